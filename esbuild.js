@@ -1,0 +1,64 @@
+// Bundles the extension host (dist/extension.js), the command line (dist/cli.js) and, as they arrive,
+// one browser bundle per webview. `--production` minifies; `--watch` rebuilds on change.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  metafile: true,
+  // The AWS SDK ships ES module builds that esbuild tree-shakes better than the CJS ones.
+  mainFields: ['module', 'main'],
+};
+
+/** @type {import('esbuild').BuildOptions[]} */
+const builds = [
+  { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+
+// A webview entry is webview/<name>/main.ts → dist/webview/<name>.js (browser, IIFE).
+const webviewDir = path.join(__dirname, 'webview');
+if (fs.existsSync(webviewDir)) {
+  for (const name of fs.readdirSync(webviewDir)) {
+    const entry = path.join('webview', name, 'main.ts');
+    if (fs.existsSync(entry)) {
+      builds.push({
+        bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify: production,
+        sourcemap: !production, logLevel: 'warning', metafile: true,
+        entryPoints: [entry], outfile: `dist/webview/${name}.js`,
+      });
+    }
+  }
+}
+
+async function main() {
+  if (watch) {
+    for (const options of builds) await (await esbuild.context(options)).watch();
+    console.log('[esbuild] watching');
+    return;
+  }
+  const results = await Promise.all(builds.map((options) => esbuild.build(options)));
+  for (const [i, result] of results.entries()) {
+    const out = builds[i].outfile;
+    const bytes = fs.statSync(out).size;
+    if (out === 'dist/cli.js') fs.chmodSync(out, 0o755);
+    if (!process.env.QUIET_BUILD) console.log(`[esbuild] ${out} ${(bytes / 1024).toFixed(0)} KiB`);
+    if (process.env.ESBUILD_META) fs.writeFileSync(`${out}.meta.json`, JSON.stringify(result.metafile));
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
