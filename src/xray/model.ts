@@ -164,7 +164,7 @@ export interface ApiEdgeStatistics {
   TotalResponseTime: number;
 }
 
-export interface ApiServiceStatistics extends ApiEdgeStatistics {}
+export type ApiServiceStatistics = ApiEdgeStatistics;
 
 export interface ApiEdge {
   ReferenceId: number;
