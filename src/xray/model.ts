@@ -198,3 +198,8 @@ export interface ApiServiceGraph {
   Services: ApiServiceNode[];
   ContainsOldGroupVersions?: boolean;
 }
+
+/** GetTraceGraph: the service graph of specific traces, without a time window. */
+export interface ApiTraceGraph {
+  Services: ApiServiceNode[];
+}

@@ -1,0 +1,240 @@
+// The service graph, built the way X-Ray builds its map (GetServiceGraph / GetTraceGraph):
+//  - a node per service: each (non-inferred) segment's name + origin, counted once per segment;
+//  - a `client` node, named after the entry service, in front of every root segment (no parent_id, or a
+//    parent that is not in the trace, e.g. an upstream caller that is not traced); the entry service is Root;
+//  - a call subsegment (namespace aws/remote) is an edge to a downstream node, counted from the caller's side;
+//    when a segment of the same trace has that subsegment as parent (X-Amzn-Trace-Id propagation, or an
+//    inferred segment), the edge goes to that segment's service instead of a separate remote node.
+// Statistics and histograms follow the public GetServiceGraph example: each request lands in exactly one of
+// Ok / Error (Throttle, Other) / Fault, times in seconds, histogram values rounded to milliseconds.
+import { classifyDocument } from './classification';
+import type {
+  ApiEdge,
+  ApiEdgeStatistics,
+  ApiHistogramEntry,
+  ApiServiceGraph,
+  ApiServiceId,
+  ApiServiceNode,
+  ApiTraceGraph,
+  SegmentDocument,
+} from './model';
+import { downstreamService, segmentService, serviceKey } from './serviceIdentity';
+import { endOrStart, isDocumentLike, roundSeconds, walkDocument } from './segmentTree';
+
+/** Service type used for a segment whose SDK sent no `origin` (no platform plugin). */
+export const UNKNOWN_SERVICE_TYPE = 'unknown';
+
+export function buildServiceGraph(traces: SegmentDocument[][], window: { startTime: number; endTime: number }): ApiServiceGraph {
+  const graph = new GraphBuilder((t) => t >= window.startTime && t <= window.endTime);
+  for (const trace of traces) graph.addTrace(trace);
+  return {
+    StartTime: window.startTime,
+    EndTime: window.endTime,
+    Services: graph.nodes(window),
+    ContainsOldGroupVersions: false,
+  };
+}
+
+/** GetTraceGraph: the same nodes and edges for the given traces, whatever their time. */
+export function buildTraceGraph(traces: SegmentDocument[][]): ApiTraceGraph {
+  const graph = new GraphBuilder(() => true);
+  for (const trace of traces) graph.addTrace(trace);
+  return { Services: graph.nodes(undefined) };
+}
+
+/** The time a node or edge was seen over. */
+class Span {
+  start = Number.POSITIVE_INFINITY;
+  end = Number.NEGATIVE_INFINITY;
+
+  extend(doc: SegmentDocument): void {
+    this.start = Math.min(this.start, doc.start_time);
+    this.end = Math.max(this.end, endOrStart(doc));
+  }
+}
+
+class Stats extends Span {
+  ok = 0;
+  errorOther = 0;
+  throttle = 0;
+  fault = 0;
+  totalTime = 0;
+  readonly histogram = new Map<number, number>();
+
+  observe(doc: SegmentDocument): void {
+    this.extend(doc);
+    if (typeof doc.end_time !== 'number') return; // in progress: seen, not yet a request with a time
+    const seconds = Math.max(0, doc.end_time - doc.start_time);
+    const outcome = classifyDocument(doc);
+    if (outcome === 'ok') this.ok++;
+    else if (outcome === 'error') this.errorOther++;
+    else if (outcome === 'throttle') this.throttle++;
+    else this.fault++;
+    this.totalTime += seconds;
+    const bucket = Math.round(seconds * 1000) / 1000;
+    this.histogram.set(bucket, (this.histogram.get(bucket) ?? 0) + 1);
+  }
+
+  statistics(): ApiEdgeStatistics {
+    const errors = this.errorOther + this.throttle;
+    return {
+      OkCount: this.ok,
+      ErrorStatistics: { ThrottleCount: this.throttle, OtherCount: this.errorOther, TotalCount: errors },
+      FaultStatistics: { OtherCount: this.fault, TotalCount: this.fault },
+      TotalCount: this.ok + errors + this.fault,
+      TotalResponseTime: roundSeconds(this.totalTime),
+    };
+  }
+
+  histogramEntries(): ApiHistogramEntry[] {
+    return [...this.histogram].sort((a, b) => a[0] - b[0]).map(([Value, Count]) => ({ Value, Count }));
+  }
+}
+
+interface NodeState {
+  id: ApiServiceId;
+  type: string;
+  state: 'active' | 'unknown';
+  root: boolean;
+  /** Undefined for client nodes, which X-Ray shows without statistics. */
+  stats: Stats | undefined;
+  span: Span;
+  edges: Map<string, Stats>;
+}
+
+class GraphBuilder {
+  private readonly byKey = new Map<string, NodeState>();
+
+  constructor(private readonly inWindow: (time: number) => boolean) {}
+
+  addTrace(trace: SegmentDocument[]): void {
+    const segments = trace.filter(isDocumentLike);
+    const byParent = new Map<string, SegmentDocument[]>();
+    for (const s of segments) {
+      if (typeof s.parent_id !== 'string') continue;
+      const list = byParent.get(s.parent_id);
+      if (list) list.push(s);
+      else byParent.set(s.parent_id, [s]);
+    }
+    const subsegmentIds = new Set<string>();
+    for (const s of segments) walkDocument(s, ({ doc, depth }) => depth > 0 && subsegmentIds.add(doc.id));
+
+    const inferredReached = new Set<SegmentDocument>();
+    for (const segment of segments) {
+      if (segment.inferred === true) continue;
+      const service = segmentService(segment);
+      const node = this.node(service, 'active');
+      this.observeNode(node, segment);
+      if (typeof segment.parent_id !== 'string' || !subsegmentIds.has(segment.parent_id)) {
+        if (this.inWindow(segment.start_time)) {
+          node.root = true;
+          const client = this.node({ Name: service.Name, Names: service.Names, Type: 'client' }, 'unknown');
+          this.observeEdge(client, node, segment);
+        }
+      }
+      walkDocument(segment, ({ doc, depth }) => {
+        if (depth === 0) return;
+        const callees = byParent.get(doc.id);
+        if (callees) {
+          for (const callee of callees) {
+            const target = callee.inferred === true ? this.inferredNode(callee, inferredReached) : this.node(segmentService(callee), 'active');
+            this.observeEdge(node, target, doc);
+          }
+          return;
+        }
+        const downstream = downstreamService(doc);
+        if (!downstream) return;
+        const target = this.node(downstream, 'unknown');
+        this.observeNode(target, doc);
+        this.observeEdge(node, target, doc);
+      });
+    }
+    // Inferred segments whose calling subsegment is not in the trace still name a downstream service.
+    for (const segment of segments) {
+      if (segment.inferred === true && !inferredReached.has(segment)) this.inferredNode(segment, inferredReached);
+    }
+  }
+
+  nodes(window: { startTime: number; endTime: number } | undefined): ApiServiceNode[] {
+    const states = [...this.byKey.values()].filter((n) => n.span.start !== Number.POSITIVE_INFINITY);
+    states.sort((a, b) => compare(a.id.Name ?? '', b.id.Name ?? '') || compare(a.type, b.type));
+    const refs = new Map<NodeState, number>();
+    states.forEach((n, i) => refs.set(n, i));
+    const [lo, hi] = window ? [window.startTime, window.endTime] : [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+    const clampSpan = (s: Span) => ({
+      StartTime: Math.max(lo, Math.floor(s.start)),
+      EndTime: Math.min(hi, Math.ceil(s.end)),
+    });
+    return states.map((n) => {
+      const edges: ApiEdge[] = [];
+      for (const [key, stats] of n.edges) {
+        const target = this.byKey.get(key) as NodeState;
+        edges.push({
+          ReferenceId: refs.get(target) as number,
+          ...clampSpan(stats),
+          SummaryStatistics: stats.statistics(),
+          ResponseTimeHistogram: stats.histogramEntries(),
+          Aliases: [],
+        });
+      }
+      edges.sort((a, b) => a.ReferenceId - b.ReferenceId);
+      const out: ApiServiceNode = {
+        ReferenceId: refs.get(n) as number,
+        Name: n.id.Name,
+        Names: n.id.Names ?? [n.id.Name ?? ''],
+        Type: n.type,
+        State: n.state,
+        ...clampSpan(n.span),
+        Edges: edges,
+        DurationHistogram: n.stats?.histogramEntries() ?? [],
+        ResponseTimeHistogram: n.stats?.histogramEntries() ?? [],
+      };
+      if (n.root) out.Root = true;
+      if (n.id.AccountId) out.AccountId = n.id.AccountId;
+      if (n.stats) out.SummaryStatistics = n.stats.statistics();
+      return out;
+    });
+  }
+
+  private node(id: ApiServiceId, state: 'active' | 'unknown'): NodeState {
+    const type = id.Type ?? UNKNOWN_SERVICE_TYPE;
+    const key = serviceKey({ ...id, Type: type });
+    let node = this.byKey.get(key);
+    if (!node) {
+      node = { id, type, state, root: false, stats: type === 'client' ? undefined : new Stats(), span: new Span(), edges: new Map() };
+      this.byKey.set(key, node);
+    } else if (state === 'active') {
+      node.state = 'active';
+    }
+    return node;
+  }
+
+  private inferredNode(segment: SegmentDocument, reached: Set<SegmentDocument>): NodeState {
+    const node = this.node(downstreamService(segment) ?? segmentService(segment), 'unknown');
+    if (!reached.has(segment)) {
+      reached.add(segment);
+      this.observeNode(node, segment);
+    }
+    return node;
+  }
+
+  private observeNode(node: NodeState, doc: SegmentDocument): void {
+    if (!this.inWindow(doc.start_time)) return;
+    node.span.extend(doc);
+    node.stats?.observe(doc);
+  }
+
+  private observeEdge(from: NodeState, to: NodeState, doc: SegmentDocument): void {
+    if (!this.inWindow(doc.start_time)) return;
+    const key = serviceKey({ ...to.id, Type: to.type });
+    let stats = from.edges.get(key);
+    if (!stats) from.edges.set(key, (stats = new Stats()));
+    stats.observe(doc);
+    from.span.extend(doc);
+    to.span.extend(doc);
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

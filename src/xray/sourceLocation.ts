@@ -1,0 +1,132 @@
+// Mapping a stack frame from a trace (recorded where the service ran: a container, a CI box, Windows or
+// Linux) to a file inside one of the open workspace folders. Pure string logic over `path.posix` /
+// `path.win32`; the caller supplies `fileExists`. Nothing outside the workspace folders is ever returned.
+import * as path from 'path';
+import type { StackFrame } from './model';
+
+type PathApi = typeof path.posix;
+
+/**
+ * False for frames that are not the user's code: no path; Node internals (the Node SDK writes path "node"
+ * with line null for them, newer stacks say `node:internal/...`); `file`, which is what the Node SDK's
+ * stack parser leaves of an ES module's `file:///...` URL (the location is lost); `<anonymous>`; and
+ * anything under node_modules.
+ */
+export function isUserFrame(frame: StackFrame): boolean {
+  const p = typeof frame === 'object' && frame !== null ? frame.path : undefined;
+  if (typeof p !== 'string') return false;
+  const t = p.trim();
+  if (t === '' || t === 'node' || t === 'file' || t === 'native') return false;
+  if (t.startsWith('node:') || t.startsWith('internal/') || t.startsWith('<')) return false;
+  return !splitSegments(t).includes('node_modules');
+}
+
+/**
+ * The workspace file a frame path stands for, trying in order:
+ *  1. the path itself, when it is absolute and inside a workspace folder;
+ *  2. the path relative to the trace's working_directory, re-rooted at each workspace folder;
+ *  3. the longest suffix of the path that exists under a workspace folder
+ *     (/srv/shop-demo/frontend/routes/misc.js + /home/me/shop → /home/me/shop/frontend/routes/misc.js).
+ * Every candidate must exist and sit inside its folder after normalisation (`..` cannot escape).
+ */
+export function resolveFramePath(
+  framePath: string,
+  workingDirectory: string | undefined,
+  workspaceFolders: string[],
+  fileExists: (absPath: string) => boolean,
+): string | undefined {
+  if (typeof framePath !== 'string') return undefined;
+  const frame = fromFileUrl(framePath.trim());
+  if (frame === '' || frame.includes('\0')) return undefined;
+  const folders = workspaceFolders
+    .filter((f) => typeof f === 'string' && f.trim() !== '' && !f.includes('\0'))
+    .map((f) => {
+      const api = styleOf(f);
+      return { api, root: api.normalize(f.trim()) };
+    })
+    .filter((f) => f.api.isAbsolute(f.root));
+  if (folders.length === 0) return undefined;
+
+  const exists = (candidate: string) => {
+    try {
+      return fileExists(candidate) === true;
+    } catch {
+      return false;
+    }
+  };
+  const tryUnder = (segments: string[]) => {
+    if (segments.length === 0 || segments.includes('..')) return undefined;
+    for (const { api, root } of folders) {
+      const candidate = api.join(root, ...segments);
+      if (isInside(api, root, candidate) && exists(candidate)) return candidate;
+    }
+    return undefined;
+  };
+
+  const frameApi = styleOf(frame);
+  const absolute = frameApi.isAbsolute(frame) ? frameApi.normalize(frame) : undefined;
+
+  // 1. Exactly where the trace says, when that is inside a workspace folder.
+  if (absolute) {
+    for (const { api, root } of folders) {
+      if (api === frameApi && isInside(api, root, absolute) && exists(absolute)) return absolute;
+    }
+  }
+
+  // 2. Relative to working_directory (or already relative), re-rooted.
+  let relative: string | undefined;
+  if (!absolute) {
+    relative = frame;
+  } else if (typeof workingDirectory === 'string' && workingDirectory.trim() !== '') {
+    const wd = fromFileUrl(workingDirectory.trim());
+    if (styleOf(wd) === frameApi && frameApi.isAbsolute(wd) && isInside(frameApi, frameApi.normalize(wd), absolute)) {
+      relative = frameApi.relative(frameApi.normalize(wd), absolute);
+    }
+  }
+  if (relative !== undefined) {
+    const found = tryUnder(splitSegments(relative));
+    if (found) return found;
+  }
+
+  // 3. Longest suffix that exists. Only the part after the last `..` is meaningful.
+  const segments = splitSegments(absolute ?? frame);
+  const from = segments.lastIndexOf('..') + 1;
+  for (let i = from; i < segments.length; i++) {
+    const found = tryUnder(segments.slice(i));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Windows style for drive-letter and UNC paths (and backslash-only relative paths); POSIX otherwise. */
+function styleOf(p: string): PathApi {
+  if (/^[A-Za-z]:([\\/]|$)/.test(p) || p.startsWith('\\\\')) return path.win32;
+  if (p.includes('\\') && !p.includes('/')) return path.win32;
+  return path.posix;
+}
+
+/** True when `candidate` is strictly below `root` (the root itself is a folder, not a file). */
+function isInside(api: PathApi, root: string, candidate: string): boolean {
+  const rel = api.relative(root, candidate);
+  if (rel === '' || api.isAbsolute(rel)) return false;
+  return splitSegments(rel)[0] !== '..';
+}
+
+/** Path segments on either separator, without empty and `.` segments and without a leading drive (C:). */
+function splitSegments(p: string): string[] {
+  const parts = p.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
+  if (parts.length > 0 && /^[A-Za-z]:$/.test(parts[0])) parts.shift();
+  return parts;
+}
+
+/** file:///srv/app/x.js → /srv/app/x.js; file:///C:/app/x.js → C:/app/x.js. Other text is returned as is. */
+function fromFileUrl(p: string): string {
+  if (!p.toLowerCase().startsWith('file://')) return p;
+  let rest = p.slice('file://'.length);
+  try {
+    rest = decodeURIComponent(rest);
+  } catch {
+    // keep the undecoded text
+  }
+  return /^\/[A-Za-z]:[\\/]/.test(rest) ? rest.slice(1) : rest;
+}
