@@ -1,7 +1,146 @@
-// `xray-lens` command line: runs the local collector outside VS Code.
-export function main(argv: string[]): number {
-  process.stdout.write(`usage: xray-lens collect [--address 127.0.0.1:2000] [--sample-all]\n`);
-  return argv.length === 0 ? 0 : 2;
+// `xray-lens` command line: runs the local collector in the foreground, outside VS Code.
+import { CollectorAddressInUseError, LocalCollector, type CollectorCounters } from '../collector/localCollector';
+
+export const USAGE = `usage: xray-lens collect [--address 127.0.0.1:2000] [--sample-all] [--max-traces N]
+
+Runs the X-Ray Lens local collector in the foreground: receives segments on UDP (the X-Ray daemon protocol),
+answers the SDKs' sampling calls and serves the X-Ray read API on TCP, both on --address.
+Point your app at it with AWS_XRAY_DAEMON_ADDRESS=<address>; Ctrl-C stops it and prints its counters.
+
+  --address HOST:PORT  where to listen (default 127.0.0.1:2000, the daemon's address)
+  --sample-all         sampling rules that trace every request (default: 1 request/s + 5 %)
+  --max-traces N       traces kept in memory before the oldest is dropped (default 5000)
+  --help               this text
+`;
+
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad usage or the address is taken. */
+export type ExitCode = 0 | 1 | 2;
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Resolves with the signal's name when the process is asked to stop (SIGINT/SIGTERM). */
+  stopSignal: () => Promise<string>;
 }
 
-process.exitCode = main(process.argv.slice(2));
+interface CollectArgs {
+  host: string;
+  port: number;
+  sampleAll: boolean;
+  maxTraces?: number;
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<ExitCode> {
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    io.out(USAGE);
+    return argv.length === 0 ? 2 : 0;
+  }
+  const [command, ...rest] = argv;
+  if (command !== 'collect') {
+    io.err(`unknown command "${command}"\n${USAGE}`);
+    return 2;
+  }
+  const args = parseCollectArgs(rest);
+  if (typeof args === 'string') {
+    io.err(`${args}\n${USAGE}`);
+    return 2;
+  }
+  return collect(args, io);
+}
+
+function parseCollectArgs(argv: string[]): CollectArgs | string {
+  const args: CollectArgs = { host: '127.0.0.1', port: 2000, sampleAll: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const [name, inline] = flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, undefined];
+    const value = () => inline ?? argv[++i];
+    if (name === '--sample-all') {
+      args.sampleAll = true;
+    } else if (name === '--address') {
+      const address = parseAddress(value());
+      if (!address) return `--address needs HOST:PORT, e.g. 127.0.0.1:2000`;
+      Object.assign(args, address);
+    } else if (name === '--max-traces') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) return '--max-traces needs a positive whole number';
+      args.maxTraces = n;
+    } else {
+      return `unknown option "${flag}"`;
+    }
+  }
+  return args;
+}
+
+/** `127.0.0.1:2000`, `[::1]:2000`, or `:2000` (loopback). */
+export function parseAddress(text: string | undefined): { host: string; port: number } | undefined {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text ?? '');
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65535) return undefined;
+  return { host: match[1] ?? (match[2] || '127.0.0.1'), port };
+}
+
+async function collect(args: CollectArgs, io: CliIo): Promise<ExitCode> {
+  let collector: LocalCollector;
+  try {
+    collector = await LocalCollector.start({
+      host: args.host,
+      port: args.port,
+      sampleAll: args.sampleAll,
+      maxTraces: args.maxTraces,
+      log: (line) => io.err(`${line}\n`),
+    });
+  } catch (error) {
+    if (error instanceof CollectorAddressInUseError) {
+      io.err(`xray-lens: ${error.message}\n`);
+      return 2;
+    }
+    io.err(`xray-lens: cannot start the collector: ${(error as Error).message}\n`);
+    return 1;
+  }
+  io.out(`collecting on ${collector.host}:${collector.port}; AWS_XRAY_DAEMON_ADDRESS=${collector.host}:${collector.port}\n`);
+
+  // One progress line per second at most, and only in seconds when something arrived.
+  let reported = collector.counters().received;
+  const progress = setInterval(() => {
+    const counters = collector.counters();
+    if (counters.received === reported) return;
+    reported = counters.received;
+    io.out(`${describeCounters(counters)}\n`);
+  }, 1000);
+
+  const signal = await io.stopSignal();
+  clearInterval(progress);
+  const counters = collector.counters();
+  await collector.close();
+  io.out(`stopped (${signal}). ${describeCounters(counters)}\n${JSON.stringify(counters)}\n`);
+  return 0;
+}
+
+export function describeCounters(c: CollectorCounters): string {
+  const reasons = Object.entries(c.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(', ');
+  return `received ${c.received}, accepted ${c.accepted}, rejected ${c.rejected}${reasons ? ` (${reasons})` : ''}, `
+    + `traces ${c.traces}, evicted ${c.evicted}, ${(c.approximateBytes / 1024).toFixed(0)} KiB`;
+}
+
+function processIo(): CliIo {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    stopSignal: () => new Promise((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    }),
+  };
+}
+
+// Runs only as the bundled entry point (dist/cli.js), not when a test imports main().
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (error: unknown) => {
+      process.stderr.write(`xray-lens: ${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

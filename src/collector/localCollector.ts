@@ -1,0 +1,283 @@
+// The embedded local collector: the X-Ray daemon's address (UDP segments + TCP sampling) plus the X-Ray read
+// API on the same TCP port, so the extension, the CLI and @aws-sdk/client-xray all read it like AWS.
+import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { createDaemonHttpServer, type DaemonHttpServer, type HttpCounters, type JsonHandler } from './daemonHttpServer';
+import { readApiRoutes } from './readApi';
+import { SamplingEndpoints, type SamplingCounters } from './samplingEndpoints';
+import { TraceStore, type StoreCounters } from './traceStore';
+import { bindUdpReceiver, type DatagramResult, type UdpReceiver } from './udpReceiver';
+
+export interface CollectorOptions {
+  /** Default 127.0.0.1: loopback only, nothing on the network can send or read traces. */
+  host?: string;
+  /** Default 2000, the daemon's port. 0 picks a port that is free for both UDP and TCP. */
+  port?: number;
+  /** Sampling rules that trace every request instead of 1/s + 5 %. */
+  sampleAll?: boolean;
+  maxTraces?: number;
+  maxBytes?: number;
+  log?: (line: string) => void;
+}
+
+export interface CollectorCounters extends StoreCounters {
+  sampling: SamplingCounters;
+  http: HttpCounters;
+}
+
+/** What GET /xray-lens/status answers; `probeCollector` recognises a collector by `service`. */
+export interface CollectorIdentity {
+  service: 'xray-lens';
+  version: string;
+  host: string;
+  port: number;
+  startedAt: number;
+  counters: CollectorCounters;
+}
+
+export const STATUS_PATH = '/xray-lens/status';
+
+export type AddressOccupant = 'xray-lens' | 'other';
+
+export class CollectorAddressInUseError extends Error {
+  constructor(readonly host: string, readonly port: number, readonly occupant: AddressOccupant) {
+    super(occupant === 'xray-lens'
+      ? `${host}:${port} is in use by another X-Ray Lens collector (for example \`xray-lens collect\`); `
+        + 'read from it, stop it, or set xrayLens.collector.address to another port.'
+      : `${host}:${port} is in use by another program (an X-Ray daemon or another collector?); `
+        + 'stop it or set xrayLens.collector.address to another port (and AWS_XRAY_DAEMON_ADDRESS for your app).');
+    this.name = 'CollectorAddressInUseError';
+  }
+}
+
+/** Change events are batched: a busy app would otherwise wake every listener once per datagram. */
+const CHANGE_EVENT_INTERVAL_MS = 250;
+const PICK_PORT_ATTEMPTS = 20;
+
+export class LocalCollector {
+  readonly store: TraceStore;
+  private readonly sampling: SamplingEndpoints;
+  private readonly listeners = new Set<(e: { traceIds: string[] }) => void>();
+  private changed = new Set<string>();
+  private changeTimer: NodeJS.Timeout | undefined;
+  private lastChangeEvent = 0;
+  private udp: UdpReceiver | undefined;
+  private http: DaemonHttpServer | undefined;
+  private closed = false;
+  private readonly startedAt = Date.now();
+  private readonly log: (line: string) => void;
+
+  private constructor(readonly host: string, private boundPort: number, options: CollectorOptions) {
+    this.log = options.log ?? (() => undefined);
+    this.store = new TraceStore(options, (traceId) => this.traceChanged(traceId));
+    this.sampling = new SamplingEndpoints(options.sampleAll ?? false, this.startedAt);
+  }
+
+  static async start(options: CollectorOptions = {}): Promise<LocalCollector> {
+    const host = options.host ?? '127.0.0.1';
+    const port = options.port ?? 2000;
+    const collector = new LocalCollector(host, port, options);
+    await collector.bind(port);
+    collector.log(`xray-lens collector listening on ${host}:${collector.port} (UDP segments, HTTP sampling + X-Ray API)`);
+    return collector;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  private async bind(port: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const udp = await bindUdpReceiver(this.host, port, (d) => this.receive(d), (e) => this.log(`udp: ${e.message}`))
+        .catch((error: NodeJS.ErrnoException) => this.rethrowBindError(error, port));
+      const boundPort = (udp.socket.address() as AddressInfo).port;
+      const server = this.createHttpServer();
+      try {
+        await listen(server.server, this.host, boundPort);
+      } catch (error) {
+        await udp.close();
+        // With port 0 the kernel chose a UDP port whose TCP twin is taken: try another one.
+        if (port === 0 && isAddressInUse(error) && attempt < PICK_PORT_ATTEMPTS) continue;
+        return this.rethrowBindError(error as NodeJS.ErrnoException, boundPort);
+      }
+      this.udp = udp;
+      this.http = server;
+      this.boundPort = boundPort;
+      return;
+    }
+  }
+
+  private async rethrowBindError(error: NodeJS.ErrnoException, port: number): Promise<never> {
+    if (!isAddressInUse(error)) throw error;
+    const occupant = await probeCollector(this.host, port);
+    throw new CollectorAddressInUseError(this.host, port, occupant === 'xray-lens' ? 'xray-lens' : 'other');
+  }
+
+  private createHttpServer(): DaemonHttpServer {
+    const routes = new Map<string, JsonHandler>([
+      ['POST /GetSamplingRules', this.sampling.getSamplingRules],
+      ['POST /SamplingTargets', this.sampling.samplingTargets],
+      ...readApiRoutes(this.store),
+      [`GET ${STATUS_PATH}`, () => this.identity()],
+    ]);
+    return createDaemonHttpServer(routes, this.log);
+  }
+
+  private receive(datagram: DatagramResult): void {
+    try {
+      if (datagram.ok) this.store.ingest(datagram.document, datagram.bytes);
+      else this.store.reject(datagram.reason);
+    } catch (error) {
+      // The parser and assembler promise not to throw on bad data; if one ever does, lose that datagram only.
+      this.store.reject('internal-error');
+      this.log(`ingest: ${String(error)}`);
+    }
+  }
+
+  identity(): CollectorIdentity {
+    return {
+      service: 'xray-lens',
+      version: ownVersion(),
+      host: this.host,
+      port: this.port,
+      startedAt: this.startedAt / 1000,
+      counters: this.counters(),
+    };
+  }
+
+  counters(): CollectorCounters {
+    return {
+      ...this.store.counters(),
+      sampling: this.sampling.counters(),
+      http: this.http?.counters() ?? { requests: 0, errors: 0 },
+    };
+  }
+
+  /** Fires at most every 250 ms with the ids of the traces that changed since the last event. */
+  onDidChange(listener: (e: { traceIds: string[] }) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private traceChanged(traceId: string): void {
+    if (this.listeners.size === 0) return;
+    this.changed.add(traceId);
+    if (this.changeTimer) return;
+    const wait = Math.max(0, this.lastChangeEvent + CHANGE_EVENT_INTERVAL_MS - Date.now());
+    this.changeTimer = setTimeout(() => this.fireChange(), wait);
+    this.changeTimer.unref();
+  }
+
+  private fireChange(): void {
+    this.changeTimer = undefined;
+    this.lastChangeEvent = Date.now();
+    const traceIds = [...this.changed];
+    this.changed = new Set();
+    for (const listener of [...this.listeners]) {
+      try {
+        listener({ traceIds });
+      } catch (error) {
+        this.log(`onDidChange listener threw: ${String(error)}`);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.changeTimer);
+    this.listeners.clear();
+    const server = this.http?.server;
+    await Promise.all([
+      this.udp?.close(),
+      server && new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // SDK clients keep connections alive; without this close() would wait for their idle timeout.
+        server.closeAllConnections();
+      }),
+    ]);
+  }
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function isAddressInUse(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+}
+
+/**
+ * Who holds host:port? 'xray-lens' when GET /xray-lens/status answers our identity, 'other' when anything
+ * else holds the TCP port or the UDP port, 'free' when neither is bound. Never rejects.
+ */
+export async function probeCollector(host: string, port: number, timeoutMs = 1000): Promise<'xray-lens' | 'other' | 'free'> {
+  const tcp = await probeStatus(host, port, timeoutMs);
+  if (tcp !== 'refused') return tcp;
+  return (await udpPortTaken(host, port)) ? 'other' : 'free';
+}
+
+function probeStatus(host: string, port: number, timeoutMs: number): Promise<'xray-lens' | 'other' | 'refused'> {
+  return new Promise((resolve) => {
+    const request = http.get({ host, port, path: STATUS_PATH, timeout: timeoutMs, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > 1024 * 1024) request.destroy();
+        else chunks.push(chunk);
+      });
+      response.on('error', () => resolve('other'));
+      response.on('end', () => {
+        try {
+          const identity = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<CollectorIdentity>;
+          resolve(response.statusCode === 200 && identity.service === 'xray-lens' ? 'xray-lens' : 'other');
+        } catch {
+          resolve('other');
+        }
+      });
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'refused' : 'other'));
+  });
+}
+
+function udpPortTaken(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      socket.close();
+      resolve(error.code === 'EADDRINUSE');
+    });
+    socket.bind({ address: host, port, exclusive: true }, () => socket.close(() => resolve(false)));
+  });
+}
+
+let cachedVersion: string | undefined;
+
+/** The package version, read once from the nearest package.json named xray-lens (dist/, out/src/collector/). */
+function ownVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  cachedVersion = 'unknown';
+  for (let dir = __dirname, i = 0; i < 5; dir = path.dirname(dir), i++) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'xray-lens' && pkg.version) {
+        cachedVersion = pkg.version;
+        break;
+      }
+    } catch {
+      // not here: look one level up
+    }
+  }
+  return cachedVersion;
+}

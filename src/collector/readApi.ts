@@ -1,0 +1,128 @@
+// The X-Ray read API over the store, in the REST-JSON shape @aws-sdk/client-xray reads from AWS:
+// GetTraceSummaries (POST /TraceSummaries), BatchGetTraces (POST /Traces), GetServiceGraph
+// (POST /ServiceGraph), GetTraceGraph (POST /TraceGraph). Times are epoch seconds.
+// https://docs.aws.amazon.com/xray/latest/api/API_Operations.html
+import type { ApiTrace } from '../xray/model';
+import { buildServiceGraph, buildTraceGraph } from '../xray/serviceGraph';
+import { invalidRequest, type JsonHandler } from './daemonHttpServer';
+import type { StoredSummary, TimeRangeType, TraceStore } from './traceStore';
+
+/** AWS pages trace summaries by about 100. */
+export const SUMMARIES_PAGE_SIZE = 100;
+/** BatchGetTraces takes at most 5 trace ids per call, as on AWS. */
+export const MAX_TRACE_IDS_PER_CALL = 5;
+
+const TIME_RANGE_TYPES: readonly TimeRangeType[] = ['TraceId', 'Event', 'Service'];
+
+export function readApiRoutes(store: TraceStore): [string, JsonHandler][] {
+  return [
+    ['POST /TraceSummaries', (body) => getTraceSummaries(store, body)],
+    ['POST /Traces', (body) => batchGetTraces(store, body)],
+    ['POST /ServiceGraph', (body) => getServiceGraph(store, body)],
+    ['POST /TraceGraph', (body) => getTraceGraph(store, body)],
+  ];
+}
+
+function getTraceSummaries(store: TraceStore, body: Record<string, unknown>) {
+  const window = requireWindow(body);
+  const filter = body.FilterExpression;
+  if (filter !== undefined && (typeof filter !== 'string' || filter.trim() !== '')) {
+    // Returning unfiltered traces for a filter would look like an answer and be wrong.
+    throw invalidRequest('filter expressions are not evaluated by the local collector yet');
+  }
+  const rangeType = body.TimeRangeType ?? 'Event';
+  if (!TIME_RANGE_TYPES.includes(rangeType as TimeRangeType)) {
+    throw invalidRequest(`TimeRangeType must be one of ${TIME_RANGE_TYPES.join(', ')}`);
+  }
+  const all = store.summaries(window, rangeType as TimeRangeType);
+  const from = body.NextToken === undefined ? 0 : pageStart(all, decodeCursor(body.NextToken));
+  const page = all.slice(from, from + SUMMARIES_PAGE_SIZE);
+  const more = from + page.length < all.length;
+  return {
+    TraceSummaries: page.map((entry) => entry.summary),
+    ApproximateTime: Date.now() / 1000,
+    TracesProcessedCount: all.length,
+    ...(more ? { NextToken: encodeCursor(page[page.length - 1]) } : {}),
+  };
+}
+
+// NextToken is a cursor (start time + trace id of the last summary sent), not an offset: traces keep
+// arriving between pages, and a cursor neither repeats nor skips the ones already in order.
+interface Cursor {
+  startTime: number;
+  traceId: string;
+}
+
+function encodeCursor(last: StoredSummary): string {
+  return Buffer.from(JSON.stringify([last.startTime, last.traceId])).toString('base64');
+}
+
+function decodeCursor(token: unknown): Cursor {
+  if (typeof token === 'string') {
+    try {
+      const value: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+      if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') {
+        return { startTime: value[0], traceId: value[1] };
+      }
+    } catch {
+      // fall through to the error below
+    }
+  }
+  throw invalidRequest('NextToken is not one this collector issued');
+}
+
+function pageStart(all: StoredSummary[], cursor: Cursor): number {
+  const index = all.findIndex((entry) => entry.startTime > cursor.startTime
+    || (entry.startTime === cursor.startTime && entry.traceId > cursor.traceId));
+  return index < 0 ? all.length : index;
+}
+
+function batchGetTraces(store: TraceStore, body: Record<string, unknown>) {
+  const ids = requireTraceIds(body, 'BatchGetTraces', MAX_TRACE_IDS_PER_CALL);
+  const traces: ApiTrace[] = [];
+  const unprocessed: string[] = [];
+  for (const id of ids) {
+    const trace = store.trace(id);
+    if (trace) traces.push(trace);
+    else unprocessed.push(id);
+  }
+  return { Traces: traces, UnprocessedTraceIds: unprocessed };
+}
+
+function getServiceGraph(store: TraceStore, body: Record<string, unknown>) {
+  const window = requireWindow(body);
+  return buildServiceGraph(store.segmentsOverlapping(window), window);
+}
+
+function getTraceGraph(store: TraceStore, body: Record<string, unknown>) {
+  const ids = requireTraceIds(body, 'GetTraceGraph', Number.POSITIVE_INFINITY);
+  const traces = ids.map((id) => store.segments(id)).filter((segments) => segments !== undefined);
+  return buildTraceGraph(traces);
+}
+
+function requireWindow(body: Record<string, unknown>): { startTime: number; endTime: number } {
+  const startTime = requireEpoch(body, 'StartTime');
+  const endTime = requireEpoch(body, 'EndTime');
+  if (endTime < startTime) throw invalidRequest('EndTime must not be earlier than StartTime');
+  return { startTime, endTime };
+}
+
+function requireEpoch(body: Record<string, unknown>, name: string): number {
+  const value = body[name];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw invalidRequest(`${name} is required: epoch seconds as a number`);
+  }
+  return value;
+}
+
+function requireTraceIds(body: Record<string, unknown>, operation: string, max: number): string[] {
+  const ids = body.TraceIds;
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
+    throw invalidRequest('TraceIds is required: a list of trace id strings');
+  }
+  const unique = [...new Set(ids as string[])];
+  if (unique.length > max) {
+    throw invalidRequest(`${operation} takes at most ${max} trace ids per call; got ${unique.length}`);
+  }
+  return unique;
+}

@@ -1,0 +1,175 @@
+// The X-Ray read API as the real @aws-sdk/client-xray reads it, over the 948 real SDK datagrams sent by UDP.
+import {
+  BatchGetTracesCommand,
+  GetServiceGraphCommand,
+  GetTraceGraphCommand,
+  GetTraceSummariesCommand,
+  type GetTraceSummariesCommandOutput,
+  InvalidRequestException,
+  paginateGetTraceSummaries,
+  type TraceSummary,
+  type XRayClient,
+} from '@aws-sdk/client-xray';
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import type { LocalCollector } from '../../../src/collector/localCollector';
+import { FIXTURES, datagram, sendDatagrams, startTestCollector, waitFor, xrayClient } from './collectorHarness';
+
+const corpus = readFileSync(path.join(FIXTURES, 'xray-sdk-node/udp-segment-documents.ndjson'), 'utf8').split('\n').filter(Boolean);
+const scenarios = JSON.parse(readFileSync(path.join(FIXTURES, 'xray-sdk-node/scenario-trace-index.json'), 'utf8')) as Record<string, string>;
+// A fresh object each time: the SDK's paginator writes NextToken into the input it is given.
+const allTime = () => ({ StartTime: new Date(0), EndTime: new Date(4e12) });
+
+function rawRequest(collector: LocalCollector, method: string, urlPath: string, body?: string | Buffer) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; json: Record<string, unknown> }>((resolve, reject) => {
+    const request = http.request({ host: collector.host, port: collector.port, method, path: urlPath, agent: false }, (response) => {
+      let text = '';
+      response.on('data', (d: Buffer) => (text += d.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, json: JSON.parse(text) as Record<string, unknown> }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+suite('collector: X-Ray read API through @aws-sdk/client-xray', () => {
+  let collector: LocalCollector;
+  let client: XRayClient;
+
+  suiteSetup(async () => {
+    collector = await startTestCollector();
+    client = xrayClient(collector);
+    await sendDatagrams(collector.port, corpus.map(datagram));
+    await waitFor(() => collector.counters().accepted === corpus.length, 'all 948 documents accepted');
+  });
+
+  suiteTeardown(async () => {
+    client.destroy();
+    await collector.close();
+  });
+
+  test('GetTraceSummaries pages through all 453 traces, 100 per page, each once', async () => {
+    const pages: TraceSummary[][] = [];
+    for await (const page of paginateGetTraceSummaries({ client }, allTime())) {
+      pages.push(page.TraceSummaries ?? []);
+      assert.equal(page.TracesProcessedCount, 453);
+      assert.ok(page.ApproximateTime instanceof Date);
+    }
+    assert.deepEqual(pages.map((p) => p.length), [100, 100, 100, 100, 53]);
+    const ids = pages.flat().map((s) => s.Id);
+    assert.equal(new Set(ids).size, 453);
+    const first = pages[0][0];
+    assert.ok(first.StartTime instanceof Date, 'StartTime deserialized from epoch seconds');
+    assert.ok(first.ServiceIds?.some((s) => s.Name === 'frontend-api'));
+  });
+
+  test('a summary carries what the real trace had: fault, HTTP status, annotations', async () => {
+    const summaries = (await client.send(new GetTraceSummariesCommand(allTime()))).TraceSummaries ?? [];
+    const all = [...summaries];
+    let token: string | undefined;
+    do {
+      const page: GetTraceSummariesCommandOutput = await client.send(new GetTraceSummariesCommand({ ...allTime(), NextToken: token }));
+      all.push(...(page.TraceSummaries ?? []));
+      token = page.NextToken;
+    } while (token);
+    const crash = all.find((s) => s.Id === scenarios['crash-500']);
+    assert.ok(crash);
+    assert.equal(crash.HasFault, true);
+    assert.equal(crash.Http?.HttpStatus, 500);
+    const orders = all.find((s) => s.Id === scenarios['orders-200-frontend']);
+    assert.equal(orders?.Annotations?.route?.[0].AnnotationValue?.StringValue, 'GET /orders/:id');
+  });
+
+  test('a window narrower than the data returns only traces starting in it', async () => {
+    const time = new Date(0x6b01eed0 * 1000);
+    const page = await client.send(new GetTraceSummariesCommand({ StartTime: time, EndTime: new Date(time.getTime() + 999) }));
+    assert.ok((page.TraceSummaries ?? []).length > 0);
+    for (const s of page.TraceSummaries ?? []) {
+      const start = s.StartTime?.getTime() ?? 0;
+      assert.ok(start >= time.getTime() && start <= time.getTime() + 999);
+    }
+  });
+
+  test('a filter expression is refused with InvalidRequestException, never ignored', async () => {
+    await assert.rejects(
+      client.send(new GetTraceSummariesCommand({ ...allTime(), FilterExpression: 'service("frontend-api")' })),
+      (error: unknown) => error instanceof InvalidRequestException
+        && error.message === 'filter expressions are not evaluated by the local collector yet'
+        && error.$metadata.httpStatusCode === 400,
+    );
+  });
+
+  test('BatchGetTraces returns every trace in batches of 5 with segment documents as JSON strings', async () => {
+    const ids: string[] = [];
+    for await (const page of paginateGetTraceSummaries({ client }, allTime())) ids.push(...(page.TraceSummaries ?? []).map((s) => s.Id as string));
+    let segments = 0;
+    for (let i = 0; i < ids.length; i += 5) {
+      const batch = ids.slice(i, i + 5);
+      const reply = await client.send(new BatchGetTracesCommand({ TraceIds: batch }));
+      assert.deepEqual(reply.Traces?.map((t) => t.Id).sort(), [...batch].sort());
+      assert.deepEqual(reply.UnprocessedTraceIds, []);
+      for (const trace of reply.Traces ?? []) {
+        assert.equal(trace.LimitExceeded, false);
+        for (const segment of trace.Segments ?? []) {
+          const doc = JSON.parse(segment.Document as string) as { id: string; trace_id: string };
+          assert.equal(doc.id, segment.Id);
+          assert.equal(doc.trace_id, trace.Id);
+          segments++;
+        }
+      }
+    }
+    assert.ok(segments >= 453, `${segments} segments`);
+  });
+
+  test('BatchGetTraces: more than 5 ids is InvalidRequestException; unknown ids come back unprocessed', async () => {
+    await assert.rejects(
+      client.send(new BatchGetTracesCommand({ TraceIds: Object.values(scenarios).concat('1-00000000-000000000000000000000000') })),
+      (error: unknown) => error instanceof InvalidRequestException && /at most 5 trace ids/.test(error.message),
+    );
+    const unknown = '1-6b01eecc-000000000000000000000000';
+    const reply = await client.send(new BatchGetTracesCommand({ TraceIds: [scenarios['crash-500'], unknown] }));
+    assert.deepEqual(reply.Traces?.map((t) => t.Id), [scenarios['crash-500']]);
+    assert.deepEqual(reply.UnprocessedTraceIds, [unknown]);
+  });
+
+  test('GetServiceGraph shows frontend-api calling inventory-svc', async () => {
+    const graph = await client.send(new GetServiceGraphCommand(allTime()));
+    const services = graph.Services ?? [];
+    const frontend = services.find((s) => s.Name === 'frontend-api' && s.Type !== 'client');
+    const inventory = services.find((s) => s.Name === 'inventory-svc' && s.Type !== 'client');
+    assert.ok(frontend && inventory, JSON.stringify(services.map((s) => [s.Name, s.Type])));
+    assert.ok(frontend.Edges?.some((e) => e.ReferenceId === inventory.ReferenceId), 'edge frontend-api -> inventory-svc');
+    assert.ok(graph.StartTime instanceof Date);
+  });
+
+  test('GetTraceGraph builds the graph of the given traces only', async () => {
+    const graph = await client.send(new GetTraceGraphCommand({ TraceIds: [scenarios['orders-200-frontend']] }));
+    const names = (graph.Services ?? []).map((s) => s.Name);
+    assert.ok(names.includes('frontend-api') && names.includes('inventory-svc'), names.join());
+  });
+
+  test('HTTP errors: unknown path 404, malformed JSON 400, huge body 413 — all JSON with a Message', async () => {
+    const unknown = await rawRequest(collector, 'POST', '/Nope', '{}');
+    assert.equal(unknown.status, 404);
+    assert.equal(typeof unknown.json.Message, 'string');
+    const malformed = await rawRequest(collector, 'POST', '/TraceSummaries', '{"StartTime": ');
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.headers['x-amzn-errortype'], 'InvalidRequestException');
+    assert.match(String(malformed.json.Message), /not valid JSON/);
+    const huge = await rawRequest(collector, 'POST', '/Traces', Buffer.alloc(2 * 1024 * 1024, 0x20));
+    assert.equal(huge.status, 413);
+    const missing = await rawRequest(collector, 'POST', '/TraceSummaries', '{}');
+    assert.equal(missing.status, 400);
+    assert.match(String(missing.json.Message), /StartTime is required/);
+  });
+
+  test('GET /xray-lens/status answers the identity with version and counters', async () => {
+    const status = await rawRequest(collector, 'GET', '/xray-lens/status');
+    assert.equal(status.status, 200);
+    assert.equal(status.json.service, 'xray-lens');
+    assert.match(String(status.json.version), /^\d+\.\d+\.\d+/);
+    assert.equal((status.json.counters as { accepted: number }).accepted, 948);
+  });
+});

@@ -1,0 +1,122 @@
+// The store over the 948 real SDK documents: counters, time windows, merged traces, the summary cache and
+// eviction by trace count and by bytes.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { TraceStore } from '../../../src/collector/traceStore';
+import { FIXTURES, newTraceId, segmentDoc } from './collectorHarness';
+
+const corpus = readFileSync(path.join(FIXTURES, 'xray-sdk-node/udp-segment-documents.ndjson'), 'utf8').split('\n').filter(Boolean);
+const scenarios = JSON.parse(readFileSync(path.join(FIXTURES, 'xray-sdk-node/scenario-trace-index.json'), 'utf8')) as Record<string, string>;
+
+function loadCorpus(store: TraceStore): void {
+  for (const line of corpus) store.ingest(line, Buffer.byteLength(line));
+}
+
+suite('collector: trace store', () => {
+  test('stores all 948 real documents as 453 traces, counting bytes', () => {
+    const store = new TraceStore();
+    loadCorpus(store);
+    const counters = store.counters();
+    assert.equal(counters.received, 948);
+    assert.equal(counters.accepted, 948);
+    assert.equal(counters.rejected, 0);
+    assert.equal(counters.traces, 453);
+    assert.equal(store.size, 453);
+    const total = corpus.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
+    // Documents that replace an in-progress copy are counted once.
+    assert.ok(store.approximateBytes <= total && store.approximateBytes > total * 0.95, `${store.approximateBytes} vs ${total}`);
+  });
+
+  test('rejected documents are counted by the parser\'s reason and change nothing', () => {
+    const store = new TraceStore();
+    assert.deepEqual(store.ingest('{"id":'), { ok: false, reason: 'invalid-json' });
+    assert.equal(store.ingest(JSON.stringify(segmentDoc('1-xyz'))).ok, false);
+    store.reject('missing-header');
+    const counters = store.counters();
+    assert.equal(counters.received, 3);
+    assert.equal(counters.rejected, 3);
+    assert.deepEqual(counters.rejectedByReason, { 'invalid-json': 1, 'bad-trace-id': 1, 'missing-header': 1 });
+    assert.equal(store.size, 0);
+  });
+
+  test('the two services linked by X-Amzn-Trace-Id come back as one trace with both segments', () => {
+    const store = new TraceStore();
+    loadCorpus(store);
+    const trace = store.trace(scenarios['orders-200-frontend']);
+    assert.ok(trace);
+    const names = trace.Segments.map((s) => (JSON.parse(s.Document) as { name: string }).name).sort();
+    assert.deepEqual(names, ['frontend-api', 'inventory-svc']);
+    assert.equal(trace.LimitExceeded, false);
+    assert.ok(trace.Duration !== undefined && trace.Duration > 0);
+  });
+
+  test('summaries filter on trace start time, sorted oldest first', () => {
+    const store = new TraceStore();
+    loadCorpus(store);
+    const all = store.summaries({ startTime: 0, endTime: 4e9 });
+    assert.equal(all.length, 453);
+    for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].startTime <= all[i].startTime);
+    const middle = all[200].startTime;
+    const later = store.summaries({ startTime: middle, endTime: 4e9 });
+    assert.ok(later.every((s) => s.startTime >= middle));
+    assert.ok(later.length < 453 && later.length > 0);
+    assert.equal(store.summaries({ startTime: 0, endTime: 1000 }).length, 0);
+    // TimeRangeType TraceId reads the epoch inside the trace id.
+    const byId = store.summaries({ startTime: 0x6b01eed0, endTime: 0x6b01eed0 }, 'TraceId');
+    assert.ok(byId.length > 0 && byId.every((s) => s.traceId.startsWith('1-6b01eed0-')));
+  });
+
+  test('a summary is cached until its trace changes', () => {
+    const store = new TraceStore();
+    const traceId = newTraceId();
+    const root = segmentDoc(traceId, { name: 'api', in_progress: true, end_time: undefined });
+    store.ingest(JSON.stringify(root));
+    const first = store.summary(traceId);
+    assert.ok(first);
+    assert.equal(first.IsPartial, true);
+    assert.equal(store.summary(traceId), first, 'same object while nothing changed');
+    store.ingest(JSON.stringify({ ...root, in_progress: undefined, end_time: (root.start_time as number) + 1 }));
+    const second = store.summary(traceId);
+    assert.notEqual(second, first);
+    assert.equal(second?.IsPartial, false);
+  });
+
+  test('over maxTraces the oldest traces are evicted first', () => {
+    const store = new TraceStore({ maxTraces: 100 });
+    loadCorpus(store);
+    const counters = store.counters();
+    assert.equal(counters.traces, 100);
+    assert.equal(counters.evicted, 353);
+    // The first trace of the corpus is gone, the last one is kept.
+    const firstId = (JSON.parse(corpus[0]) as { trace_id: string }).trace_id;
+    const lastId = (JSON.parse(corpus[corpus.length - 1]) as { trace_id: string }).trace_id;
+    assert.equal(store.has(firstId), false);
+    assert.equal(store.has(lastId), true);
+  });
+
+  test('over maxBytes the oldest traces are evicted until the store fits', () => {
+    const maxBytes = 50_000;
+    const store = new TraceStore({ maxBytes });
+    loadCorpus(store);
+    const counters = store.counters();
+    assert.ok(counters.approximateBytes <= maxBytes, `${counters.approximateBytes}`);
+    assert.ok(counters.approximateBytes > maxBytes * 0.8);
+    assert.equal(counters.traces + counters.evicted, 453);
+    // Bytes add up to exactly what the kept traces hold.
+    const kept = store.summaries({ startTime: 0, endTime: 4e9 }).map((s) => s.traceId);
+    assert.equal(kept.length, counters.traces);
+  });
+
+  test('a single trace bigger than maxBytes is still kept (the newest data survives)', () => {
+    const store = new TraceStore({ maxBytes: 10 });
+    const traceId = newTraceId();
+    store.ingest(JSON.stringify(segmentDoc(traceId)));
+    assert.equal(store.has(traceId), true);
+    const other = newTraceId();
+    store.ingest(JSON.stringify(segmentDoc(other)));
+    assert.equal(store.has(traceId), false);
+    assert.equal(store.has(other), true);
+    assert.equal(store.counters().evicted, 1);
+  });
+});
