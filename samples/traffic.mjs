@@ -49,9 +49,9 @@ async function send(baseUrl, { method, path, body, headers = {} }) {
 
 /**
  * Sends the mix to `url` at `rate` requests per second, `count` requests (Infinity: until `signal` aborts).
- * Resolves with the count of each status.
+ * `log` gets a summary every 20 requests (every request with `verbose`). Resolves with the count of each status.
  */
-export async function runTraffic({ url = 'http://127.0.0.1:3001', rate = 2, count = Infinity, verbose = false, signal } = {}) {
+export async function runTraffic({ url = 'http://127.0.0.1:3001', rate = 2, count = Infinity, verbose = false, log = console.log, signal } = {}) {
   const statuses = {};
   const interval = 1000 / rate;
   const started = Date.now();
@@ -60,8 +60,8 @@ export async function runTraffic({ url = 'http://127.0.0.1:3001', rate = 2, coun
     const request = requestFor(i);
     const status = await send(url, request);
     statuses[status] = (statuses[status] ?? 0) + 1;
-    if (verbose) console.log(`[traffic] ${request.method} ${request.path} -> ${status}`);
-    else if ((i + 1) % 20 === 0) console.log(`[traffic] ${summary(i + 1)}`);
+    if (verbose) log(`[traffic] ${request.method} ${request.path} -> ${status}`);
+    else if ((i + 1) % 20 === 0) log(`[traffic] ${summary(i + 1)}`);
     const wait = started + (i + 1) * interval - Date.now();
     if (wait > 0 && i + 1 < count) await new Promise((resolve) => setTimeout(resolve, wait));
   }

@@ -1,0 +1,28 @@
+// Steps in the code-server workbench (VS Code 1.100.3) shared by the UI tests and `npm run demo -- --check`.
+// Selectors measured on 1.100.3: see /work/shared/recipes/real-vscode/README.md.
+
+/** Opens `url` and waits for the workbench and its explorer to show the workspace. */
+export async function openWorkbench(page, url, { timeout = 60000 } = {}) {
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout });
+}
+
+/** Clicks the "X-Ray" activity-bar container and waits for its "Traces" view. */
+export async function openXRayContainer(page, { timeout = 30000 } = {}) {
+  const icon = page.locator('.activitybar .action-item a[aria-label^="X-Ray"], .activitybar li[aria-label^="X-Ray"]').first();
+  await icon.waitFor({ timeout });
+  await icon.click();
+  // With one view in the container, VS Code hides the view's own header (the sidebar title names it), so
+  // wait for the view to be in the sidebar rather than for its header to be visible.
+  await page.locator('.part.sidebar .pane-header[aria-label^="Traces"]').first().waitFor({ state: 'attached', timeout });
+  await page.locator('.part.sidebar').waitFor({ state: 'visible', timeout });
+}
+
+/** Tree rows of the visible views whose text matches `text` (a RegExp or string). */
+export function treeRows(page, text) {
+  return page.locator('.monaco-list-row[role=treeitem]', { hasText: text });
+}
+
+/** A trace row as the Traces view labels them: "GET /orders/42" with a "123 ms · 4s ago" description. */
+export const TRACE_ROW = /\b(GET|POST|PUT|DELETE|PATCH)\s+\/\S*/;

@@ -1,0 +1,79 @@
+// For feature tests in the real extension host: starts the sample app (samples/start.mjs) so that it sends
+// its segments to the collector address this VS Code is configured with (`xrayLens.collector.address`; the
+// test harness sets a free port per run). Pattern for a test that needs live traces:
+//
+//   const app = await startSampleApp({ count: 24, rate: 20 });   // 24 requests, then the app stops by itself
+//   try { await app.finished; /* assert on what the extension shows */ } finally { await app.stop(); }
+import { spawn } from 'child_process';
+import { createServer } from 'net';
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'xray-lens.xray-lens';
+
+export interface SampleApp {
+  readonly frontendUrl: string;
+  readonly daemonAddress: string;
+  /** Resolves with the exit code once a bounded run (`count`) has sent its requests and stopped. */
+  readonly finished: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export interface SampleAppOptions {
+  /** Requests to send before the app stops by itself; omit to only start the services (no traffic). */
+  count?: number;
+  /** Requests per second (default 10). */
+  rate?: number;
+  /** Extra environment for the services, e.g. { INVENTORY_FAULT_EVERY: '0' } for no random faults. */
+  env?: Record<string, string>;
+}
+
+/** The `host:port` the extension's collector listens on, as configured in this VS Code. */
+export function collectorAddress(): string {
+  return vscode.workspace.getConfiguration('xrayLens').get<string>('collector.address') ?? '127.0.0.1:2000';
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function startSampleApp(options: SampleAppOptions = {}): Promise<SampleApp> {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!extension) throw new Error(`${EXTENSION_ID} is not installed in this VS Code`);
+  const [frontendPort, inventoryPort] = [await freePort(), await freePort()];
+  const daemonAddress = collectorAddress();
+  const args = [path.join(extension.extensionPath, 'samples', 'start.mjs'),
+    '--frontend-port', String(frontendPort), '--inventory-port', String(inventoryPort), '--daemon', daemonAddress];
+  if (options.count !== undefined) args.push('--count', String(options.count), '--rate', String(options.rate ?? 10));
+  // process.execPath is node in code-server's extension host and Electron in desktop VS Code: in Electron,
+  // ELECTRON_RUN_AS_NODE makes it behave as node.
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1', QUIET: '1' },
+  });
+  let output = '';
+  const finished = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes('sample app:')) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void finished.then((code) => reject(new Error(`sample app exited (${code}) before it was ready:\n${output}`)));
+  });
+  return {
+    frontendUrl: `http://127.0.0.1:${frontendPort}`,
+    daemonAddress,
+    finished,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await finished;
+    },
+  };
+}
