@@ -2,6 +2,7 @@
 //  - a node per service: each (non-inferred) segment's name + origin, counted once per segment;
 //  - a `client` node, named after the entry service, in front of every root segment (no parent_id, or a
 //    parent that is not in the trace, e.g. an upstream caller that is not traced); the entry service is Root;
+//  - a segment whose parent is a segment (Lambda service → function) is an edge between their services;
 //  - a call subsegment (namespace aws/remote) is an edge to a downstream node, counted from the caller's side;
 //    when a segment of the same trace has that subsegment as parent (X-Amzn-Trace-Id propagation, or an
 //    inferred segment), the edge goes to that segment's service instead of a separate remote node.
@@ -64,7 +65,8 @@ class Stats extends Span {
   observe(doc: SegmentDocument): void {
     this.extend(doc);
     if (typeof doc.end_time !== 'number') return; // in progress: seen, not yet a request with a time
-    const seconds = Math.max(0, doc.end_time - doc.start_time);
+    // Epoch-second doubles carry ~1e-7 s of noise; rounding each duration keeps the sums clean.
+    const seconds = roundSeconds(Math.max(0, doc.end_time - doc.start_time));
     const outcome = classifyDocument(doc);
     if (outcome === 'ok') this.ok++;
     else if (outcome === 'error') this.errorOther++;
@@ -116,8 +118,8 @@ class GraphBuilder {
       if (list) list.push(s);
       else byParent.set(s.parent_id, [s]);
     }
-    const subsegmentIds = new Set<string>();
-    for (const s of segments) walkDocument(s, ({ doc, depth }) => depth > 0 && subsegmentIds.add(doc.id));
+    const ids = new Set<string>();
+    for (const s of segments) walkDocument(s, ({ doc }) => ids.add(doc.id));
 
     const inferredReached = new Set<SegmentDocument>();
     for (const segment of segments) {
@@ -125,7 +127,7 @@ class GraphBuilder {
       const service = segmentService(segment);
       const node = this.node(service, 'active');
       this.observeNode(node, segment);
-      if (typeof segment.parent_id !== 'string' || !subsegmentIds.has(segment.parent_id)) {
+      if (typeof segment.parent_id !== 'string' || !ids.has(segment.parent_id)) {
         if (this.inWindow(segment.start_time)) {
           node.root = true;
           const client = this.node({ Name: service.Name, Names: service.Names, Type: 'client' }, 'unknown');
@@ -133,15 +135,17 @@ class GraphBuilder {
         }
       }
       walkDocument(segment, ({ doc, depth }) => {
-        if (depth === 0) return;
         const callees = byParent.get(doc.id);
         if (callees) {
           for (const callee of callees) {
             const target = callee.inferred === true ? this.inferredNode(callee, inferredReached) : this.node(segmentService(callee), 'active');
-            this.observeEdge(node, target, doc);
+            // Counted from the calling subsegment; a segment parented directly by a segment (the Lambda
+            // service segment → the function segment) has no caller-side timing, so its own counts.
+            this.observeEdge(node, target, depth === 0 ? callee : doc);
           }
           return;
         }
+        if (depth === 0) return;
         const downstream = downstreamService(doc);
         if (!downstream) return;
         const target = this.node(downstream, 'unknown');
