@@ -103,6 +103,7 @@ export const baseUserSettings = {
   'extensions.autoUpdate': false,
   'workbench.tips.enabled': false,
   'update.mode': 'none',
+  'git.openRepositoryInParentFolders': 'never', // samples/ sits inside this repository: no prompt about it
 };
 
 /**

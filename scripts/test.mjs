@@ -1,4 +1,5 @@
 // `npm test`: every tier, in order, then one closing line `N passed, N failed`.
+//   0. Debian packages the tiers need (scripts/systemPackages.mjs: chromium, libkrb5-dev, python3-aws-xray-sdk)
 //   1. build + typecheck + lint
 //   2. unit tier: plain-Node mocha over out/test/unit (everything that does not need VS Code)
 //   3. real-VS-Code tier: mocha inside code-server's extension host, then UI screenshots (scripts/vscodeTests.mjs)
@@ -7,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSystemPackages } from './systemPackages.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = path.join(root, 'test-results');
@@ -36,6 +38,12 @@ function countTier(file, label) {
 }
 
 const step = (ok, what) => { if (!ok) { failed += 1; console.log(`${what} failed — counted as 1 failure`); } };
+try {
+  ensureSystemPackages();
+} catch (err) {
+  console.error(`\n=== system packages: ${err.message}`);
+  step(false, 'system packages');
+}
 step(run('build', 'node', ['esbuild.js']), 'build');
 step(run('typecheck + compile tests', 'npx', ['tsc', '-p', '.']), 'tsc');
 step(run('lint', 'npx', ['eslint', '.']), 'lint');

@@ -1,6 +1,6 @@
 // What a person sees: the sample app sends traces to the extension's collector, the X-Ray container shows
 // them as rows in the Traces tree. Screenshot: test-results/tree.png.
-import { openWorkbench, openXRayContainer, treeRows, TRACE_ROW } from './workbench.mjs';
+import { openWorkbench, openXRayContainer, treeRows, waitForRows, TRACE_ROW } from './workbench.mjs';
 
 export const title = 'Traces tree shows the sample app\'s requests';
 
@@ -21,8 +21,7 @@ export async function run({ page, step, workbenchUrl, startSampleApp, screenshot
     });
     await step('error requests appear too (GET /crash → 500)', async () => {
       await treeRows(page, /GET \/crash/).first().waitFor({ timeout: 20000 });
-      const rows = await treeRows(page, TRACE_ROW).count();
-      if (rows < 3) throw new Error(`only ${rows} trace rows`);
+      await waitForRows(page, TRACE_ROW, 5, { timeout: 20000 });
       await screenshot('tree.png');
     });
   } finally {

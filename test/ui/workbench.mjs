@@ -13,6 +13,7 @@ export async function openXRayContainer(page, { timeout = 30000 } = {}) {
   const icon = page.locator('.activitybar .action-item a[aria-label^="X-Ray"], .activitybar li[aria-label^="X-Ray"]').first();
   await icon.waitFor({ timeout });
   await icon.click();
+  await page.mouse.move(700, 500); // away from the icon: no hover tooltip in the screenshots
   // With one view in the container, VS Code hides the view's own header (the sidebar title names it), so
   // wait for the view to be in the sidebar rather than for its header to be visible.
   await page.locator('.part.sidebar .pane-header[aria-label^="Traces"]').first().waitFor({ state: 'attached', timeout });
@@ -26,3 +27,15 @@ export function treeRows(page, text) {
 
 /** A trace row as the Traces view labels them: "GET /orders/42" with a "123 ms · 4s ago" description. */
 export const TRACE_ROW = /\b(GET|POST|PUT|DELETE|PATCH)\s+\/\S*/;
+
+/** Waits until at least `n` rows match `text` (traces arrive over a few seconds). Returns their texts. */
+export async function waitForRows(page, text, n, { timeout = 60000 } = {}) {
+  const rows = treeRows(page, text);
+  await rows.first().waitFor({ timeout });
+  const deadline = Date.now() + timeout;
+  while ((await rows.count()) < n) {
+    if (Date.now() > deadline) throw new Error(`only ${await rows.count()} of ${n} rows matching ${text} after ${timeout} ms`);
+    await page.waitForTimeout(250);
+  }
+  return rows.allInnerTexts();
+}
