@@ -21,9 +21,20 @@ const nodeCommon = {
   mainFields: ['module', 'main'],
 };
 
+// The AWS SDK source is its own bundle, required on first use (src/sources/loadXrayApiSource.ts), so that
+// activating the extension does not parse the SDK.
+const lazyXrayApiSource = {
+  name: 'lazy-xray-api-source',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/xrayApiSource$/ }, (args) =>
+      args.importer.endsWith('loadXrayApiSource.ts') ? { path: './xrayApiSource.js', external: true } : undefined);
+  },
+};
+
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
-  { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyXrayApiSource] },
+  { ...nodeCommon, entryPoints: ['src/sources/xrayApiSource.ts'], outfile: 'dist/xrayApiSource.js' },
   { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 

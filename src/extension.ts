@@ -1,8 +1,60 @@
-// Composition root: build the services, register them, push every disposable, return.
+// Composition root: build the services, register them, push every disposable, return the API.
 import * as vscode from 'vscode';
+import { CollectorService } from './features/collector/collectorService';
+import { TraceSourceManager } from './features/sources/traceSourceManager';
+import { SELECT_SOURCE_COMMAND, SourceStatusBar } from './features/statusBar/sourceStatusBar';
+import { registerTraceRefresh } from './features/traceTree/traceRefresh';
+import { TraceListModel } from './features/traceTree/traceListModel';
+import { OPEN_FRAME_COMMAND, TraceTreeProvider, type TraceTreeNode } from './features/traceTree/traceTreeProvider';
+import { openStackFrame } from './features/traceTree/openStackFrame';
 
-export function activate(context: vscode.ExtensionContext): void {
-  void context;
+/** What activate() returns: used by the extension's own tests in a real VS Code, and by other extensions. */
+export interface XrayLensApi {
+  readonly collector: CollectorService;
+  readonly traces: TraceListModel;
+  readonly traceTree: TraceTreeProvider;
+  /** Milliseconds spent inside activate() (the collector binds after it returns). */
+  readonly activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): XrayLensApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('X-Ray Lens', { log: true });
+  const collector = new CollectorService(log);
+  const sources = new TraceSourceManager(collector);
+  const traces = new TraceListModel(sources, log);
+  const traceTree = new TraceTreeProvider(traces);
+  const treeView = vscode.window.createTreeView<TraceTreeNode>('xrayLens.traces', { treeDataProvider: traceTree, showCollapseAll: true });
+
+  context.subscriptions.push(
+    log,
+    collector,
+    sources,
+    traces,
+    traceTree,
+    treeView,
+    new SourceStatusBar(collector, traces),
+    registerTraceRefresh(treeView, traces, collector),
+    vscode.commands.registerCommand('xrayLens.refresh', () =>
+      vscode.window.withProgress({ location: { viewId: 'xrayLens.traces' }, cancellable: false }, () => traces.refresh()),
+    ),
+    vscode.commands.registerCommand(SELECT_SOURCE_COMMAND, () => sources.pickSource()),
+    vscode.commands.registerCommand(OPEN_FRAME_COMMAND, openStackFrame),
+    vscode.commands.registerCommand('xrayLens.restartCollector', () => collector.restart()),
+    vscode.commands.registerCommand('xrayLens.showLog', () => log.show()),
+    vscode.commands.registerCommand('xrayLens.copyTraceId', async (node?: TraceTreeNode) => {
+      if (node?.type !== 'trace') return;
+      await vscode.env.clipboard.writeText(node.summary.id);
+      void vscode.window.setStatusBarMessage(`Copied ${node.summary.id}`, 3000);
+    }),
+    vscode.commands.registerCommand('xrayLens.gettingStarted', () =>
+      vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#xrayLens.gettingStarted`, false),
+    ),
+  );
+  void collector.start();
+  const activationMs = performance.now() - started;
+  log.info(`Activated in ${activationMs.toFixed(1)} ms`);
+  return { collector, traces, traceTree, activationMs };
 }
 
 export function deactivate(): void {

@@ -1,0 +1,136 @@
+// Runs the embedded local collector inside the extension host, or attaches to an X-Ray Lens collector
+// already listening on the configured address (e.g. `xray-lens collect` in a terminal).
+import * as vscode from 'vscode';
+import { CollectorAddressInUseError, LocalCollector, probeCollector } from '../../collector/localCollector';
+import { affectsSettings, readSettings } from '../../platform/config';
+import { Disposable } from '../../platform/disposable';
+import { formatHostPort, parseHostPort, type HostPort } from '../../sources/address';
+
+export type CollectorState =
+  | { kind: 'off' }
+  | { kind: 'starting'; address: HostPort }
+  | { kind: 'running'; address: HostPort }
+  | { kind: 'attached'; address: HostPort }
+  | { kind: 'failed'; address?: HostPort; message: string };
+
+export class CollectorService extends Disposable {
+  private collector: LocalCollector | undefined;
+  private collectorSubscription: { dispose(): void } | undefined;
+  private _state: CollectorState = { kind: 'off' };
+  private generation = 0;
+
+  private readonly _onDidChangeState = this._register(new vscode.EventEmitter<CollectorState>());
+  readonly onDidChangeState = this._onDidChangeState.event;
+  /** Fires (batched by the collector) when new segment documents were stored. */
+  private readonly _onDidReceive = this._register(new vscode.EventEmitter<void>());
+  readonly onDidReceive = this._onDidReceive.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    super();
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affectsSettings(e, 'collector')) void this.restart();
+      }),
+    );
+    this._register({ dispose: () => void this.stopCurrent() });
+  }
+
+  get state(): CollectorState {
+    return this._state;
+  }
+
+  /** The endpoint readers use: our own collector or the one we attached to. */
+  get endpoint(): HostPort | undefined {
+    const s = this._state;
+    return s.kind === 'running' || s.kind === 'attached' ? s.address : undefined;
+  }
+
+  get traceCount(): number | undefined {
+    return this.collector?.store.size;
+  }
+
+  async start(): Promise<void> {
+    const generation = ++this.generation;
+    const settings = readSettings();
+    if (!settings.collectorEnabled) {
+      this.setState({ kind: 'off' });
+      return;
+    }
+    const parsed = parseHostPort(settings.collectorAddress);
+    if (!parsed.ok) {
+      this.fail(undefined, `xrayLens.collector.address: ${parsed.message}`);
+      return;
+    }
+    const address = parsed.address;
+    this.setState({ kind: 'starting', address });
+    try {
+      const collector = await LocalCollector.start({
+        host: address.host,
+        port: address.port,
+        sampleAll: settings.collectorSampleAll,
+        maxTraces: settings.collectorMaxTraces,
+        log: (line) => this.log.debug(`[collector] ${line}`),
+      });
+      if (generation !== this.generation || this.isDisposed) {
+        await collector.close();
+        return;
+      }
+      this.collector = collector;
+      this.collectorSubscription = collector.onDidChange(() => this._onDidReceive.fire());
+      this.log.info(`Local collector listening on ${formatHostPort(address)} (UDP segments, HTTP sampling + read API)`);
+      this.setState({ kind: 'running', address });
+    } catch (err) {
+      if (generation !== this.generation) return;
+      if (err instanceof CollectorAddressInUseError && err.occupant === 'xray-lens') {
+        this.log.info(`An X-Ray Lens collector already listens on ${formatHostPort(address)}: attaching to it.`);
+        this.setState({ kind: 'attached', address });
+        return;
+      }
+      if (err instanceof CollectorAddressInUseError) {
+        // Double-check: the occupant may have been one of ours that was still starting.
+        if ((await probeCollector(address.host, address.port)) === 'xray-lens') {
+          this.setState({ kind: 'attached', address });
+          return;
+        }
+      }
+      this.fail(address, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.stopCurrent();
+    await this.start();
+  }
+
+  private async stopCurrent(): Promise<void> {
+    this.generation++;
+    this.collectorSubscription?.dispose();
+    this.collectorSubscription = undefined;
+    const c = this.collector;
+    this.collector = undefined;
+    if (c) {
+      const counters = c.counters();
+      this.log.info(`Local collector stopped: ${JSON.stringify(counters)}`);
+      await c.close();
+    }
+  }
+
+  private fail(address: HostPort | undefined, message: string): void {
+    this.log.error(`Local collector: ${message}`);
+    this.setState({ kind: 'failed', address, message });
+    void vscode.window
+      .showErrorMessage(`X-Ray Lens could not start the local collector: ${message}`, 'Choose Another Port', 'Retry')
+      .then((choice) => {
+        if (choice === 'Choose Another Port') {
+          void vscode.commands.executeCommand('workbench.action.openSettings', 'xrayLens.collector.address');
+        } else if (choice === 'Retry') {
+          void this.restart();
+        }
+      });
+  }
+
+  private setState(state: CollectorState): void {
+    this._state = state;
+    this._onDidChangeState.fire(state);
+  }
+}

@@ -1,0 +1,34 @@
+import * as assert from 'assert';
+import { describeSourceError, redact } from '../../../src/sources/sourceErrors';
+
+function sdkError(name: string, message: string, status?: number): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+}
+
+suite('describeSourceError', () => {
+  test('one actionable kind per failure', () => {
+    const cases: [unknown, string, RegExp][] = [
+      [Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }), 'cancelled', /Cancelled/],
+      [sdkError('CredentialsProviderError', 'Could not load credentials from any providers'), 'no-credentials', /No AWS credentials .*aws sso login/],
+      [sdkError('ExpiredTokenException', 'The security token included in the request is expired'), 'expired-credentials', /expired/],
+      [sdkError('AccessDeniedException', 'User: arn:aws:iam::1:user/x is not authorized to perform: xray:GetTraceSummaries', 403), 'access-denied', /lack xray:GetTraceSummaries/],
+      [sdkError('ThrottledException', 'Rate exceeded', 429), 'throttled', /throttling/],
+      [sdkError('InvalidRequestException', 'filter expressions are not evaluated', 400), 'invalid-request', /rejected the request: filter/],
+      [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2000'), { code: 'ECONNREFUSED' }), 'unreachable', /Cannot reach local :2000 \(ECONNREFUSED\)/],
+      [sdkError('UnknownError', 'not found', 404), 'not-xray', /did not answer like an X-Ray API/],
+      ['a string', 'unknown', /a string/],
+    ];
+    for (const [error, kind, message] of cases) {
+      const d = describeSourceError(error, 'local :2000');
+      assert.strictEqual(d.kind, kind, String(error));
+      assert.match(d.message, message);
+    }
+  });
+
+  test('secrets never reach a message', () => {
+    const leaky = sdkError('InvalidRequestException', 'bad key AKIAABCDEFGHIJKLMNOP with aws_secret_access_key=wJalrXUtnFEMI/K7MDENG and Signature=abcdef0123', 400);
+    const d = describeSourceError(leaky, 'AWS');
+    assert.doesNotMatch(d.message, /ABCDEFGHIJKLMNOP|wJalrXUtnFEMI|abcdef0123/);
+    assert.strictEqual(redact('x-amz-security-token: IQoJb3JpZ2luX2VjEJ'), 'x-amz-security-token: …');
+  });
+});
