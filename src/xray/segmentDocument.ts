@@ -38,7 +38,7 @@ export function parseSegmentDocument(text: string): DocumentParseResult {
 export function validateSegmentDocument(value: unknown): DocumentParseResult {
   if (!isObject(value)) return reject('not-an-object', `a segment document must be a JSON object, got ${describe(value)}`);
   const problem = checkDocument(value, true, 0);
-  if (problem) return reject(problem.reason, problem.path ? `${problem.path}: ${problem.message}` : problem.message);
+  if (problem) return reject(problem.reason, problem.path ? `${clipPath(problem.path)}: ${problem.message}` : problem.message);
   return { ok: true, doc: value as unknown as SegmentDocument };
 }
 
@@ -239,6 +239,11 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'object') return 'an object';
   return clip(String(value));
+}
+
+/** A path 64 subsegments deep is ~1 KB; keep its start and its end. */
+function clipPath(path: string): string {
+  return path.length <= 160 ? path : `${path.slice(0, 60)}…${path.slice(-80)}`;
 }
 
 function clip(text: string): string {
