@@ -31,9 +31,13 @@ interface CollectArgs {
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<ExitCode> {
-  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+  if (argv.includes('--help') || argv.includes('-h')) {
     io.out(USAGE);
-    return argv.length === 0 ? 2 : 0;
+    return 0;
+  }
+  if (argv.length === 0) {
+    io.err(USAGE);
+    return 2;
   }
   const [command, ...rest] = argv;
   if (command !== 'collect') {

@@ -38,12 +38,16 @@ export function datagram(doc: unknown): string {
   return `${HEADER}\n${typeof doc === 'string' ? doc : JSON.stringify(doc)}`;
 }
 
-/** Sends each datagram from one socket, waiting for each send so none is dropped by our own buffer. */
+/**
+ * Sends each datagram from one socket, waiting for each send. The collector under test shares this event
+ * loop, so every 64 datagrams the sender yields to it (a real app is another process and never blocks it).
+ */
 export async function sendDatagrams(port: number, datagrams: (string | Buffer)[]): Promise<void> {
   const socket = dgram.createSocket('udp4');
   try {
-    for (const d of datagrams) {
-      await new Promise<void>((resolve, reject) => socket.send(d, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    for (let i = 0; i < datagrams.length; i++) {
+      await new Promise<void>((resolve, reject) => socket.send(datagrams[i], port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+      if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     socket.close();

@@ -1,0 +1,113 @@
+// The bundled command line (dist/cli.js, built by `npm run build`) as a user runs it, plus main() in-process.
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { main, parseAddress } from '../../../src/cli/main';
+import { ROOT, datagram, freePort, newTraceId, runPeer, segmentDoc, sendDatagrams, startTestCollector, waitFor } from './collectorHarness';
+
+const CLI = path.join(ROOT, 'dist/cli.js');
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function startCli(args: string[]): Running {
+  assert.ok(existsSync(CLI), 'dist/cli.js is missing: run `npm run build` first');
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+suite('collector: command line', () => {
+  test('collect: receives datagrams, logs progress, prints counters on SIGINT and exits 0', async () => {
+    const port = await freePort();
+    const cli = startCli(['collect', '--address', `127.0.0.1:${port}`, '--max-traces', '50']);
+    try {
+      await waitFor(() => cli.stdout().includes(`collecting on 127.0.0.1:${port}`), 'the CLI to listen', 10_000);
+      await sendDatagrams(port, [
+        datagram(segmentDoc(newTraceId())),
+        datagram(segmentDoc(newTraceId())),
+        datagram(segmentDoc(newTraceId())),
+        'no header',
+      ]);
+      await waitFor(() => /received 4, accepted 3, rejected 1 \(missing-header 1\)/.test(cli.stdout()), 'a progress line', 5000);
+      cli.child.kill('SIGINT');
+      assert.equal(await cli.exited, 0);
+      const lines = cli.stdout().trim().split('\n');
+      assert.match(lines[lines.length - 2], /^stopped \(SIGINT\)\. received 4, accepted 3, rejected 1/);
+      const counters = JSON.parse(lines[lines.length - 1]) as { accepted: number; traces: number };
+      assert.equal(counters.accepted, 3);
+      assert.equal(counters.traces, 3);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  test('collect on an address held by an xray-lens collector: exit 2 and says so', async () => {
+    const collector = await startTestCollector();
+    try {
+      const result = await runPeer(process.execPath, [CLI, 'collect', '--address', `127.0.0.1:${collector.port}`]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, new RegExp(`127\\.0\\.0\\.1:${collector.port} is in use by another X-Ray Lens collector`));
+    } finally {
+      await collector.close();
+    }
+  });
+
+  test('collect on an address held by another program: exit 2 and says so', async () => {
+    const port = await freePort();
+    const server = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    try {
+      const result = await runPeer(process.execPath, [CLI, 'collect', '--address', `127.0.0.1:${port}`]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /is in use by another program/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('--help exits 0 with the usage; bad usage exits 2', async () => {
+    const help = await runPeer(process.execPath, [CLI, '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: xray-lens collect \[--address 127\.0\.0\.1:2000\]/);
+    for (const args of [[], ['serve'], ['collect', '--address', 'nowhere'], ['collect', '--max-traces', '0']]) {
+      const bad = await runPeer(process.execPath, [CLI, ...args]);
+      assert.equal(bad.code, 2, args.join(' '));
+      assert.match(bad.stderr, /usage:/);
+    }
+  });
+
+  test('main() in-process: runs until its stop signal, then returns 0', async () => {
+    const port = await freePort();
+    let out = '';
+    let stop: (signal: string) => void = () => undefined;
+    const stopped = new Promise<string>((resolve) => (stop = resolve));
+    const running = main(['collect', '--address', `127.0.0.1:${port}`, '--sample-all'], {
+      out: (text) => (out += text),
+      err: () => undefined,
+      stopSignal: () => stopped,
+    });
+    await waitFor(() => out.includes('collecting on'), 'main to listen');
+    stop('SIGTERM');
+    assert.equal(await running, 0);
+    assert.match(out, /stopped \(SIGTERM\)/);
+  });
+
+  test('addresses: host:port, [v6]:port, :port; bad ones refused', () => {
+    assert.deepEqual(parseAddress('127.0.0.1:2000'), { host: '127.0.0.1', port: 2000 });
+    assert.deepEqual(parseAddress('[::1]:2001'), { host: '::1', port: 2001 });
+    assert.deepEqual(parseAddress(':2002'), { host: '127.0.0.1', port: 2002 });
+    assert.equal(parseAddress('localhost'), undefined);
+    assert.equal(parseAddress('127.0.0.1:70000'), undefined);
+  });
+});
