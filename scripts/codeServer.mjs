@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +135,7 @@ export async function startCodeServer(codeServer, profile, { port, env = {}, tim
     '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
     '--disable-workspace-trust', '--config', path.join(profile.dir, 'cs.yaml'), ...profile.profileArgs,
   ], { detached: true, stdio: ['ignore', out, out], env: { ...process.env, ...profile.env, ...env } });
+  closeSync(out); // the child has its own copy
   let exited = null;
   child.once('exit', (code, signal) => (exited = code ?? signal));
   const url = `http://127.0.0.1:${port}`;

@@ -74,8 +74,9 @@ async function main() {
 
   const app = await startSampleApp({
     daemonAddress: collectorAddress,
+    // Quiet services; a traffic summary every 10 s outside --check. The traces tell the rest.
     traffic: { rate: 2, log: check ? () => {} : console.log },
-    stdio: check ? 'ignore' : 'inherit',
+    stdio: 'ignore',
   });
   running.push(app.stop);
   say(`sample app: frontend-api ${app.frontendUrl}, inventory-svc ${app.inventoryUrl}; segments to udp ${collectorAddress}`);

@@ -165,7 +165,7 @@ const add = (label, c) => {
 };
 try {
   ensureSystemPackages(['chromium', 'libkrb5-dev']);
-  let t = Date.now();
+  const t = Date.now();
   const codeServer = installCodeServer();
   timings.install = Date.now() - t;
   if (mode !== '--ui-only') add('extension tests in the host', await runHostTests(codeServer));

@@ -86,7 +86,8 @@ function createTracedServer(routes) {
       // As aws-xray-sdk-express's errorHandler does. When the error already closed a subsegment, the SDK
       // records it there and puts only `cause: { id }` on the segment.
       segment.addError(err);
-      if (status >= 500 && !process.env.QUIET) console.error(`[${segment.name}] ${req.method} ${req.url} -> ${status}: ${err.stack}`);
+      // One line: the stack is in the trace.
+      if (status >= 500 && !process.env.QUIET) console.error(`[${segment.name}] ${req.method} ${req.url} -> ${status} ${err.name}: ${err.message}`);
     }
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
