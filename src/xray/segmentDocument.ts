@@ -108,50 +108,83 @@ function checkDocument(doc: Record<string, unknown>, topLevel: boolean, depth: n
   return undefined;
 }
 
+// One pass over the keys actually present: on the hot path most optional fields are absent, and looking
+// each one up by name on objects of many shapes costs more than visiting the few that are there.
 function checkOptionalFields(doc: Record<string, unknown>): Problem | undefined {
-  for (const key of STRING_FIELDS) {
+  const keys = Object.keys(doc);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     const v = doc[key];
-    if (v !== undefined && typeof v !== 'string') return wrongType(key, 'a string', v);
-  }
-  for (const key of BOOLEAN_FIELDS) {
-    const v = doc[key];
-    if (v !== undefined && typeof v !== 'boolean') return wrongType(key, 'a boolean', v);
-  }
-  for (const key of OBJECT_FIELDS) {
-    const v = doc[key];
-    if (v !== undefined && !isObject(v)) return wrongType(key, 'an object', v);
-  }
-  const http = doc.http as Record<string, unknown> | undefined;
-  if (http !== undefined) {
-    for (const key of ['request', 'response'] as const) {
-      const v = http[key];
-      if (v !== undefined && !isObject(v)) return wrongType(`http.${key}`, 'an object', v);
-    }
-    const status = isObject(http.response) ? http.response.status : undefined;
-    if (status !== undefined && !isFiniteNumber(status)) return wrongType('http.response.status', 'a number', status);
-  }
-  const annotations = doc.annotations as Record<string, unknown> | undefined;
-  if (annotations !== undefined) {
-    for (const key in annotations) {
-      if (!Object.prototype.hasOwnProperty.call(annotations, key)) continue;
-      const v = annotations[key];
-      if (typeof v !== 'string' && typeof v !== 'boolean' && !isFiniteNumber(v)) {
-        return wrongType(`annotations.${clip(key)}`, 'a string, number or boolean', v);
+    switch (key) {
+      case 'namespace':
+      case 'origin':
+      case 'user':
+        if (typeof v !== 'string') return wrongType(key, 'a string', v);
+        break;
+      case 'error':
+      case 'fault':
+      case 'throttle':
+      case 'inferred':
+        if (typeof v !== 'boolean') return wrongType(key, 'a boolean', v);
+        break;
+      case 'aws':
+      case 'sql':
+      case 'service':
+        if (!isObject(v)) return wrongType(key, 'an object', v);
+        break;
+      case 'http': {
+        const found = checkHttp(v);
+        if (found) return found;
+        break;
+      }
+      case 'annotations': {
+        const found = checkValues(v, 'annotations', isAnnotationValue, 'a string, number or boolean');
+        if (found) return found;
+        break;
+      }
+      case 'metadata': {
+        // metadata is { namespace: { key: anything } } — the namespace level must be an object.
+        const found = checkValues(v, 'metadata', isObject, 'an object');
+        if (found) return found;
+        break;
+      }
+      case 'precursor_ids':
+        if (!Array.isArray(v)) return wrongType(key, 'an array', v);
+        break;
+      case 'cause': {
+        const found = checkCause(v);
+        if (found) return found;
+        break;
       }
     }
   }
-  const metadata = doc.metadata as Record<string, unknown> | undefined;
-  if (metadata !== undefined) {
-    // metadata is { namespace: { key: anything } } — the namespace level must be an object.
-    for (const key in metadata) {
-      if (Object.prototype.hasOwnProperty.call(metadata, key) && !isObject(metadata[key])) {
-        return wrongType(`metadata.${clip(key)}`, 'an object', metadata[key]);
-      }
-    }
+  return undefined;
+}
+
+function checkHttp(http: unknown): Problem | undefined {
+  if (!isObject(http)) return wrongType('http', 'an object', http);
+  const request = http.request;
+  if (request !== undefined && !isObject(request)) return wrongType('http.request', 'an object', request);
+  const response = http.response;
+  if (response === undefined) return undefined;
+  if (!isObject(response)) return wrongType('http.response', 'an object', response);
+  const status = response.status;
+  if (status !== undefined && !isFiniteNumber(status)) return wrongType('http.response.status', 'a number', status);
+  return undefined;
+}
+
+/** `field` must be an object whose every own value passes `ok`. */
+function checkValues(value: unknown, field: string, ok: (v: unknown) => boolean, expected: string): Problem | undefined {
+  if (!isObject(value)) return wrongType(field, 'an object', value);
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    if (!ok(value[keys[i]])) return wrongType(`${field}.${clip(keys[i])}`, expected, value[keys[i]]);
   }
-  const precursors = doc.precursor_ids;
-  if (precursors !== undefined && !Array.isArray(precursors)) return wrongType('precursor_ids', 'an array', precursors);
-  return checkCause(doc.cause);
+  return undefined;
+}
+
+function isAnnotationValue(v: unknown): boolean {
+  return typeof v === 'string' || typeof v === 'boolean' || isFiniteNumber(v);
 }
 
 // cause is an exception id string or an object; in the object, exceptions is an array of objects whose
@@ -178,10 +211,6 @@ function checkCause(cause: unknown): Problem | undefined {
   }
   return undefined;
 }
-
-const STRING_FIELDS = ['namespace', 'origin', 'user'] as const;
-const BOOLEAN_FIELDS = ['error', 'fault', 'throttle', 'inferred'] as const;
-const OBJECT_FIELDS = ['http', 'aws', 'sql', 'service', 'annotations', 'metadata'] as const;
 
 function checkHexId(doc: Record<string, unknown>, field: 'id' | 'parent_id', reason: RejectReason, required: boolean): Problem | undefined {
   const v = doc[field];
