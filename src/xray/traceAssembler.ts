@@ -5,7 +5,7 @@
 // segment, which the SDK never sends (aws-xray-sdk-core `Subsegment.close` / `streamSubsegments`).
 // Inputs are never mutated: a document that gains grafted children is a shallow copy.
 import type { SegmentDocument } from './model';
-import { isDocumentLike, MAX_WALK_DEPTH, walkDocument } from './segmentTree';
+import { isDocumentLike, MAX_WALK_DEPTH, walkDocument, walkDocuments } from './segmentTree';
 
 interface Held {
   doc: SegmentDocument;
@@ -24,6 +24,7 @@ export class TraceAssembler {
   private bytes = 0;
   private adds = 0;
   private assembled: Assembled | undefined;
+  private spanCache: { start: number; end: number | undefined } | undefined;
 
   constructor(readonly traceId: string) {}
 
@@ -43,6 +44,7 @@ export class TraceAssembler {
     map.set(doc.id, { doc, bytes: size });
     this.adds++;
     this.assembled = undefined;
+    this.spanCache = undefined;
     return true;
   }
 
@@ -63,19 +65,12 @@ export class TraceAssembler {
 
   /** Earliest start_time held; NaN while empty. */
   get startTime(): number {
-    let min = Number.NaN;
-    for (const held of this.held()) if (!(held.doc.start_time >= min)) min = held.doc.start_time;
-    return min;
+    return this.span().start;
   }
 
   /** Latest end_time held; undefined until some document has ended. */
   get endTime(): number | undefined {
-    let max: number | undefined;
-    for (const held of this.held()) {
-      const end = held.doc.end_time;
-      if (typeof end === 'number' && !(max !== undefined && end <= max)) max = end;
-    }
-    return max;
+    return this.span().end;
   }
 
   /** Documents held now (a replaced document counts once). */
@@ -98,6 +93,18 @@ export class TraceAssembler {
     yield* this.streamedById.values();
   }
 
+  private span(): { start: number; end: number | undefined } {
+    if (this.spanCache) return this.spanCache;
+    let start = Number.POSITIVE_INFINITY;
+    let end: number | undefined;
+    for (const { doc } of this.held()) {
+      if (doc.start_time < start) start = doc.start_time;
+      if (typeof doc.end_time === 'number' && (end === undefined || doc.end_time > end)) end = doc.end_time;
+    }
+    this.spanCache = { start: start === Number.POSITIVE_INFINITY ? Number.NaN : start, end };
+    return this.spanCache;
+  }
+
   private assemble(): Assembled {
     if (this.assembled) return this.assembled;
     const roots = sortByStart([...this.segmentsById.values()].map((h) => h.doc));
@@ -105,7 +112,10 @@ export class TraceAssembler {
     const grafter = new Grafter(streamed);
     const segments = roots.map((doc) => grafter.graft(doc));
     const pending = grafter.graftOrphans();
-    this.assembled = { segments, pending, partial: grafter.partial };
+    let partial = false;
+    walkDocuments(segments, ({ doc }) => (partial ||= doc.in_progress === true));
+    walkDocuments(pending, ({ doc }) => (partial ||= doc.in_progress === true));
+    this.assembled = { segments, pending, partial };
     return this.assembled;
   }
 }
@@ -119,7 +129,6 @@ function sortByStart(docs: SegmentDocument[]): SegmentDocument[] {
 class Grafter {
   private readonly childrenOf = new Map<string, SegmentDocument[]>();
   private readonly attached = new Set<SegmentDocument>();
-  partial = false;
 
   constructor(private readonly streamed: SegmentDocument[]) {
     for (const doc of streamed) {
@@ -133,7 +142,6 @@ class Grafter {
 
   /** `doc` with every streamed descendant nested at its parent; `doc` itself when nothing changes. */
   graft(doc: SegmentDocument, depth = 0): SegmentDocument {
-    if (doc.in_progress === true) this.partial = true;
     const subs = doc.subsegments;
     let children: SegmentDocument[] | undefined;
     if (Array.isArray(subs) && depth < MAX_WALK_DEPTH) {
@@ -154,7 +162,11 @@ class Grafter {
         if (this.attached.has(child)) continue;
         this.attached.add(child);
         children ??= Array.isArray(subs) ? subs.slice() : [];
-        children.push(this.graft(child, depth + 1));
+        // The same subsegment embedded in a flushed parent and streamed on its own is kept once, the
+        // completed copy winning (the same rule as for whole documents in add()).
+        const same = children.findIndex((c) => isDocumentLike(c) && c.id === child.id);
+        if (same < 0) children.push(this.graft(child, depth + 1));
+        else if (!(child.in_progress === true && children[same].in_progress !== true)) children[same] = this.graft(child, depth + 1);
       }
     }
     return children ? { ...doc, subsegments: children } : doc;

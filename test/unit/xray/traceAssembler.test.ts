@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import type { SegmentDocument } from '../../../src/xray/model';
 import { walkDocuments } from '../../../src/xray/segmentTree';
 import { TraceAssembler } from '../../../src/xray/traceAssembler';
-import { assembleAll, scenarioTraceId, sdkDocumentLines, sdkDocuments, seededRandom, shuffled } from './fixtureData';
+import { assembleAll, scenarioSegments, scenarioTraceId, sdkDocumentLines, sdkDocuments, seededRandom, shuffled } from './fixtureData';
 
 /** id → parent id, for every (sub)segment below the given documents. */
 function parentIndex(roots: SegmentDocument[]): Map<string, string | undefined> {
@@ -196,5 +196,33 @@ suite('TraceAssembler on the SDK capture', () => {
     const a = new TraceAssembler(base.trace_id);
     [x, y, self].forEach((d) => a.add(d));
     assert.strictEqual(countNodes(a.pendingSubsegments()), 3);
+  });
+});
+
+suite('TraceAssembler: a subsegment both embedded and streamed', () => {
+  test('is kept once, the completed copy winning in either direction', () => {
+    const [segment] = scenarioSegments('orders-200-frontend');
+    const loadOrder = (segment.subsegments ?? []).find((s) => s.name === 'loadOrder') as SegmentDocument;
+    const open: SegmentDocument = { ...loadOrder, in_progress: true };
+    delete open.end_time;
+    const streamedDone: SegmentDocument = { ...loadOrder, type: 'subsegment', parent_id: segment.id, trace_id: segment.trace_id };
+    const flushed: SegmentDocument = { ...segment, subsegments: (segment.subsegments ?? []).map((s) => (s === loadOrder ? open : s)) };
+
+    const a = new TraceAssembler(segment.trace_id as string);
+    a.add(flushed);
+    assert.strictEqual(a.isPartial(), true);
+    a.add(streamedDone);
+    const copies: SegmentDocument[] = [];
+    walkDocuments(a.segments(), ({ doc }) => doc.id === loadOrder.id && copies.push(doc));
+    assert.deepStrictEqual(copies, [streamedDone]);
+    assert.strictEqual(a.isPartial(), false);
+
+    const b = new TraceAssembler(segment.trace_id as string);
+    b.add(segment);
+    b.add({ ...open, type: 'subsegment', parent_id: segment.id, trace_id: segment.trace_id });
+    const kept: SegmentDocument[] = [];
+    walkDocuments(b.segments(), ({ doc }) => doc.id === loadOrder.id && kept.push(doc));
+    assert.deepStrictEqual(kept, [loadOrder]);
+    assert.strictEqual(b.isPartial(), false);
   });
 });
