@@ -24,6 +24,9 @@ const HOST_TIMEOUT_MS = Number(process.env.TEST_TIMEOUT_MS ?? 180000);
 const t0 = Date.now();
 const lap = (msg) => console.log(`[vscode ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 const timings = {};
+// Workbench chatter that the tests' log does not need (VERBOSE=1 shows it): connection set-up, and the
+// marketplace lookup that cannot reach open-vsx.org offline (harmless).
+const WORKBENCH_NOISE = /open-vsx\.org|^\s+at async |Creating a socket|connection token|\[Service Worker\]|ChatSessionStore|additional builtin extensions|Creation of workbench contribution/;
 
 /** A fresh profile for one code-server session, with the collector on a port of its own. */
 async function session(name) {
@@ -63,7 +66,10 @@ async function runHostTests(codeServer) {
     let reportExit;
     const exited = new Promise((resolve) => (reportExit = resolve));
     // Exposed before navigating: the workbench calls these when it runs extension tests.
-    await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(format(...args)));
+    await page.exposeFunction('codeAutomationLog', (_type, args) => {
+      const line = format(...args);
+      if (process.env.VERBOSE || !WORKBENCH_NOISE.test(line)) console.log(line);
+    });
     await page.exposeFunction('codeAutomationExit', (code) => reportExit(code));
     if (process.env.VERBOSE) page.on('console', (m) => console.log('[page]', m.type(), m.text()));
     const url = workbenchUrl(server.url, workspace, { extensionDevelopmentPath: repoRoot, extensionTestsPath: testsEntry });
