@@ -1,23 +1,13 @@
 import * as assert from 'assert';
 import { indexExceptions, resolveCause } from '../../../src/xray/cause';
 import type { CauseObject, SegmentDocument } from '../../../src/xray/model';
-import { scenarioSegments } from './fixtureData';
-
-function find(segments: SegmentDocument[], name: string): SegmentDocument {
-  const stack = [...segments];
-  while (stack.length) {
-    const doc = stack.pop() as SegmentDocument;
-    if (doc.name === name) return doc;
-    stack.push(...(doc.subsegments ?? []));
-  }
-  throw new Error(`no ${name}`);
-}
+import { findByName, scenarioSegments } from './fixtureData';
 
 suite('cause resolution on the SDK capture', () => {
   test('crash-500: the segment cause { id } points at the subsegment that recorded the TypeError', () => {
     const segments = scenarioSegments('crash-500');
     const [root] = segments;
-    const sub = find(segments, 'applyConfig');
+    const sub = findByName(segments, 'applyConfig');
     assert.deepStrictEqual(root.cause, { id: sub.id });
     const resolved = resolveCause(root, indexExceptions(segments));
     const own = sub.cause as CauseObject;
@@ -37,8 +27,8 @@ suite('cause resolution on the SDK capture', () => {
   test('esm-error-500: a reference chain segment → checkout { id, exceptions: [] } → computeDiscount resolves', () => {
     const segments = scenarioSegments('esm-error-500');
     const index = indexExceptions(segments);
-    const checkout = find(segments, 'checkout');
-    const thrower = find(segments, 'computeDiscount');
+    const checkout = findByName(segments, 'checkout');
+    const thrower = findByName(segments, 'computeDiscount');
     assert.deepStrictEqual((checkout.cause as CauseObject).exceptions, []);
     for (const doc of [segments[0], checkout]) {
       const resolved = resolveCause(doc, index);
@@ -61,7 +51,7 @@ suite('cause resolution on the SDK capture', () => {
 
   test('a bare exception-id string resolves to that exception', () => {
     const segments = scenarioSegments('crash-500');
-    const ex = ((find(segments, 'applyConfig').cause as CauseObject).exceptions ?? [])[0];
+    const ex = ((findByName(segments, 'applyConfig').cause as CauseObject).exceptions ?? [])[0];
     const doc: SegmentDocument = { ...segments[0], cause: ex.id as string };
     const resolved = resolveCause(doc, indexExceptions(segments));
     assert.deepStrictEqual(resolved?.exceptions, [ex]);
@@ -72,7 +62,7 @@ suite('cause resolution on the SDK capture', () => {
     const segments = scenarioSegments('crash-500');
     const index = indexExceptions([segments[0]].map((s) => ({ ...s, subsegments: [] })));
     const resolved = resolveCause(segments[0], index);
-    assert.deepStrictEqual(resolved, { exceptions: [], referenced: true, unresolvedId: find(segments, 'applyConfig').id });
+    assert.deepStrictEqual(resolved, { exceptions: [], referenced: true, unresolvedId: findByName(segments, 'applyConfig').id });
     const self: SegmentDocument = { ...segments[0], cause: { id: segments[0].id }, subsegments: [] };
     assert.deepStrictEqual(resolveCause(self, indexExceptions([self])), { exceptions: [], referenced: true, unresolvedId: self.id });
     assert.strictEqual(resolveCause({ ...self, cause: undefined }, index), undefined);

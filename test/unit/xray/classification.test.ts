@@ -1,17 +1,7 @@
 import * as assert from 'assert';
 import { classifyDocument, traceFlags } from '../../../src/xray/classification';
 import type { SegmentDocument } from '../../../src/xray/model';
-import { scenarioSegments } from './fixtureData';
-
-function find(segments: SegmentDocument[], name: string): SegmentDocument {
-  const stack = [...segments];
-  while (stack.length) {
-    const doc = stack.pop() as SegmentDocument;
-    if (doc.name === name) return doc;
-    stack.push(...(doc.subsegments ?? []));
-  }
-  throw new Error(`no ${name}`);
-}
+import { findByName, scenarioSegments } from './fixtureData';
 
 suite('classification on the SDK capture', () => {
   test('bad-400: the SDK sends error AND fault; the 400 makes it an error', () => {
@@ -26,7 +16,7 @@ suite('classification on the SDK capture', () => {
   test('crash-500: segment and the subsegment that threw are faults', () => {
     const segments = scenarioSegments('crash-500');
     assert.strictEqual(classifyDocument(segments[0]), 'fault');
-    assert.strictEqual(classifyDocument(find(segments, 'applyConfig')), 'fault');
+    assert.strictEqual(classifyDocument(findByName(segments, 'applyConfig')), 'fault');
     assert.deepStrictEqual(traceFlags(segments), { hasFault: true, hasError: false, hasThrottle: false });
   });
 
@@ -39,7 +29,7 @@ suite('classification on the SDK capture', () => {
 
   test('dynamodb-throttle: the DynamoDB call (400, throttle+error+fault) is a throttle; the 500 segment a fault', () => {
     const segments = scenarioSegments('dynamodb-throttle');
-    const call = find(segments, 'DynamoDB');
+    const call = findByName(segments, 'DynamoDB');
     assert.deepStrictEqual([call.throttle, call.error, call.fault, call.http?.response?.status], [true, true, true, 400]);
     assert.strictEqual(classifyDocument(call), 'throttle');
     assert.strictEqual(classifyDocument(segments[0]), 'fault');
@@ -51,7 +41,7 @@ suite('classification on the SDK capture', () => {
     const [frontend, inventory] = segments;
     assert.strictEqual(classifyDocument(frontend), 'fault');
     assert.strictEqual(classifyDocument(inventory), 'error', 'status 409 with fault+error flags');
-    const call = (find([frontend], 'checkout').subsegments ?? []).find((s) => s.namespace === 'remote') as SegmentDocument;
+    const call = (findByName([frontend], 'checkout').subsegments ?? []).findByName((s) => s.namespace === 'remote') as SegmentDocument;
     assert.strictEqual(classifyDocument(call), 'error');
   });
 

@@ -56,6 +56,17 @@ export function scenarioSegments(label: string): SegmentDocument[] {
   return assembler.segments();
 }
 
+/** The first (sub)segment called `name` anywhere below `segments`. */
+export function findByName(segments: SegmentDocument[], name: string): SegmentDocument {
+  const stack = [...segments];
+  while (stack.length) {
+    const doc = stack.pop() as SegmentDocument;
+    if (doc.name === name) return doc;
+    stack.push(...(doc.subsegments ?? []));
+  }
+  throw new Error(`no ${name}`);
+}
+
 /** A small deterministic PRNG (mulberry32), so shuffles and fuzz runs repeat exactly. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
