@@ -41,7 +41,7 @@ suite('classification on the SDK capture', () => {
     const [frontend, inventory] = segments;
     assert.strictEqual(classifyDocument(frontend), 'fault');
     assert.strictEqual(classifyDocument(inventory), 'error', 'status 409 with fault+error flags');
-    const call = (findByName([frontend], 'checkout').subsegments ?? []).findByName((s) => s.namespace === 'remote') as SegmentDocument;
+    const call = (findByName([frontend], 'checkout').subsegments ?? []).find((s) => s.namespace === 'remote') as SegmentDocument;
     assert.strictEqual(classifyDocument(call), 'error');
   });
 
