@@ -15,7 +15,8 @@ interface Held {
 interface Assembled {
   segments: SegmentDocument[];
   pending: SegmentDocument[];
-  partial: boolean;
+  /** Computed on first use. */
+  partial: boolean | undefined;
 }
 
 export class TraceAssembler {
@@ -58,9 +59,17 @@ export class TraceAssembler {
     return this.assemble().pending;
   }
 
-  /** True while any held (sub)segment is in progress. */
+  /** True while any (sub)segment of the assembled trace is in progress. */
   isPartial(): boolean {
-    return this.assemble().partial;
+    const assembled = this.assemble();
+    if (assembled.partial === undefined) {
+      let partial = false;
+      const visit = ({ doc }: { doc: SegmentDocument }) => (partial ||= doc.in_progress === true);
+      walkDocuments(assembled.segments, visit);
+      walkDocuments(assembled.pending, visit);
+      assembled.partial = partial;
+    }
+    return assembled.partial;
   }
 
   /** Earliest start_time held; NaN while empty. */
@@ -111,11 +120,7 @@ export class TraceAssembler {
     const streamed = sortByStart([...this.streamedById.values()].map((h) => h.doc));
     const grafter = new Grafter(streamed);
     const segments = roots.map((doc) => grafter.graft(doc));
-    const pending = grafter.graftOrphans();
-    let partial = false;
-    walkDocuments(segments, ({ doc }) => (partial ||= doc.in_progress === true));
-    walkDocuments(pending, ({ doc }) => (partial ||= doc.in_progress === true));
-    this.assembled = { segments, pending, partial };
+    this.assembled = { segments, pending: grafter.graftOrphans(), partial: undefined };
     return this.assembled;
   }
 }
