@@ -1,5 +1,5 @@
-// Holds what the collector received: one TraceAssembler per trace, bounded by trace count and bytes
-// (the oldest trace goes first), with the counters and the queries the read API needs.
+// Holds what the collector received, per trace, bounded by trace count and bytes, with the counters and the
+// queries the read API needs.
 import type { ApiTrace, ApiTraceSummary, SegmentDocument } from '../xray/model';
 import { parseSegmentDocument } from '../xray/segmentDocument';
 import { TraceAssembler } from '../xray/traceAssembler';
@@ -44,13 +44,37 @@ export interface StoredSummary {
   summary: ApiTraceSummary;
 }
 
-interface Entry {
-  assembler: TraceAssembler;
+/** One accepted document, kept as the text it arrived as (see TraceStore). */
+interface Held {
+  text: string;
   bytes: number;
-  /** Cleared whenever a document arrives for the trace. */
+  inProgress: boolean;
+}
+
+interface Entry {
+  /** By id, segments and streamed (type "subsegment") documents apart, as TraceAssembler keeps them. */
+  segments: Map<string, Held>;
+  streamed?: Map<string, Held>;
+  bytes: number;
+  /** Earliest start_time and latest end_time of the top-level documents, kept at ingest for window queries. */
+  startTime: number;
+  endTime: number | undefined;
+  /** Grows on every change; the summary's Revision. */
+  revision: number;
+  /** Cleared whenever the trace changes. */
   summary?: ApiTraceSummary;
 }
 
+/**
+ * Everything the collector received, one entry per trace, bounded by trace count and bytes (the trace seen
+ * first is evicted first).
+ *
+ * Each document is validated on arrival and then kept as its text, not as the parsed tree: a flat string is
+ * one heap object, several times smaller than the tree and nearly free for the garbage collector, whereas
+ * thousands of retained trees made GC the largest cost of ingest. A trace is parsed again and merged by a
+ * TraceAssembler when it is read (a stale summary, BatchGetTraces, a graph); summaries stay cached until the
+ * trace changes.
+ */
 export class TraceStore {
   private readonly traces = new Map<string, Entry>();
   private readonly maxTraces: number;
@@ -68,16 +92,39 @@ export class TraceStore {
     this.maxBytes = Math.max(1, limits.maxBytes ?? DEFAULT_MAX_BYTES);
   }
 
-  /** Parses one segment document (the text after the datagram header) and stores it. Never throws. */
+  /** Validates one segment document (the text after the datagram header) and stores it. Never throws. */
   ingest(text: string, bytes = text.length): IngestResult {
     const parsed = parseSegmentDocument(text);
-    const reason = parsed.ok ? (typeof parsed.doc.trace_id === 'string' ? undefined : 'missing-trace-id') : parsed.reason;
-    if (reason !== undefined) {
-      this.reject(reason);
-      return { ok: false, reason };
+    if (!parsed.ok) {
+      this.reject(parsed.reason);
+      return { ok: false, reason: parsed.reason };
     }
     this.received++;
-    return this.store((parsed as { doc: SegmentDocument }).doc, bytes);
+    this.accepted++;
+    const doc = parsed.doc;
+    // The parser guarantees trace_id, id and start_time on a top-level document.
+    const traceId = doc.trace_id as string;
+    let entry = this.traces.get(traceId);
+    if (!entry) {
+      entry = { segments: new Map(), bytes: 0, startTime: doc.start_time, endTime: undefined, revision: 0 };
+      this.traces.set(traceId, entry);
+    }
+    const docs = doc.type === 'subsegment' ? (entry.streamed ??= new Map()) : entry.segments;
+    const old = docs.get(doc.id);
+    const inProgress = doc.in_progress === true;
+    // TraceAssembler's rule: an in-progress copy never replaces the completed document (UDP may reorder).
+    // Applied here too so a sender repeating a document cannot grow the store.
+    if (old && inProgress && !old.inProgress) return { ok: true, traceId };
+    docs.set(doc.id, { text, bytes, inProgress });
+    entry.bytes += bytes - (old?.bytes ?? 0);
+    this.bytes += bytes - (old?.bytes ?? 0);
+    if (doc.start_time < entry.startTime) entry.startTime = doc.start_time;
+    if (typeof doc.end_time === 'number' && !(entry.endTime !== undefined && doc.end_time <= entry.endTime)) entry.endTime = doc.end_time;
+    entry.revision++;
+    entry.summary = undefined;
+    this.evictOverLimits(traceId);
+    this.onTraceChanged?.(traceId);
+    return { ok: true, traceId };
   }
 
   /** Counts a document that was refused before it reached the parser (e.g. a datagram without header). */
@@ -87,36 +134,12 @@ export class TraceStore {
     this.rejectedByReason[reason] = (this.rejectedByReason[reason] ?? 0) + 1;
   }
 
-  private store(doc: SegmentDocument, bytes: number): IngestResult {
-    const traceId = doc.trace_id as string;
-    let entry = this.traces.get(traceId);
-    if (!entry) {
-      entry = { assembler: new TraceAssembler(traceId), bytes: 0 };
-      this.traces.set(traceId, entry);
-    }
-    this.accepted++;
-    // The assembler ignores an in-progress copy of a segment it already holds complete (UDP may reorder):
-    // a valid document, but nothing changed.
-    if (!entry.assembler.add(doc, bytes)) {
-      if (entry.assembler.documentCount === 0) this.traces.delete(traceId);
-      return { ok: true, traceId };
-    }
-    const after = entry.assembler.approximateBytes;
-    this.bytes += after - entry.bytes;
-    entry.bytes = after;
-    entry.summary = undefined;
-    this.evictOverLimits(traceId);
-    this.onTraceChanged?.(traceId);
-    return { ok: true, traceId };
-  }
-
   private evictOverLimits(keep: string): void {
     while (this.traces.size > this.maxTraces || (this.bytes > this.maxBytes && this.traces.size > 1)) {
       // Map iteration order is insertion order, so the first key is the trace seen first.
       const oldest = this.traces.keys().next().value as string;
       if (oldest === keep) {
         // The trace being written is the oldest one left: keep it, however big, so the newest data survives.
-        if (this.traces.size === 1) break;
         const entry = this.traces.get(keep) as Entry;
         this.traces.delete(keep);
         this.traces.set(keep, entry);
@@ -156,40 +179,43 @@ export class TraceStore {
   summaries(window: TimeWindow, rangeType: TimeRangeType = 'Event'): StoredSummary[] {
     const found: StoredSummary[] = [];
     for (const [traceId, entry] of this.traces) {
-      const time = rangeType === 'TraceId' ? traceIdEpoch(traceId) : entry.assembler.startTime;
+      const time = rangeType === 'TraceId' ? traceIdEpoch(traceId) : entry.startTime;
       if (time === undefined || time < window.startTime || time > window.endTime) continue;
-      found.push({ traceId, startTime: entry.assembler.startTime, summary: this.summaryOf(entry) });
+      found.push({ traceId, startTime: entry.startTime, summary: this.summaryOf(traceId, entry) });
     }
     return found.sort(byStartThenId);
   }
 
   summary(traceId: string): ApiTraceSummary | undefined {
     const entry = this.traces.get(traceId);
-    return entry && this.summaryOf(entry);
+    return entry && this.summaryOf(traceId, entry);
   }
 
-  private summaryOf(entry: Entry): ApiTraceSummary {
-    const { assembler } = entry;
-    entry.summary ??= summarizeTrace(assembler.segments(), assembler.pendingSubsegments(), { revision: assembler.revision });
+  private summaryOf(traceId: string, entry: Entry): ApiTraceSummary {
+    if (!entry.summary) {
+      const assembler = assemble(traceId, entry);
+      entry.summary = summarizeTrace(assembler.segments(), assembler.pendingSubsegments(), { revision: entry.revision });
+    }
     return entry.summary;
   }
 
   /** Merged segments of one trace, one per segment id, as BatchGetTraces returns them. */
   segments(traceId: string): SegmentDocument[] | undefined {
-    return this.traces.get(traceId)?.assembler.segments();
+    const entry = this.traces.get(traceId);
+    return entry && assemble(traceId, entry).segments();
   }
 
   /** One trace in BatchGetTraces shape: its merged segments, then any subsegments still waiting for a parent. */
   trace(traceId: string): ApiTrace | undefined {
     const entry = this.traces.get(traceId);
     if (!entry) return undefined;
-    const { assembler } = entry;
+    const assembler = assemble(traceId, entry);
     // Streamed subsegments whose parent never arrived (Lambda mode: the facade segment is Lambda's, never
     // sent by the SDK) are listed too, as AWS would under that parent; otherwise a reader would see nothing.
     const segments = [...assembler.segments(), ...assembler.pendingSubsegments()];
     return {
       Id: traceId,
-      Duration: roundSeconds(Math.max(0, (assembler.endTime ?? assembler.startTime) - assembler.startTime)),
+      Duration: roundSeconds(Math.max(0, (entry.endTime ?? entry.startTime) - entry.startTime)),
       LimitExceeded: false,
       Segments: segments.map((segment) => ({ Id: segment.id, Document: JSON.stringify(segment) })),
     };
@@ -198,12 +224,20 @@ export class TraceStore {
   /** Segments of every trace that overlaps the window: the input of the service graph. */
   segmentsOverlapping(window: TimeWindow): SegmentDocument[][] {
     const found: SegmentDocument[][] = [];
-    for (const { assembler } of this.traces.values()) {
-      const end = assembler.endTime ?? assembler.startTime;
-      if (assembler.startTime <= window.endTime && end >= window.startTime) found.push(assembler.segments());
+    for (const [traceId, entry] of this.traces) {
+      const end = entry.endTime ?? entry.startTime;
+      if (entry.startTime <= window.endTime && end >= window.startTime) found.push(assemble(traceId, entry).segments());
     }
     return found;
   }
+}
+
+/** Parses a trace's held texts again (they were validated on arrival) and merges them. */
+function assemble(traceId: string, entry: Entry): TraceAssembler {
+  const assembler = new TraceAssembler(traceId);
+  for (const held of entry.segments.values()) assembler.add(JSON.parse(held.text) as SegmentDocument, held.bytes);
+  for (const held of entry.streamed?.values() ?? []) assembler.add(JSON.parse(held.text) as SegmentDocument, held.bytes);
+  return assembler;
 }
 
 function byStartThenId(a: StoredSummary, b: StoredSummary): number {

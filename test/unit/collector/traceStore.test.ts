@@ -119,4 +119,17 @@ suite('collector: trace store', () => {
     assert.equal(store.has(other), true);
     assert.equal(store.counters().evicted, 1);
   });
+
+  test('a document sent again replaces its copy; an in-progress copy never replaces the completed one', () => {
+    const store = new TraceStore();
+    const traceId = newTraceId();
+    const done = segmentDoc(traceId, { name: 'api' });
+    const text = JSON.stringify(done);
+    for (let i = 0; i < 100; i++) store.ingest(text);
+    assert.equal(store.approximateBytes, text.length, 'a repeating sender cannot grow the store');
+    store.ingest(JSON.stringify({ ...done, in_progress: true, end_time: undefined }));
+    assert.equal(store.summary(traceId)?.IsPartial, false);
+    assert.equal(store.segments(traceId)?.[0].end_time, done.end_time);
+    assert.equal(store.counters().accepted, 101);
+  });
 });
