@@ -5,13 +5,13 @@
 // usage: npm run demo [-- --port 8080] [-- --collector 127.0.0.1:2000] [-- --check]
 //   --check   headless: opens the workbench in Chromium, waits for trace rows in the X-Ray view, saves
 //             test-results/demo.png and exits (0 when the rows appeared)
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   createProfile, freePort, installCodeServer, installExtension, launchChromium, repoRoot, startCodeServer, workbenchUrl,
 } from './codeServer.mjs';
 import { ensureSystemPackages } from './systemPackages.mjs';
+import { packageExtension } from './package.mjs';
 import { parseFlag } from '../samples/traffic.mjs';
 import { startSampleApp } from '../samples/start.mjs';
 import { openWorkbench, openXRayContainer, waitForRows, TRACE_ROW } from '../test/ui/workbench.mjs';
@@ -24,24 +24,10 @@ const workspace = path.join(repoRoot, 'samples');
 const t0 = Date.now();
 const say = (msg) => console.log(`[demo ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 
-function npx(args, what) {
-  const r = spawnSync('npx', args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status})`);
-}
-
 /** Builds dist/ and packages the .vsix, as a user's install would get it. */
-function packageExtension() {
-  say('building the extension (npm run build)');
-  const build = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status})`);
-  const vsix = path.join(demoDir, 'xray-lens.vsix');
-  // vsce rewrites README links against a GitHub/GitLab repository; ours is not one, so give it the base URLs.
-  const repo = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).repository?.url ?? 'https://example.invalid/xray-lens';
-  const base = repo.replace(/\.git$/, '');
-  say('packaging (vsce package --no-dependencies)');
-  npx(['vsce', 'package', '--no-dependencies', '--baseContentUrl', `${base}/blob/HEAD`, '--baseImagesUrl', `${base}/raw/HEAD`,
-    '--out', vsix], 'vsce package');
-  return vsix;
+function buildVsix() {
+  say('building and packaging the extension (npm run package)');
+  return packageExtension(path.join(demoDir, 'xray-lens.vsix'));
 }
 
 const running = [];
@@ -59,7 +45,7 @@ process.on('SIGTERM', () => stopAll(143));
 async function main() {
   ensureSystemPackages();
   mkdirSync(demoDir, { recursive: true });
-  const vsix = packageExtension();
+  const vsix = buildVsix();
   const codeServer = installCodeServer();
 
   // A fresh demo profile each time: the .vsix just built, no leftovers from an earlier run.

@@ -81,6 +81,7 @@ suite('traceOutline', () => {
   });
 
   test('formatting helpers', () => {
+    assert.strictEqual(formatDuration(0), '0 ms');
     assert.strictEqual(formatDuration(0.5), '0.50 ms');
     assert.strictEqual(formatDuration(212.4), '212 ms');
     assert.strictEqual(formatDuration(1500), '1.50 s');
