@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CORPUS = '/work/shared/fixtures/xray-sdk-node/udp-segment-documents.ndjson';
+const CORPUS = path.join(root, 'test/fixtures/xray-sdk-node/udp-segment-documents.ndjson');
 
 /**
  * The real SDK documents, repeated until `count` documents, each repetition under fresh trace ids (the 24-hex

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CORPUS = '/work/shared/fixtures/xray-sdk-node/udp-segment-documents.ndjson';
+const CORPUS = path.join(root, 'test/fixtures/xray-sdk-node/udp-segment-documents.ndjson');
 const HEADER = '{"format":"json","version":1}\n';
 const RATES = [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 125_000, 150_000, 200_000, 250_000];
 const STEP_SECONDS = 2;

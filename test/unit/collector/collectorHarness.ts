@@ -10,7 +10,7 @@ import { LocalCollector, type CollectorOptions } from '../../../src/collector/lo
 
 /** The repository root (this file runs from out/test/unit/collector/). */
 export const ROOT = path.resolve(__dirname, '../../../..');
-export const FIXTURES = '/work/shared/fixtures';
+export const FIXTURES = path.join(ROOT, 'test/fixtures');
 export const HEADER = '{"format":"json","version":1}';
 
 /** A collector on a port the kernel picked free for both UDP and TCP. */
