@@ -5,7 +5,7 @@
 import type { ApiTrace } from '../xray/model';
 import { buildServiceGraph, buildTraceGraph } from '../xray/serviceGraph';
 import { invalidRequest, type JsonHandler } from './daemonHttpServer';
-import type { StoredSummary, TimeRangeType, TraceStore } from './traceStore';
+import { newestFirst, type StoredSummary, type TimeRangeType, type TraceStore } from './traceStore';
 
 /** AWS pages trace summaries by about 100. */
 export const SUMMARIES_PAGE_SIZE = 100;
@@ -34,6 +34,7 @@ function getTraceSummaries(store: TraceStore, body: Record<string, unknown>) {
   if (!TIME_RANGE_TYPES.includes(rangeType as TimeRangeType)) {
     throw invalidRequest(`TimeRangeType must be one of ${TIME_RANGE_TYPES.join(', ')}`);
   }
+  // Newest first, as AWS pages them: a client that stops at a cap keeps the latest traces.
   const all = store.summaries(window, rangeType as TimeRangeType);
   const from = body.NextToken === undefined ? 0 : pageStart(all, decodeCursor(body.NextToken));
   const page = all.slice(from, from + SUMMARIES_PAGE_SIZE);
@@ -41,13 +42,15 @@ function getTraceSummaries(store: TraceStore, body: Record<string, unknown>) {
   return {
     TraceSummaries: page.map((entry) => entry.summary),
     ApproximateTime: Date.now() / 1000,
-    TracesProcessedCount: all.length,
+    // What this page looked at: clients add it up over the pages (xrayApiSource does).
+    TracesProcessedCount: page.length,
     ...(more ? { NextToken: encodeCursor(page[page.length - 1]) } : {}),
   };
 }
 
 // NextToken is a cursor (start time + trace id of the last summary sent), not an offset: traces keep
-// arriving between pages, and a cursor neither repeats nor skips the ones already in order.
+// arriving between pages. Newer ones sort before the cursor and older late arrivals after it, so a cursor
+// neither repeats nor skips a trace, where an offset would repeat one per new trace.
 interface Cursor {
   startTime: number;
   traceId: string;
@@ -71,9 +74,9 @@ function decodeCursor(token: unknown): Cursor {
   throw invalidRequest('NextToken is not one this collector issued');
 }
 
+/** Index of the first summary after the cursor in `all`'s order (newest first). */
 function pageStart(all: StoredSummary[], cursor: Cursor): number {
-  const index = all.findIndex((entry) => entry.startTime > cursor.startTime
-    || (entry.startTime === cursor.startTime && entry.traceId > cursor.traceId));
+  const index = all.findIndex((entry) => newestFirst(entry, cursor) > 0);
   return index < 0 ? all.length : index;
 }
 

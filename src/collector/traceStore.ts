@@ -175,7 +175,10 @@ export class TraceStore {
     return this.traces.has(traceId);
   }
 
-  /** Summaries of the traces whose start falls in the window, oldest first (ties broken by trace id). */
+  /**
+   * Summaries of the traces whose start falls in the window, newest first (ties broken by trace id, also
+   * descending): a reader that stops paging at a cap must see the latest traces, as AWS returns them.
+   */
   summaries(window: TimeWindow, rangeType: TimeRangeType = 'Event'): StoredSummary[] {
     const found: StoredSummary[] = [];
     for (const [traceId, entry] of this.traces) {
@@ -183,7 +186,7 @@ export class TraceStore {
       if (time === undefined || time < window.startTime || time > window.endTime) continue;
       found.push({ traceId, startTime: entry.startTime, summary: this.summaryOf(traceId, entry) });
     }
-    return found.sort(byStartThenId);
+    return found.sort(newestFirst);
   }
 
   summary(traceId: string): ApiTraceSummary | undefined {
@@ -240,8 +243,9 @@ function assemble(traceId: string, entry: Entry): TraceAssembler {
   return assembler;
 }
 
-function byStartThenId(a: StoredSummary, b: StoredSummary): number {
-  return a.startTime - b.startTime || (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0);
+/** The order of `summaries()`: start time descending, then trace id descending. */
+export function newestFirst(a: { startTime: number; traceId: string }, b: { startTime: number; traceId: string }): number {
+  return b.startTime - a.startTime || (a.traceId < b.traceId ? 1 : a.traceId > b.traceId ? -1 : 0);
 }
 
 /** `1-5759e988-bd862e3fe1be46a994272793`: the middle part is the trace's start, hex epoch seconds. */

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import type { LocalCollector } from '../../../src/collector/localCollector';
-import { FIXTURES, datagram, sendDatagrams, startTestCollector, waitFor, xrayClient } from './collectorHarness';
+import { FIXTURES, datagram, newTraceId, segmentDoc, sendDatagrams, startTestCollector, waitFor, xrayClient } from './collectorHarness';
 
 const corpus = readFileSync(path.join(FIXTURES, 'xray-sdk-node/udp-segment-documents.ndjson'), 'utf8').split('\n').filter(Boolean);
 const scenarios = JSON.parse(readFileSync(path.join(FIXTURES, 'xray-sdk-node/scenario-trace-index.json'), 'utf8')) as Record<string, string>;
@@ -50,19 +50,27 @@ suite('collector: X-Ray read API through @aws-sdk/client-xray', () => {
     await collector.close();
   });
 
-  test('GetTraceSummaries pages through all 453 traces, 100 per page, each once', async () => {
+  test('GetTraceSummaries pages through all 453 traces, 100 per page, each once, newest first', async () => {
     const pages: TraceSummary[][] = [];
+    let processed = 0;
     for await (const page of paginateGetTraceSummaries({ client }, allTime())) {
       pages.push(page.TraceSummaries ?? []);
-      assert.equal(page.TracesProcessedCount, 453);
+      // Per page, so that the sum over the pages is the number of traces.
+      assert.equal(page.TracesProcessedCount, page.TraceSummaries?.length);
+      processed += page.TracesProcessedCount ?? 0;
       assert.ok(page.ApproximateTime instanceof Date);
     }
     assert.deepEqual(pages.map((p) => p.length), [100, 100, 100, 100, 53]);
+    assert.equal(processed, 453);
     const ids = pages.flat().map((s) => s.Id);
     assert.equal(new Set(ids).size, 453);
-    const first = pages[0][0];
-    assert.ok(first.StartTime instanceof Date, 'StartTime deserialized from epoch seconds');
-    assert.ok(first.ServiceIds?.some((s) => s.Name === 'frontend-api'));
+    const starts = pages.flat().map((s) => s.StartTime?.getTime() ?? Number.NaN);
+    for (let i = 1; i < starts.length; i++) assert.ok(starts[i - 1] >= starts[i], `summary ${i} is newer than the one before it`);
+    const [newest, oldest] = [pages[0][0], pages[4][52]];
+    assert.ok(newest.StartTime instanceof Date, 'StartTime deserialized from epoch seconds');
+    // The corpus's oldest trace is a frontend-api request, its newest the batch worker's job.
+    assert.ok(oldest.ServiceIds?.some((s) => s.Name === 'frontend-api'));
+    assert.ok(newest.ServiceIds?.some((s) => s.Name === 'batch-worker'));
   });
 
   test('a summary carries what the real trace had: fault, HTTP status, annotations', async () => {
@@ -171,5 +179,74 @@ suite('collector: X-Ray read API through @aws-sdk/client-xray', () => {
     assert.equal(status.json.service, 'xray-lens');
     assert.match(String(status.json.version), /^\d+\.\d+\.\d+/);
     assert.equal((status.json.counters as { accepted: number }).accepted, 948);
+  });
+});
+
+suite('collector: GetTraceSummaries paging, newest first', () => {
+  const base = 1_700_000_000;
+  let collector: LocalCollector;
+  let client: XRayClient;
+  /** 300 traces one second apart, oldest first. */
+  const ids = Array.from({ length: 300 }, (_, i) => newTraceId(base + i));
+
+  suiteSetup(async () => {
+    collector = await startTestCollector();
+    client = xrayClient(collector);
+    // Sent newest first, so that arrival order cannot stand in for start-time order.
+    const docs = ids.map((id, i) => datagram(segmentDoc(id, { start_time: base + i, end_time: base + i + 0.5 }))).reverse();
+    await sendDatagrams(collector.port, docs);
+    await waitFor(() => collector.counters().accepted === 300, 'all 300 traces');
+  });
+
+  suiteTeardown(async () => {
+    client.destroy();
+    await collector.close();
+  });
+
+  const window = () => ({ StartTime: new Date((base - 10) * 1000), EndTime: new Date((base + 1000) * 1000) });
+
+  test('a reader that stops at 200 summaries (as the extension does) holds exactly the newest 200', async () => {
+    const held: TraceSummary[] = [];
+    let token: string | undefined;
+    do {
+      const page: GetTraceSummariesCommandOutput = await client.send(new GetTraceSummariesCommand({ ...window(), NextToken: token }));
+      held.push(...(page.TraceSummaries ?? []));
+      token = page.NextToken;
+    } while (token && held.length < 200);
+    assert.equal(held.length, 200);
+    assert.deepEqual(held.map((s) => s.Id), ids.slice(100).reverse());
+  });
+
+  test('TracesProcessedCount summed over all pages is the number of traces', async () => {
+    let processed = 0;
+    let pages = 0;
+    for await (const page of paginateGetTraceSummaries({ client }, window())) {
+      processed += page.TracesProcessedCount ?? 0;
+      pages++;
+    }
+    assert.equal(pages, 3);
+    assert.equal(processed, 300);
+  });
+
+  test('traces arriving between pages: no summary repeated, none of the ones already there skipped', async () => {
+    const first = await client.send(new GetTraceSummariesCommand(window()));
+    // Newer than everything (they sort before the cursor) and one older (it sorts after it).
+    const newer = Array.from({ length: 5 }, (_, i) => newTraceId(base + 500 + i));
+    const older = newTraceId(base - 5);
+    await sendDatagrams(collector.port, [
+      ...newer.map((id, i) => datagram(segmentDoc(id, { start_time: base + 500 + i, end_time: base + 501 + i }))),
+      datagram(segmentDoc(older, { start_time: base - 5, end_time: base - 4 })),
+    ]);
+    await waitFor(() => collector.counters().accepted === 306, 'the 6 traces sent between pages');
+    const seen = [...(first.TraceSummaries ?? [])];
+    let token = first.NextToken;
+    while (token) {
+      const page: GetTraceSummariesCommandOutput = await client.send(new GetTraceSummariesCommand({ ...window(), NextToken: token }));
+      seen.push(...(page.TraceSummaries ?? []));
+      token = page.NextToken;
+    }
+    const seenIds = seen.map((s) => s.Id);
+    assert.equal(new Set(seenIds).size, seenIds.length, 'no summary twice');
+    assert.deepEqual(seenIds, [...ids.slice().reverse(), older]);
   });
 });

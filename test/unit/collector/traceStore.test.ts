@@ -51,12 +51,15 @@ suite('collector: trace store', () => {
     assert.ok(trace.Duration !== undefined && trace.Duration > 0);
   });
 
-  test('summaries filter on trace start time, sorted oldest first', () => {
+  test('summaries filter on trace start time, sorted newest first', () => {
     const store = new TraceStore();
     loadCorpus(store);
     const all = store.summaries({ startTime: 0, endTime: 4e9 });
     assert.equal(all.length, 453);
-    for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].startTime <= all[i].startTime);
+    for (let i = 1; i < all.length; i++) {
+      const [newer, older] = [all[i - 1], all[i]];
+      assert.ok(newer.startTime > older.startTime || (newer.startTime === older.startTime && newer.traceId > older.traceId));
+    }
     const middle = all[200].startTime;
     const later = store.summaries({ startTime: middle, endTime: 4e9 });
     assert.ok(later.every((s) => s.startTime >= middle));
