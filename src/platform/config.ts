@@ -6,6 +6,7 @@ export interface XrayLensSettings {
   collectorAddress: string;
   collectorSampleAll: boolean;
   collectorMaxTraces: number;
+  collectorMaxMegabytes: number;
   source: 'local' | 'aws';
   awsProfile: string;
   awsRegion: string;
@@ -16,19 +17,36 @@ export interface XrayLensSettings {
 
 export const SETTINGS_SECTION = 'xrayLens';
 
+/**
+ * Reads every setting with its type checked: settings.json is hand-edited, and `"collector.address": 2000`
+ * must not reach code that expects a string. A value of the wrong type falls back to the default.
+ */
 export function readSettings(): XrayLensSettings {
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const str = (key: string, fallback: string): string => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : fallback;
+  };
+  const num = (key: string, fallback: number): number => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+  };
+  const bool = (key: string, fallback: boolean): boolean => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'boolean' ? v : fallback;
+  };
   return {
-    collectorEnabled: c.get<boolean>('collector.enabled', true),
-    collectorAddress: c.get<string>('collector.address', '127.0.0.1:2000'),
-    collectorSampleAll: c.get<boolean>('collector.sampleAll', true),
-    collectorMaxTraces: c.get<number>('collector.maxTraces', 5000),
-    source: c.get<string>('source', 'local') === 'aws' ? 'aws' : 'local',
-    awsProfile: c.get<string>('aws.profile', ''),
-    awsRegion: c.get<string>('aws.region', ''),
-    tracesTimeRangeMinutes: c.get<number>('traces.timeRangeMinutes', 15),
-    tracesMaxShown: c.get<number>('traces.maxShown', 200),
-    tracesAutoRefresh: c.get<boolean>('traces.autoRefresh', true),
+    collectorEnabled: bool('collector.enabled', true),
+    collectorAddress: str('collector.address', '127.0.0.1:2000'),
+    collectorSampleAll: bool('collector.sampleAll', true),
+    collectorMaxTraces: num('collector.maxTraces', 5000),
+    collectorMaxMegabytes: num('collector.maxMegabytes', 64),
+    source: str('source', 'local') === 'aws' ? 'aws' : 'local',
+    awsProfile: str('aws.profile', ''),
+    awsRegion: str('aws.region', ''),
+    tracesTimeRangeMinutes: num('traces.timeRangeMinutes', 15),
+    tracesMaxShown: num('traces.maxShown', 200),
+    tracesAutoRefresh: bool('traces.autoRefresh', true),
   };
 }
 

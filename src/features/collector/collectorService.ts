@@ -17,7 +17,8 @@ export class CollectorService extends Disposable {
   private collector: LocalCollector | undefined;
   private collectorSubscription: { dispose(): void } | undefined;
   private _state: CollectorState = { kind: 'off' };
-  private generation = 0;
+  /** Starts and stops run one after another: two binds racing for one port would each see the other. */
+  private queue: Promise<void> = Promise.resolve();
 
   private readonly _onDidChangeState = this._register(new vscode.EventEmitter<CollectorState>());
   readonly onDidChangeState = this._onDidChangeState.event;
@@ -32,7 +33,7 @@ export class CollectorService extends Disposable {
         if (affectsSettings(e, 'collector')) void this.restart();
       }),
     );
-    this._register({ dispose: () => void this.stopCurrent() });
+    this._register({ dispose: () => void this.enqueue(() => this.stopCurrent()) });
   }
 
   get state(): CollectorState {
@@ -49,8 +50,25 @@ export class CollectorService extends Disposable {
     return this.collector?.store.size;
   }
 
-  async start(): Promise<void> {
-    const generation = ++this.generation;
+  start(): Promise<void> {
+    return this.enqueue(() => this.startNow());
+  }
+
+  restart(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.stopCurrent();
+      await this.startNow();
+    });
+  }
+
+  private enqueue(operation: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(operation);
+    this.queue = next.catch((err) => this.log.error(`Local collector: ${err instanceof Error ? err.message : String(err)}`));
+    return this.queue;
+  }
+
+  private async startNow(): Promise<void> {
+    if (this.isDisposed || this.collector) return;
     const settings = readSettings();
     if (!settings.collectorEnabled) {
       this.setState({ kind: 'off' });
@@ -69,9 +87,10 @@ export class CollectorService extends Disposable {
         port: address.port,
         sampleAll: settings.collectorSampleAll,
         maxTraces: settings.collectorMaxTraces,
+        maxBytes: settings.collectorMaxMegabytes * 1024 * 1024,
         log: (line) => this.log.debug(`[collector] ${line}`),
       });
-      if (generation !== this.generation || this.isDisposed) {
+      if (this.isDisposed) {
         await collector.close();
         return;
       }
@@ -80,7 +99,6 @@ export class CollectorService extends Disposable {
       this.log.info(`Local collector listening on ${formatHostPort(address)} (UDP segments, HTTP sampling + read API)`);
       this.setState({ kind: 'running', address });
     } catch (err) {
-      if (generation !== this.generation) return;
       if (err instanceof CollectorAddressInUseError && err.occupant === 'xray-lens') {
         this.log.info(`An X-Ray Lens collector already listens on ${formatHostPort(address)}: attaching to it.`);
         this.setState({ kind: 'attached', address });
@@ -97,13 +115,7 @@ export class CollectorService extends Disposable {
     }
   }
 
-  async restart(): Promise<void> {
-    await this.stopCurrent();
-    await this.start();
-  }
-
   private async stopCurrent(): Promise<void> {
-    this.generation++;
     this.collectorSubscription?.dispose();
     this.collectorSubscription = undefined;
     const c = this.collector;
@@ -113,6 +125,7 @@ export class CollectorService extends Disposable {
       this.log.info(`Local collector stopped: ${JSON.stringify(counters)}`);
       await c.close();
     }
+    if (!this.isDisposed) this.setState({ kind: 'off' });
   }
 
   private fail(address: HostPort | undefined, message: string): void {

@@ -37,6 +37,8 @@ export class TraceListModel extends Disposable {
     super();
     this._register(
       sources.onDidChange(() => {
+        // What is in flight belongs to the previous source: cancel it; the refresh below is queued behind it.
+        this.inflight?.cancel();
         this.traceCache.clear();
         this._state = { summaries: [], loading: false, tracesProcessed: 0, truncated: false };
         void this.refresh();
@@ -75,6 +77,7 @@ export class TraceListModel extends Disposable {
         { window: { startTime: now - settings.tracesTimeRangeMinutes * 60, endTime: now + 60 }, maxTraces: settings.tracesMaxShown },
         toAbortSignal(cts.token),
       );
+      if (this.sources.current().source !== source) return; // the source changed meanwhile
       result.summaries.sort((a, b) => b.startTime - a.startTime);
       this.update({
         summaries: result.summaries,
@@ -87,7 +90,9 @@ export class TraceListModel extends Disposable {
     } catch (err) {
       const described = describeSourceError(err, source.label);
       if (described.kind !== 'cancelled') this.log.error(`Listing traces from ${source.label} failed: ${described.message}`);
-      this.update({ loading: false, error: described.kind === 'cancelled' ? undefined : described });
+      if (this.sources.current().source === source) {
+        this.update({ loading: false, error: described.kind === 'cancelled' ? undefined : described });
+      }
     } finally {
       sub?.dispose();
       cts.dispose();

@@ -37,7 +37,7 @@ export function registerTraceRefresh(
     const s = traces.state;
     if (s.unavailable) view.message = s.unavailable;
     else if (s.error) view.message = `${s.error.message}${s.summaries.length ? ' Showing the last good result.' : ''}`;
-    else if (s.truncated) view.message = `Showing the newest ${s.summaries.length} traces (${s.tracesProcessed} scanned in the window).`;
+    else if (s.truncated) view.message = `Showing ${s.summaries.length} traces, the most the list holds (xrayLens.traces.maxShown); ${s.tracesProcessed} scanned.`;
     else view.message = undefined;
   };
   const subscriptions = [
