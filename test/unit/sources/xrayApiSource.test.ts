@@ -51,6 +51,12 @@ suite('XrayApiSource over the local collector', () => {
     const capped = await source.listTraceSummaries({ window: WINDOW, maxTraces: 120 });
     assert.strictEqual(capped.summaries.length, 120);
     assert.strictEqual(capped.truncated, true);
+    // The cap keeps the newest traces: none left out started after the oldest one kept.
+    const all = await source.listTraceSummaries({ window: WINDOW, maxTraces: 10_000 });
+    const kept = new Set(capped.summaries.map((s) => s.id));
+    const oldestKept = Math.min(...capped.summaries.map((s) => s.startTime));
+    const newestLeftOut = Math.max(...all.summaries.filter((s) => !kept.has(s.id)).map((s) => s.startTime));
+    assert.ok(newestLeftOut <= oldestKept, `left out a trace from ${newestLeftOut}, kept one from ${oldestKept}`);
     // Summed over the pages read: at least what was kept, never more than the window holds.
     assert.ok(capped.tracesProcessed >= 120 && capped.tracesProcessed <= traceIds.length, String(capped.tracesProcessed));
   });
