@@ -26,6 +26,8 @@ export interface CollectorOptions {
 export interface CollectorCounters extends StoreCounters {
   sampling: SamplingCounters;
   http: HttpCounters;
+  /** Errors the sockets reported after binding (e.g. accept failing with EMFILE): logged, never thrown. */
+  socketErrors: { udp: number; http: number };
 }
 
 /** What GET /xray-lens/status answers; `probeCollector` recognises a collector by `service`. */
@@ -69,6 +71,7 @@ export class LocalCollector {
   private closed = false;
   private readonly startedAt = Date.now();
   private readonly log: (line: string) => void;
+  private readonly socketErrors = { udp: 0, http: 0 };
 
   private constructor(readonly host: string, private boundPort: number, options: CollectorOptions) {
     this.log = options.log ?? (() => undefined);
@@ -91,7 +94,7 @@ export class LocalCollector {
 
   private async bind(port: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const udp = await bindUdpReceiver(this.host, port, (d) => this.receive(d), (e) => this.log(`udp: ${e.message}`))
+      const udp = await bindUdpReceiver(this.host, port, (d) => this.receive(d), (e) => this.socketError('udp', e))
         .catch((error: NodeJS.ErrnoException) => this.rethrowBindError(error, port));
       const boundPort = (udp.socket.address() as AddressInfo).port;
       const server = this.createHttpServer();
@@ -103,11 +106,18 @@ export class LocalCollector {
         if (port === 0 && isAddressInUse(error) && attempt < PICK_PORT_ATTEMPTS) continue;
         return this.rethrowBindError(error as NodeJS.ErrnoException, boundPort);
       }
+      // From here on an 'error' without a listener would be thrown and take the extension host down.
+      server.server.on('error', (error) => this.socketError('http', error));
       this.udp = udp;
       this.http = server;
       this.boundPort = boundPort;
       return;
     }
+  }
+
+  private socketError(socket: 'udp' | 'http', error: Error): void {
+    this.socketErrors[socket]++;
+    this.log(`${socket}: ${error.message}`);
   }
 
   private async rethrowBindError(error: NodeJS.ErrnoException, port: number): Promise<never> {
@@ -153,6 +163,7 @@ export class LocalCollector {
       ...this.store.counters(),
       sampling: this.sampling.counters(),
       http: this.http?.counters() ?? { requests: 0, errors: 0 },
+      socketErrors: { ...this.socketErrors },
     };
   }
 
