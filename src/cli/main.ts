@@ -1,5 +1,6 @@
 // `xray-lens` command line: runs the local collector in the foreground, outside VS Code.
 import { CollectorAddressInUseError, LocalCollector, type CollectorCounters } from '../collector/localCollector';
+import { parseHostPort, type HostPort } from '../sources/address';
 
 export const USAGE = `usage: xray-lens collect [--address 127.0.0.1:2000] [--sample-all] [--max-traces N]
 
@@ -7,7 +8,8 @@ Runs the X-Ray Lens local collector in the foreground: receives segments on UDP 
 answers the SDKs' sampling calls and serves the X-Ray read API on TCP, both on --address.
 Point your app at it with AWS_XRAY_DAEMON_ADDRESS=<address>; Ctrl-C stops it and prints its counters.
 
-  --address HOST:PORT  where to listen (default 127.0.0.1:2000, the daemon's address)
+  --address HOST:PORT  where to listen (default 127.0.0.1:2000, the daemon's address); a bare PORT or :PORT
+                       means 127.0.0.1, port 0 any free port (the one taken is printed)
   --sample-all         sampling rules that trace every request (default: 1 request/s + 5 %)
   --max-traces N       traces kept in memory before the oldest is dropped (default 5000)
   --help               this text
@@ -23,7 +25,7 @@ export interface CliIo {
   stopSignal: () => Promise<string>;
 }
 
-interface CollectArgs {
+export interface CollectArgs {
   host: string;
   port: number;
   sampleAll: boolean;
@@ -52,7 +54,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<Exi
   return collect(args, io);
 }
 
-function parseCollectArgs(argv: string[]): CollectArgs | string {
+/** The options after `collect`, or the message saying what is wrong with them. */
+export function parseCollectArgs(argv: string[]): CollectArgs | string {
   const args: CollectArgs = { host: '127.0.0.1', port: 2000, sampleAll: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -61,8 +64,8 @@ function parseCollectArgs(argv: string[]): CollectArgs | string {
     if (name === '--sample-all') {
       args.sampleAll = true;
     } else if (name === '--address') {
-      const address = parseAddress(value());
-      if (!address) return `--address needs HOST:PORT, e.g. 127.0.0.1:2000`;
+      const address = parseAddress(value() ?? '');
+      if (typeof address === 'string') return `--address: ${address}`;
       Object.assign(args, address);
     } else if (name === '--max-traces') {
       const n = Number(value());
@@ -75,13 +78,19 @@ function parseCollectArgs(argv: string[]): CollectArgs | string {
   return args;
 }
 
-/** `127.0.0.1:2000`, `[::1]:2000`, or `:2000` (loopback). */
-export function parseAddress(text: string | undefined): { host: string; port: number } | undefined {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text ?? '');
-  if (!match) return undefined;
-  const port = Number(match[3]);
-  if (port > 65535) return undefined;
-  return { host: match[1] ?? (match[2] || '127.0.0.1'), port };
+/**
+ * An address as the extension's setting takes it (parseHostPort), plus port 0: parseHostPort refuses it, but
+ * here "any free port" makes sense because the CLI prints the port it took.
+ */
+function parseAddress(text: string): HostPort | string {
+  const anyPort = /(^|:)0+$/.test(text.trim());
+  if (!anyPort) {
+    const parsed = parseHostPort(text);
+    return parsed.ok ? parsed.address : parsed.message;
+  }
+  // Any valid port in its place checks the host part.
+  const parsed = parseHostPort(text.trim().replace(/0+$/, '1'));
+  return parsed.ok ? { ...parsed.address, port: 0 } : `"${text.trim()}" is not a host:port address (e.g. 127.0.0.1:2000)`;
 }
 
 async function collect(args: CollectArgs, io: CliIo): Promise<ExitCode> {

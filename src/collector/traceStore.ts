@@ -218,7 +218,7 @@ export class TraceStore {
     const segments = [...assembler.segments(), ...assembler.pendingSubsegments()];
     return {
       Id: traceId,
-      Duration: roundSeconds(Math.max(0, (entry.endTime ?? entry.startTime) - entry.startTime)),
+      Duration: roundToMillis(Math.max(0, (entry.endTime ?? entry.startTime) - entry.startTime)),
       LimitExceeded: false,
       Segments: segments.map((segment) => ({ Id: segment.id, Document: JSON.stringify(segment) })),
     };
@@ -254,6 +254,6 @@ export function traceIdEpoch(traceId: string): number | undefined {
   return Number.isNaN(seconds) ? undefined : seconds;
 }
 
-function roundSeconds(seconds: number): number {
+function roundToMillis(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
 }

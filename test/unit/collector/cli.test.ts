@@ -4,7 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { main, parseAddress } from '../../../src/cli/main';
+import { main, parseCollectArgs } from '../../../src/cli/main';
 import { ROOT, datagram, freePort, newTraceId, runPeer, segmentDoc, sendDatagrams, startTestCollector, waitFor } from './collectorHarness';
 
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -87,27 +87,37 @@ suite('collector: command line', () => {
     }
   });
 
-  test('main() in-process: runs until its stop signal, then returns 0', async () => {
-    const port = await freePort();
+  test('main() in-process on port 0: takes a free port, says which, runs until its stop signal, then returns 0', async () => {
     let out = '';
     let stop: (signal: string) => void = () => undefined;
     const stopped = new Promise<string>((resolve) => (stop = resolve));
-    const running = main(['collect', '--address', `127.0.0.1:${port}`, '--sample-all'], {
+    const running = main(['collect', '--address', '127.0.0.1:0', '--sample-all'], {
       out: (text) => (out += text),
       err: () => undefined,
       stopSignal: () => stopped,
     });
     await waitFor(() => out.includes('collecting on'), 'main to listen');
+    assert.match(out, /^collecting on 127\.0\.0\.1:[1-9]\d*; AWS_XRAY_DAEMON_ADDRESS=127\.0\.0\.1:[1-9]\d*\n/);
     stop('SIGTERM');
     assert.equal(await running, 0);
     assert.match(out, /stopped \(SIGTERM\)/);
   });
 
-  test('addresses: host:port, [v6]:port, :port; bad ones refused', () => {
-    assert.deepEqual(parseAddress('127.0.0.1:2000'), { host: '127.0.0.1', port: 2000 });
-    assert.deepEqual(parseAddress('[::1]:2001'), { host: '::1', port: 2001 });
-    assert.deepEqual(parseAddress(':2002'), { host: '127.0.0.1', port: 2002 });
-    assert.equal(parseAddress('localhost'), undefined);
-    assert.equal(parseAddress('127.0.0.1:70000'), undefined);
+  test('--address: host:port, [v6]:port, :port, port, and port 0 for any free port; bad ones refused', () => {
+    const address = (text: string) => {
+      const args = parseCollectArgs(['--address', text]);
+      return typeof args === 'string' ? args : { host: args.host, port: args.port };
+    };
+    assert.deepEqual(address('127.0.0.1:2000'), { host: '127.0.0.1', port: 2000 });
+    assert.deepEqual(address('[::1]:2001'), { host: '::1', port: 2001 });
+    assert.deepEqual(address(':2002'), { host: '127.0.0.1', port: 2002 });
+    assert.deepEqual(address('2003'), { host: '127.0.0.1', port: 2003 });
+    assert.deepEqual(address('0.0.0.0:0'), { host: '0.0.0.0', port: 0 });
+    assert.deepEqual(address(':0'), { host: '127.0.0.1', port: 0 });
+    assert.deepEqual(address('[::1]:0'), { host: '::1', port: 0 });
+    assert.equal(address('localhost'), '--address: "localhost" is not a host:port address (e.g. 127.0.0.1:2000)');
+    assert.equal(address('127.0.0.1:70000'), '--address: port 70000 is out of range (1-65535)');
+    assert.equal(address('a b:0'), '--address: "a b:0" is not a host:port address (e.g. 127.0.0.1:2000)');
+    assert.equal(parseCollectArgs(['--address']), '--address: "" is not a host:port address (e.g. 127.0.0.1:2000)');
   });
 });
