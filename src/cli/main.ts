@@ -2,7 +2,7 @@
 import { CollectorAddressInUseError, LocalCollector, type CollectorCounters } from '../collector/localCollector';
 import { parseHostPort, type HostPort } from '../sources/address';
 
-export const USAGE = `usage: xray-lens collect [--address 127.0.0.1:2000] [--sample-all] [--max-traces N]
+export const USAGE = `usage: xray-lens collect [--address 127.0.0.1:2000] [--sample-all] [--max-traces N] [--max-bytes N]
 
 Runs the X-Ray Lens local collector in the foreground: receives segments on UDP (the X-Ray daemon protocol),
 answers the SDKs' sampling calls and serves the X-Ray read API on TCP, both on --address.
@@ -12,6 +12,8 @@ Point your app at it with AWS_XRAY_DAEMON_ADDRESS=<address>; Ctrl-C stops it and
                        means 127.0.0.1, port 0 any free port (the one taken is printed)
   --sample-all         sampling rules that trace every request (default: 1 request/s + 5 %)
   --max-traces N       traces kept in memory before the oldest is dropped (default 5000)
+  --max-bytes N        segment document bytes kept before the oldest trace is dropped; N bytes, or Nm for
+                       N MiB (default 64m). The newest trace is kept even if it alone is bigger.
   --help               this text
 `;
 
@@ -30,6 +32,7 @@ export interface CollectArgs {
   port: number;
   sampleAll: boolean;
   maxTraces?: number;
+  maxBytes?: number;
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<ExitCode> {
@@ -71,6 +74,10 @@ export function parseCollectArgs(argv: string[]): CollectArgs | string {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1) return '--max-traces needs a positive whole number';
       args.maxTraces = n;
+    } else if (name === '--max-bytes') {
+      const bytes = parseByteCount(value() ?? '');
+      if (bytes === undefined) return '--max-bytes needs a positive whole number of bytes, or of MiB with m (64m)';
+      args.maxBytes = bytes;
     } else {
       return `unknown option "${flag}"`;
     }
@@ -93,6 +100,13 @@ function parseAddress(text: string): HostPort | string {
   return parsed.ok ? { ...parsed.address, port: 0 } : `"${text.trim()}" is not a host:port address (e.g. 127.0.0.1:2000)`;
 }
 
+/** `65536` bytes or `64m` MiB; undefined unless it is a positive whole number. */
+function parseByteCount(text: string): number | undefined {
+  const match = /^(\d+)(m?)$/i.exec(text.trim());
+  const bytes = match ? Number(match[1]) * (match[2] ? 1024 * 1024 : 1) : Number.NaN;
+  return Number.isSafeInteger(bytes) && bytes >= 1 ? bytes : undefined;
+}
+
 async function collect(args: CollectArgs, io: CliIo): Promise<ExitCode> {
   let collector: LocalCollector;
   try {
@@ -101,6 +115,7 @@ async function collect(args: CollectArgs, io: CliIo): Promise<ExitCode> {
       port: args.port,
       sampleAll: args.sampleAll,
       maxTraces: args.maxTraces,
+      maxBytes: args.maxBytes,
       log: (line) => io.err(`${line}\n`),
     });
   } catch (error) {

@@ -1,11 +1,13 @@
 // The bundled command line (dist/cli.js, built by `npm run build`) as a user runs it, plus main() in-process.
+import { GetTraceSummariesCommand } from '@aws-sdk/client-xray';
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { main, parseCollectArgs } from '../../../src/cli/main';
-import { ROOT, datagram, freePort, newTraceId, runPeer, segmentDoc, sendDatagrams, startTestCollector, waitFor } from './collectorHarness';
+import { STATUS_PATH, type CollectorCounters, type CollectorIdentity } from '../../../src/collector/localCollector';
+import { ROOT, datagram, freePort, newTraceId, runPeer, segmentDoc, sendDatagrams, startTestCollector, waitFor, xrayClient } from './collectorHarness';
 
 const CLI = path.join(ROOT, 'dist/cli.js');
 
@@ -25,6 +27,19 @@ function startCli(args: string[]): Running {
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Polls GET /xray-lens/status until its counters satisfy `done`; returns them. */
+async function waitUntilStatus(port: number, done: (counters: CollectorCounters) => boolean): Promise<CollectorCounters> {
+  let counters: CollectorCounters | undefined;
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const response = await fetch(`http://127.0.0.1:${port}${STATUS_PATH}`);
+    counters = ((await response.json()) as CollectorIdentity).counters;
+    if (done(counters)) return counters;
+    if (Date.now() > deadline) throw new Error(`status counters never got there: ${JSON.stringify(counters)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 suite('collector: command line', () => {
@@ -80,11 +95,50 @@ suite('collector: command line', () => {
     const help = await runPeer(process.execPath, [CLI, '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^usage: xray-lens collect \[--address 127\.0\.0\.1:2000\]/);
-    for (const args of [[], ['serve'], ['collect', '--address', 'nowhere'], ['collect', '--max-traces', '0']]) {
+    for (const args of [[], ['serve'], ['collect', '--address', 'nowhere'], ['collect', '--max-traces', '0'], ['collect', '--max-bytes', '0']]) {
       const bad = await runPeer(process.execPath, [CLI, ...args]);
       assert.equal(bad.code, 2, args.join(' '));
       assert.match(bad.stderr, /usage:/);
     }
+  });
+
+  test('collect --max-bytes 1: the store keeps only the newest trace (status counters and the read API agree)', async () => {
+    const cli = startCli(['collect', '--address', '127.0.0.1:0', '--max-bytes', '1']);
+    try {
+      await waitFor(() => /collecting on 127\.0\.0\.1:\d+/.test(cli.stdout()), 'the CLI to listen', 10_000);
+      const port = Number(/collecting on 127\.0\.0\.1:(\d+)/.exec(cli.stdout())?.[1]);
+      const [older, newer] = [newTraceId(), newTraceId()];
+      await sendDatagrams(port, [datagram(segmentDoc(older))]);
+      await waitUntilStatus(port, (c) => c.accepted === 1);
+      await sendDatagrams(port, [datagram(segmentDoc(newer))]);
+      const counters = await waitUntilStatus(port, (c) => c.accepted === 2);
+      assert.equal(counters.traces, 1);
+      assert.equal(counters.evicted, 1);
+      const client = xrayClient({ host: '127.0.0.1', port });
+      try {
+        const page = await client.send(new GetTraceSummariesCommand({ StartTime: new Date(0), EndTime: new Date(4e12) }));
+        assert.deepEqual(page.TraceSummaries?.map((summary) => summary.Id), [newer]);
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  test('--max-bytes takes bytes or MiB (m), nothing else', () => {
+    const maxBytes = (text: string) => {
+      const args = parseCollectArgs(['--max-bytes', text]);
+      return typeof args === 'string' ? args : args.maxBytes;
+    };
+    assert.equal(maxBytes('1'), 1);
+    assert.equal(maxBytes('65536'), 65536);
+    assert.equal(maxBytes('64m'), 64 * 1024 * 1024);
+    assert.equal(maxBytes('2M'), 2 * 1024 * 1024);
+    for (const bad of ['0', '0m', '-1', '1.5m', '12k', '1g', 'm', '']) {
+      assert.match(String(maxBytes(bad)), /^--max-bytes needs a positive whole number/, bad);
+    }
+    assert.equal((parseCollectArgs([]) as { maxBytes?: number }).maxBytes, undefined, 'the collector default (64 MiB) applies');
   });
 
   test('main() in-process on port 0: takes a free port, says which, runs until its stop signal, then returns 0', async () => {
