@@ -59,6 +59,13 @@ export function formatDuration(ms: number | undefined): string {
   return `${(ms / 60_000).toFixed(1)} min`;
 }
 
+/** ISO date and time; a document validated elsewhere, or not at all, may carry a time no Date can hold. */
+function formatEpochSeconds(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  if (Number.isFinite(date.getTime())) return date.toISOString();
+  return typeof seconds === 'number' ? `${seconds} (not a valid date)` : 'not a number';
+}
+
 export function durationMs(doc: SegmentDocument): number | undefined {
   if (doc.end_time === undefined || doc.in_progress) return undefined;
   return (doc.end_time - doc.start_time) * 1000;
@@ -103,7 +110,7 @@ function outlineDocument(doc: SegmentDocument, index: ExceptionIndex, kind: 'seg
       `${kind} ${doc.id}`,
       doc.trace_id ? `trace ${doc.trace_id}` : '',
       doc.parent_id ? `parent ${doc.parent_id}` : '',
-      `start ${new Date(doc.start_time * 1000).toISOString()}`,
+      `start ${formatEpochSeconds(doc.start_time)}`,
       doc.in_progress ? 'in progress (the segment has not been closed yet)' : `duration ${formatDuration(ms)}`,
       outcome !== 'ok' ? `outcome: ${outcome}` : '',
     ]

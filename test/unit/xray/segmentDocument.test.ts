@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { MAX_SUBSEGMENT_DEPTH, parseSegmentDocument, validateSegmentDocument } from '../../../src/xray/segmentDocument';
+import { MAX_JSON_DEPTH, MAX_SUBSEGMENT_DEPTH, parseSegmentDocument, validateSegmentDocument } from '../../../src/xray/segmentDocument';
 import type { DocumentParseResult, RejectReason } from '../../../src/xray/segmentDocument';
 import { fixtureLines, fixtureText, sdkDocumentLines } from './fixtureData';
 
@@ -119,6 +119,15 @@ suite('segmentDocument: each reject reason from a concrete document', () => {
       reason: 'bad-time',
       message: '"end_time" must not be before "start_time" (1478293361.271), got 1478293361',
     },
+    {
+      name: 'start_time far past any plausible epoch',
+      text: variant({ start_time: 1e20 }),
+      reason: 'bad-time',
+      message: '"start_time" must be epoch seconds from 0 to 10000000000 (the year 2286), got 100000000000000000000',
+    },
+    { name: 'start_time negative', text: variant({ start_time: -1 }), reason: 'bad-time', message: /^"start_time" must be epoch seconds from 0 to/ },
+    { name: 'start_time in milliseconds', text: variant({ start_time: 1478293361271, end_time: 1478293361272 }), reason: 'bad-time', message: /^"start_time" must be epoch seconds/ },
+    { name: 'end_time far in the future', text: variant({ end_time: 1e10 }), reason: 'bad-time', message: /^"end_time" must be epoch seconds from 0 to 10000000000/ },
     { name: 'fault as a string', text: variant({ fault: 'true' }), reason: 'bad-field-type', message: '"fault" must be a boolean, got "true"' },
     { name: 'http as a string', text: variant({ http: 'GET /' }), reason: 'bad-field-type', message: '"http" must be an object, got "GET /"' },
     {
@@ -165,6 +174,56 @@ suite('segmentDocument: each reject reason from a concrete document', () => {
     const r = rejected(parseSegmentDocument(nest(MAX_SUBSEGMENT_DEPTH)));
     assert.strictEqual(r.reason, 'too-deep');
     assert.match(r.message, new RegExp(`"subsegments" nest deeper than ${MAX_SUBSEGMENT_DEPTH} levels$`));
+  });
+
+  test('times up to just below 1e10 s are fine, 0 included', () => {
+    assert.ok(parseSegmentDocument(variant({ start_time: 0, end_time: 9_999_999_999.999 })).ok);
+  });
+
+  /** `levels` arrays, one inside the other, built without recursion. */
+  const nested = (levels: number): unknown => {
+    let v: unknown = [];
+    for (let i = 1; i < levels; i++) v = [v];
+    return v;
+  };
+
+  test(`too-deep: a document may nest objects and arrays ${MAX_JSON_DEPTH} levels, in any field`, () => {
+    // document (1) → metadata (2) → namespace (3) → value: levels 4..MAX_JSON_DEPTH are fine.
+    const atLimit = variant({ metadata: { ns: { k: nested(MAX_JSON_DEPTH - 3) } } });
+    assert.ok(parseSegmentDocument(atLimit).ok);
+    const r = rejected(parseSegmentDocument(variant({ metadata: { ns: { k: nested(MAX_JSON_DEPTH - 2) } } })));
+    assert.strictEqual(r.reason, 'too-deep');
+    assert.strictEqual(r.message, `"metadata" nests objects and arrays deeper than the ${MAX_JSON_DEPTH} levels a document may have`);
+    for (const field of ['metadata', 'aws', 'sql', 'http', 'annotations', 'cause', 'service', 'precursor_ids', 'some_unknown_field']) {
+      // Built as text: JSON.stringify itself overflows on such a value.
+      const text = variant({ [field]: { a: '@deep' } }).replace('"@deep"', `${'['.repeat(20_000)}${']'.repeat(20_000)}`);
+      const fromText = rejected(parseSegmentDocument(text));
+      assert.strictEqual(fromText.reason, 'too-deep', field);
+      assert.match(fromText.message, new RegExp(`^"${field}" nests objects and arrays deeper`));
+      assert.strictEqual(rejected(validateSegmentDocument(JSON.parse(text))).reason, 'too-deep', `${field}, validated as a value`);
+    }
+  });
+
+  test('too-deep: the levels count from the top, so a deep subsegment has fewer left for its fields', () => {
+    // The leaf sits 11 subsegments down, at level 1 + 2 * 11 = 23; its aws block is level 24.
+    const nestAt11 = (awsLevels: number) => {
+      let doc: Record<string, unknown> = { name: 'leaf', id: '0123456789abcdef', start_time: 1, end_time: 2, aws: { a: nested(awsLevels - 1) } };
+      for (let i = 0; i < 10; i++) doc = { name: `l${i}`, id: '0123456789abcdef', start_time: 1, end_time: 2, subsegments: [doc] };
+      return { ...minimal, subsegments: [doc] };
+    };
+    assert.ok(validateSegmentDocument(nestAt11(MAX_JSON_DEPTH - 23)).ok);
+    const r = rejected(validateSegmentDocument(nestAt11(MAX_JSON_DEPTH - 22)));
+    assert.strictEqual(r.reason, 'too-deep');
+    assert.match(r.message, /^subsegments\[0\]\.subsegments\[0\]\..*\.subsegments\[0\]: "aws" nests objects and arrays deeper/);
+  });
+
+  test('too-deep: a value that refers to itself (never from text) is refused, not walked forever', () => {
+    const ns: Record<string, unknown> = {};
+    ns.self = ns;
+    assert.strictEqual(rejected(validateSegmentDocument({ ...minimal, metadata: { ns } })).reason, 'too-deep');
+    const seg: Record<string, unknown> = { ...minimal };
+    seg.subsegments = [{ name: 'loop', id: '0123456789abcdef', start_time: 1, end_time: 2, aws: seg }];
+    assert.strictEqual(rejected(validateSegmentDocument(seg)).reason, 'too-deep');
   });
 
   test('a hostile huge value is clipped in the message', () => {

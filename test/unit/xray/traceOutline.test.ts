@@ -63,6 +63,14 @@ suite('traceOutline', () => {
     assert.strictEqual(node.durationMs, undefined);
   });
 
+  test('a time no Date can hold (a document not validated) is shown as a number, not thrown on', () => {
+    for (const start_time of [1e20, Number.NaN, -1e300]) {
+      const seg = { id: 'c'.repeat(16), name: 'svc', trace_id: '1-6b01eed1-29e32f9a9fd669c8dd1a20b1', start_time, end_time: 2e20 } as SegmentDocument;
+      const [node] = outlineTrace([seg]);
+      assert.match(node.detail ?? '', /^start \S+ \(not a valid date\)$/m);
+    }
+  });
+
   test('hostile and huge strings are clipped and stripped of controls and direction overrides', () => {
     const hostile = '<img src=x onerror=alert(1)>\u202Egnp.exe\u0000\n' + 'A'.repeat(10_000);
     const seg: SegmentDocument = {
