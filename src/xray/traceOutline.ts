@@ -3,6 +3,7 @@
 import { indexExceptions, resolveCause } from './cause';
 import { classifyDocument } from './classification';
 import type { AnnotationValue, ExceptionInfo, Outcome, SegmentDocument, StackFrame } from './model';
+import { isObject } from './segmentDocument';
 import { isUserFrame } from './sourceLocation';
 
 export type OutlineKind =
@@ -45,9 +46,25 @@ export interface OutlineNode {
 const MAX_TEXT = 200;
 
 export function clip(text: string, max = MAX_TEXT): string {
-  // Unicode direction overrides and other controls would reorder or hide what the user reads.
-  const clean = text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, ' ');
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  // Cut first (the replacement keeps lengths), so a multi-megabyte value costs no more than a short one.
+  let head = text;
+  if (text.length > max) {
+    const cut = isHighSurrogate(text.charCodeAt(max - 2)) ? max - 2 : max - 1;
+    head = `${text.slice(0, cut)}…`;
+  }
+  // Controls, direction marks and overrides, line separators would reorder or hide what the user reads.
+  return head.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, ' ');
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** A string, number or boolean as text; anything else (an object, a deep array) as undefined. */
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
 }
 
 export function formatDuration(ms: number | undefined): string {
@@ -93,19 +110,20 @@ function outlineDocument(doc: SegmentDocument, index: ExceptionIndex, kind: 'seg
   const ms = durationMs(doc);
   const outcome = classifyDocument(doc);
   const descriptionParts = [doc.in_progress ? 'in progress' : formatDuration(ms)];
-  if (kind === 'segment' && doc.origin) descriptionParts.push(doc.origin);
-  if (kind === 'subsegment' && doc.namespace) descriptionParts.push(doc.namespace);
+  if (kind === 'segment') descriptionParts.push(clip(scalarText(doc.origin) ?? '', 80));
+  if (kind === 'subsegment') descriptionParts.push(clip(scalarText(doc.namespace) ?? '', 80));
   if (doc.inferred) descriptionParts.push('inferred');
   const status = doc.http?.response?.status;
   if (typeof status === 'number') descriptionParts.push(String(status));
   const children: OutlineNode[] = [...detailNodes(doc), ...exceptionNodes(doc, index)];
-  for (const sub of [...(doc.subsegments ?? [])].sort((a, b) => a.start_time - b.start_time)) {
+  const subs = Array.isArray(doc.subsegments) ? doc.subsegments.filter(isObject) : [];
+  for (const sub of subs.sort((a, b) => a.start_time - b.start_time)) {
     children.push(outlineDocument(sub, index, 'subsegment'));
   }
   return {
     kind,
-    label: clip(doc.name || '(unnamed)'),
-    description: descriptionParts.filter(Boolean).join(' · '),
+    label: clip(scalarText(doc.name) || '(unnamed)'),
+    description: clip(descriptionParts.filter(Boolean).join(' · ')),
     detail: [
       `${kind} ${doc.id}`,
       doc.trace_id ? `trace ${doc.trace_id}` : '',
@@ -128,36 +146,36 @@ function detailNodes(doc: SegmentDocument): OutlineNode[] {
   const req = doc.http?.request;
   const res = doc.http?.response;
   if (req || res) {
-    const label = [req?.method, req?.url].filter(Boolean).join(' ') || 'HTTP';
+    const label = [scalarText(req?.method), scalarText(req?.url)].filter(Boolean).join(' ') || 'HTTP';
+    const status = scalarText(res?.status);
     nodes.push({
       kind: 'http',
       label: clip(label),
-      description: res?.status !== undefined ? `→ ${res.status}` : undefined,
-      detail: clip(JSON.stringify(doc.http, null, 1), 2000),
+      description: status !== undefined ? clip(`→ ${status}`) : undefined,
+      detail: clip(safeJson(doc.http, 1), 2000),
       children: [],
     });
   }
   if (doc.sql && typeof doc.sql === 'object') {
     const sql = doc.sql as Record<string, unknown>;
-    const query = typeof sql.sanitized_query === 'string' ? sql.sanitized_query : String(sql.url ?? 'SQL');
+    const query = scalarText(sql.sanitized_query) ?? scalarText(sql.url) ?? 'SQL';
     nodes.push({
       kind: 'sql',
       label: clip(query),
-      description: [sql.database_type, sql.user].filter((v) => typeof v === 'string').join(' · ') || undefined,
-      detail: clip(JSON.stringify(doc.sql, null, 1), 2000),
+      description: clip([sql.database_type, sql.user].filter((v) => typeof v === 'string').join(' · ')) || undefined,
+      detail: clip(safeJson(doc.sql, 1), 2000),
       children: [],
     });
   }
   if (doc.aws && typeof doc.aws === 'object' && doc.namespace === 'aws') {
     const aws = doc.aws as Record<string, unknown>;
-    const parts = [aws.operation, aws.table_name ?? aws.queue_url ?? aws.function_name ?? aws.bucket_name].filter(
-      (v) => typeof v === 'string' || typeof v === 'number',
-    );
+    const parts = [scalarText(aws.operation), scalarText(aws.table_name ?? aws.queue_url ?? aws.function_name ?? aws.bucket_name)];
+    const retries = scalarText(aws.retries);
     nodes.push({
       kind: 'aws',
-      label: clip(parts.join(' ') || 'AWS call'),
-      description: [aws.region, aws.retries !== undefined ? `${aws.retries} retries` : undefined].filter(Boolean).join(' · ') || undefined,
-      detail: clip(JSON.stringify(doc.aws, null, 1), 2000),
+      label: clip(parts.filter(Boolean).join(' ') || 'AWS call'),
+      description: clip([scalarText(aws.region), retries !== undefined ? `${retries} retries` : undefined].filter(Boolean).join(' · ')) || undefined,
+      detail: clip(safeJson(doc.aws, 1), 2000),
       children: [],
     });
   }
@@ -194,14 +212,16 @@ function detailNodes(doc: SegmentDocument): OutlineNode[] {
 }
 
 function formatAnnotation(v: AnnotationValue): string {
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return typeof v === 'string' ? JSON.stringify(v) : safeJson(v);
 }
 
+/** JSON text of any value; one too deep or circular to write (a document not validated) gets a note. */
 function safeJson(v: unknown, indent?: number): string {
   try {
     return JSON.stringify(v, null, indent) ?? String(v);
   } catch {
-    return String(v);
+    // Not String(v): on a deeply nested array that overflows the stack too.
+    return '(too deeply nested or circular to show)';
   }
 }
 

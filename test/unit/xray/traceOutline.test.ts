@@ -72,19 +72,46 @@ suite('traceOutline', () => {
   });
 
   test('hostile and huge strings are clipped and stripped of controls and direction overrides', () => {
-    const hostile = '<img src=x onerror=alert(1)>\u202Egnp.exe\u0000\n' + 'A'.repeat(10_000);
+    const hostile = '<img src=x onerror=alert(1)>\u202Egnp.exe\u0000\n\u0085\u2067\u200F' + 'A'.repeat(10_000);
+    // A value 10,000 levels deep (JSON.stringify and String() overflow on it), built as an object: a
+    // document validated elsewhere or not at all can carry one.
+    let deep: unknown = {};
+    let deepArray: unknown = [];
+    for (let i = 0; i < 10_000; i++) {
+      deep = { a: deep };
+      deepArray = [deepArray];
+    }
     const seg: SegmentDocument = {
-      id: 'b'.repeat(16), name: hostile, trace_id: '1-6b01eed1-29e32f9a9fd669c8dd1a20b1', start_time: 1, end_time: 2,
+      id: 'b'.repeat(16), name: hostile, trace_id: '1-6b01eed1-29e32f9a9fd669c8dd1a20b1', start_time: 1, end_time: 2, origin: hostile,
+      http: { request: { url: hostile, method: hostile }, response: { status: 500 } },
       annotations: { [hostile]: hostile }, metadata: { default: { k: hostile } },
       cause: { exceptions: [{ message: hostile, type: hostile, stack: [{ path: hostile, line: 3, label: hostile }] }] },
+      subsegments: [
+        {
+          id: 'c'.repeat(16), name: hostile, start_time: 1, end_time: 2, namespace: hostile,
+          http: { request: { method: '\u{1F600}'.repeat(300), url: deepArray as string } },
+          sql: { sanitized_query: hostile, url: hostile, database_type: hostile, user: hostile, nested: deep },
+        },
+        { id: 'd'.repeat(16), name: 'q', start_time: 1, end_time: 2, sql: { url: deepArray, user: deep } },
+        {
+          id: 'e'.repeat(16), name: hostile, start_time: 1, end_time: 2, namespace: 'aws',
+          aws: { operation: hostile, region: hostile, table_name: hostile, retries: hostile, nested: deep },
+        },
+        { id: 'f'.repeat(16), name: 'r', start_time: 1, end_time: 2, namespace: 'aws', aws: { operation: deepArray, region: deep, retries: deepArray } },
+      ],
     };
     const all = flatten(outlineTrace([seg]));
-    assert.ok(all.length >= 5);
+    assert.ok(all.length >= 15, `${all.length} nodes`);
+    for (const kind of ['http', 'sql', 'aws'] as const) {
+      assert.strictEqual(all.filter((n) => n.kind === kind).length, 2, `${kind} nodes`);
+    }
     for (const n of all) {
       for (const text of [n.label, n.description ?? '']) {
         assert.ok(text.length <= 200, `${n.kind} text is ${text.length} chars`);
-        assert.doesNotMatch(text, /[\u0000-\u001f\u202a-\u202e]/);
+        assert.doesNotMatch(text, /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+        assert.doesNotMatch(text, /[\ud800-\udbff](?![\udc00-\udfff])/, 'no half of a surrogate pair left at the cut');
       }
+      assert.ok((n.detail ?? '').length <= 4000, `${n.kind} detail is ${n.detail?.length} chars`);
     }
   });
 
