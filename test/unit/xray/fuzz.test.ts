@@ -1,5 +1,6 @@
 // Seeded fuzzing of the whole pure pipeline with mutations of real documents: whatever arrives, nothing
-// throws, every parse is ok or a known reason, and no document can pollute Object.prototype.
+// throws (down to the outline the tree shows and the JSON BatchGetTraces writes), every parse is ok or a
+// known reason, and no document can pollute Object.prototype.
 import * as assert from 'assert';
 import { indexExceptions, resolveCause } from '../../../src/xray/cause';
 import { classifyDocument } from '../../../src/xray/classification';
@@ -10,6 +11,7 @@ import { walkDocuments } from '../../../src/xray/segmentTree';
 import { buildServiceGraph, buildTraceGraph } from '../../../src/xray/serviceGraph';
 import { isUserFrame, resolveFramePath } from '../../../src/xray/sourceLocation';
 import { TraceAssembler } from '../../../src/xray/traceAssembler';
+import { outlineTrace } from '../../../src/xray/traceOutline';
 import { summarizeTrace } from '../../../src/xray/traceSummary';
 import { sdkDocumentLines, seededRandom } from './fixtureData';
 
@@ -76,6 +78,18 @@ suite('fuzz: mutated real documents through parse → assemble → summary → g
         doc.subsegments = [leaf];
         return JSON.stringify(doc);
       },
+      deepField: (t) => {
+        // Deep nesting outside subsegments, at the top or in an embedded subsegment: mostly around the
+        // 256-level limit, now and then thousands deep. Spliced in as text (JSON.stringify overflows on it).
+        const doc = JSON.parse(t) as Record<string, Json>;
+        const holder = random() < 0.7 ? doc : randomContainer(doc);
+        if (!holder || Array.isArray(holder)) return t;
+        const field = pick(['metadata', 'aws', 'sql', 'http', 'cause', 'annotations', 'unknown_field']);
+        holder[field] = field === 'metadata' ? { ns: { k: '@deep' } } : field === 'http' ? { request: { url: '@deep' } } : { a: '@deep' };
+        const depth = random() < 0.05 ? 3000 + Math.floor(random() * 7000) : 200 + Math.floor(random() * 100);
+        const [open, close] = random() < 0.5 ? ['[', ']'] : ['{"a":', '}'];
+        return JSON.stringify(doc).replace('"@deep"', `${open.repeat(depth)}${open === '[' ? '' : '1'}${close.repeat(depth)}`);
+      },
     };
     const objectMutations: Record<string, (doc: Record<string, Json>) => void> = {
       deleteField: (doc) => {
@@ -111,6 +125,10 @@ suite('fuzz: mutated real documents through parse → assemble → summary → g
       causeRef: (doc) => {
         doc.cause = random() < 0.5 ? { id: pick(ids) } : pick(ids);
         doc.fault = true;
+      },
+      badTime: (doc) => {
+        const c = random() < 0.7 ? doc : randomContainer(doc);
+        if (c && !Array.isArray(c)) c[pick(['start_time', 'end_time'])] = pick([1e20, -1, 1e10, 9_999_999_999, 1.7e12, Number.MAX_VALUE, 0, 8.64e12]);
       },
       statusSwap: (doc) => {
         doc.http = { response: { status: pick([200, 400, 429, 500, 503, 0, -1, 1e9]) }, request: { url: 'x' } };
@@ -153,7 +171,11 @@ suite('fuzz: mutated real documents through parse → assemble → summary → g
           const name = pick(Object.keys(objectMutations));
           applied.push(name);
           objectMutations[name](doc);
-          text = JSON.stringify(doc);
+          try {
+            text = JSON.stringify(doc);
+          } catch {
+            // deepField made it too deep to write back: keep the text as it was
+          }
         }
       }
       const where = `iteration ${i} (${applied.join(', ')})`;
@@ -191,6 +213,10 @@ suite('fuzz: mutated real documents through parse → assemble → summary → g
           }
         }
       });
+      const outline = outlineTrace(segments, pending);
+      // What the collector's BatchGetTraces answers: each merged segment as a JSON Document.
+      for (const segment of segments) JSON.stringify(segment);
+      assert.strictEqual(outline.length, segments.length + (pending.length ? 1 : 0), where);
       assert.strictEqual(typeof summary.Id, 'string', where);
       assert.ok(Array.isArray(graph.Services) && Array.isArray(traceGraph.Services), where);
       assert.ok(Number.isFinite(assembler.approximateBytes), where);
