@@ -9,7 +9,8 @@
 // Either kind of id is looked up both ways (document id first for { id }, exception id first for a string),
 // and a reference that cannot be resolved is reported, not dropped.
 import type { CauseObject, ExceptionInfo, SegmentDocument } from './model';
-import { isDocumentLike, walkDocuments } from './segmentTree';
+import { isObject } from './segmentDocument';
+import { walkDocuments } from './segmentTree';
 
 export interface ResolvedCause {
   workingDirectory?: string;
@@ -52,7 +53,7 @@ export function indexExceptions(segments: SegmentDocument[]): ExceptionIndex {
 export function resolveCause(doc: SegmentDocument, index: ExceptionIndex): ResolvedCause | undefined {
   const cause = doc.cause;
   if (cause === undefined || cause === null) return undefined;
-  if (typeof cause !== 'string' && !isDocumentLike(cause)) return undefined;
+  if (typeof cause !== 'string' && !isObject(cause)) return undefined;
 
   let current: SegmentDocument = doc;
   let lastRef = '';
@@ -94,22 +95,22 @@ function unresolved(doc: SegmentDocument, id: string): ResolvedCause {
 
 function withDirectory(owner: SegmentDocument, resolved: ResolvedCause): ResolvedCause {
   const cause = owner.cause;
-  if (isDocumentLike(cause) && typeof (cause as CauseObject).working_directory === 'string') {
+  if (isObject(cause) && typeof (cause as CauseObject).working_directory === 'string') {
     resolved.workingDirectory = (cause as CauseObject).working_directory;
   }
   return resolved;
 }
 
 function exceptionsOf(cause: unknown): ExceptionInfo[] {
-  if (!isDocumentLike(cause)) return [];
+  if (!isObject(cause)) return [];
   const list = (cause as CauseObject).exceptions;
   if (!Array.isArray(list)) return [];
-  return list.filter((e): e is ExceptionInfo => isDocumentLike(e));
+  return list.filter((e): e is ExceptionInfo => isObject(e));
 }
 
 function referenceOf(cause: unknown): string | undefined {
   if (typeof cause === 'string') return cause.length > 0 ? cause : undefined;
-  if (!isDocumentLike(cause)) return undefined;
+  if (!isObject(cause)) return undefined;
   const id = (cause as CauseObject).id;
   return typeof id === 'string' && id.length > 0 ? id : undefined;
 }

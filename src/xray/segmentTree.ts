@@ -1,6 +1,7 @@
 // Walking a segment document and its embedded subsegments. Iterative with an explicit stack, so a hostile
 // or very deep document costs memory, never a stack overflow.
 import type { SegmentDocument } from './model';
+import { isObject } from './segmentDocument';
 
 /** Deepest nesting that is walked; validated documents are far shallower (see MAX_SUBSEGMENT_DEPTH). */
 export const MAX_WALK_DEPTH = 1024;
@@ -26,26 +27,12 @@ export function walkDocument(root: SegmentDocument, visit: (v: WalkVisit) => voi
     if (!Array.isArray(subs) || v.depth >= MAX_WALK_DEPTH) continue;
     for (let i = subs.length - 1; i >= 0; i--) {
       const child = subs[i];
-      if (isDocumentLike(child)) stack.push({ doc: child, parent: v.doc, depth: v.depth + 1 });
+      if (isObject(child)) stack.push({ doc: child, parent: v.doc, depth: v.depth + 1 });
     }
   }
 }
 
 /** walkDocument over several documents, in order. */
 export function walkDocuments(roots: readonly SegmentDocument[], visit: (v: WalkVisit) => void): void {
-  for (const root of roots) if (isDocumentLike(root)) walkDocument(root, visit);
-}
-
-export function isDocumentLike(value: unknown): value is SegmentDocument {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** end_time if the document is complete, else start_time (an in-progress document has no end yet). */
-export function endOrStart(doc: SegmentDocument): number {
-  return typeof doc.end_time === 'number' ? doc.end_time : doc.start_time;
-}
-
-/** Rounds to microseconds: X-Ray times carry at most µs precision, so this only removes float noise. */
-export function roundSeconds(seconds: number): number {
-  return Math.round(seconds * 1e6) / 1e6;
+  for (const root of roots) if (isObject(root)) walkDocument(root, visit);
 }

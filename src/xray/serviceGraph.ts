@@ -20,7 +20,9 @@ import type {
   SegmentDocument,
 } from './model';
 import { downstreamService, segmentService, serviceKey } from './serviceIdentity';
-import { endOrStart, isDocumentLike, roundSeconds, walkDocument } from './segmentTree';
+import { isObject } from './segmentDocument';
+import { endOrStart, roundSeconds } from './segmentTime';
+import { walkDocument } from './segmentTree';
 
 /** Service type used for a segment whose SDK sent no `origin` (no platform plugin). */
 export const UNKNOWN_SERVICE_TYPE = 'unknown';
@@ -110,7 +112,7 @@ class GraphBuilder {
   constructor(private readonly inWindow: (time: number) => boolean) {}
 
   addTrace(trace: SegmentDocument[]): void {
-    const segments = trace.filter(isDocumentLike);
+    const segments = trace.filter(isObject);
     const byParent = new Map<string, SegmentDocument[]>();
     for (const s of segments) {
       if (typeof s.parent_id !== 'string') continue;

@@ -5,7 +5,8 @@
 // segment, which the SDK never sends (aws-xray-sdk-core `Subsegment.close` / `streamSubsegments`).
 // Inputs are never mutated: a document that gains grafted children is a shallow copy.
 import type { SegmentDocument } from './model';
-import { isDocumentLike, MAX_WALK_DEPTH, walkDocument, walkDocuments } from './segmentTree';
+import { isObject } from './segmentDocument';
+import { MAX_WALK_DEPTH, walkDocument, walkDocuments } from './segmentTree';
 
 interface Held {
   doc: SegmentDocument;
@@ -35,7 +36,7 @@ export class TraceAssembler {
    * `bytes` is the document's size on the wire, summed into approximateBytes so a store can bound memory.
    */
   add(doc: SegmentDocument, bytes = 0): boolean {
-    if (!isDocumentLike(doc) || typeof doc.id !== 'string') return false;
+    if (!isObject(doc) || typeof doc.id !== 'string') return false;
     if (doc.trace_id !== undefined && doc.trace_id !== this.traceId) return false;
     const map = doc.type === 'subsegment' ? this.streamedById : this.segmentsById;
     const old = map.get(doc.id);
@@ -152,7 +153,7 @@ class Grafter {
     if (Array.isArray(subs) && depth < MAX_WALK_DEPTH) {
       for (let i = 0; i < subs.length; i++) {
         const child = subs[i];
-        if (!isDocumentLike(child)) continue;
+        if (!isObject(child)) continue;
         const grafted = this.graft(child, depth + 1);
         if (grafted !== child) {
           children ??= subs.slice();
@@ -169,7 +170,7 @@ class Grafter {
         children ??= Array.isArray(subs) ? subs.slice() : [];
         // The same subsegment embedded in a flushed parent and streamed on its own is kept once, the
         // completed copy winning (the same rule as for whole documents in add()).
-        const same = children.findIndex((c) => isDocumentLike(c) && c.id === child.id);
+        const same = children.findIndex((c) => isObject(c) && c.id === child.id);
         if (same < 0) children.push(this.graft(child, depth + 1));
         else if (!(child.in_progress === true && children[same].in_progress !== true)) children[same] = this.graft(child, depth + 1);
       }

@@ -3,7 +3,9 @@
 import { traceFlags } from './classification';
 import type { AnnotationValue, ApiAnnotationValue, ApiServiceId, ApiTraceSummary, SegmentDocument } from './model';
 import { segmentService, serviceKey, traceServices } from './serviceIdentity';
-import { endOrStart, isDocumentLike, roundSeconds, walkDocument, walkDocuments } from './segmentTree';
+import { isObject } from './segmentDocument';
+import { endOrStart, roundSeconds } from './segmentTime';
+import { walkDocument, walkDocuments } from './segmentTree';
 
 export interface SummaryOptions {
   /** X-Ray's Revision: grows when the trace changes. A store passes TraceAssembler.revision. Default 1. */
@@ -11,8 +13,8 @@ export interface SummaryOptions {
 }
 
 export function summarizeTrace(segments: SegmentDocument[], pending: SegmentDocument[] = [], options: SummaryOptions = {}): ApiTraceSummary {
-  const tops = segments.filter(isDocumentLike);
-  const all = [...tops, ...pending.filter(isDocumentLike)];
+  const tops = segments.filter(isObject);
+  const all = [...tops, ...pending.filter(isObject)];
   const traceId = all.find((d) => typeof d.trace_id === 'string')?.trace_id ?? '';
 
   let start = Number.POSITIVE_INFINITY;
@@ -61,13 +63,13 @@ export function summarizeTrace(segments: SegmentDocument[], pending: SegmentDocu
  * else the earliest segment. Inferred segments are never the root.
  */
 export function rootSegment(segments: SegmentDocument[], pending: SegmentDocument[] = []): SegmentDocument | undefined {
-  const candidates = segments.filter((s) => isDocumentLike(s) && s.inferred !== true);
+  const candidates = segments.filter((s) => isObject(s) && s.inferred !== true);
   const earliest = (list: SegmentDocument[]) =>
     list.reduce<SegmentDocument | undefined>((best, s) => (best === undefined || s.start_time < best.start_time ? s : best), undefined);
   const noParent = candidates.filter((s) => typeof s.parent_id !== 'string');
   if (noParent.length > 0) return earliest(noParent);
   const ids = new Set<string>();
-  walkDocuments([...candidates, ...pending.filter(isDocumentLike)], ({ doc }) => ids.add(doc.id));
+  walkDocuments([...candidates, ...pending.filter(isObject)], ({ doc }) => ids.add(doc.id));
   const orphans = candidates.filter((s) => !ids.has(s.parent_id as string));
   return earliest(orphans.length > 0 ? orphans : candidates);
 }
@@ -111,7 +113,7 @@ function annotationsOf(segments: SegmentDocument[], pending: SegmentDocument[]):
     });
   };
   for (const s of segments) collect(s, s.inferred === true ? undefined : segmentService(s));
-  for (const p of pending) if (isDocumentLike(p)) collect(p, undefined);
+  for (const p of pending) if (isObject(p)) collect(p, undefined);
   // fromEntries defines own properties, so a key like "__proto__" stays a plain key.
   return Object.fromEntries([...byKey].map(([key, values]) => [key, [...values.values()].map((v) => v.entry)]));
 }
