@@ -15,16 +15,27 @@ const resultsDir = path.join(root, 'test-results');
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 
-function run(label, cmd, args, env = {}) {
-  const t0 = Date.now();
-  console.log(`\n=== ${label}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  console.log(`=== ${label}: ${r.status === 0 ? 'ok' : `exit ${r.status}`} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  return r.status === 0;
-}
-
+const MINUTE = 60_000;
 let passed = 0;
 let failed = 0;
+
+/**
+ * Runs one step: 'ok', 'failed', or 'timeout' when it ran past `timeoutMs` (a leaked handle, a stuck child)
+ * and was killed, instead of hanging the whole run.
+ */
+function run(label, cmd, args, env = {}, timeoutMs = undefined) {
+  const t0 = Date.now();
+  console.log(`\n=== ${label}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env }, timeout: timeoutMs, killSignal: 'SIGKILL' });
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  if (r.error?.code === 'ETIMEDOUT') {
+    console.log(`=== ${label}: TIMED OUT after ${timeoutMs / MINUTE} min, killed (${seconds} s)`);
+    return 'timeout';
+  }
+  console.log(`=== ${label}: ${r.status === 0 ? 'ok' : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`} (${seconds} s)`);
+  return r.status === 0 ? 'ok' : 'failed';
+}
+
 function countTier(file, label) {
   if (!existsSync(file)) {
     console.log(`${label}: no results file (${path.relative(root, file)}) — counted as 1 failure`);
@@ -37,25 +48,34 @@ function countTier(file, label) {
   failed += r.failed;
 }
 
-const step = (ok, what) => { if (!ok) { failed += 1; console.log(`${what} failed — counted as 1 failure`); } };
+/** A test tier: what its results file says, plus 1 failure if it timed out (hung before or after writing it). */
+function runTier(label, script, env, resultsFile, timeoutMs) {
+  if (run(label, 'node', [script], env, timeoutMs) === 'timeout') {
+    console.log(`${label}: TIMED OUT after ${timeoutMs / MINUTE} min — counted as 1 failure`);
+    failed += 1;
+    if (!existsSync(resultsFile)) return;
+  }
+  countTier(resultsFile, label);
+}
+
+const step = (outcome, what) => { if (outcome !== 'ok') { failed += 1; console.log(`${what} failed — counted as 1 failure`); } };
 try {
   ensureSystemPackages();
 } catch (err) {
   console.error(`\n=== system packages: ${err.message}`);
-  step(false, 'system packages');
+  step('failed', 'system packages');
 }
 step(run('build', 'node', ['esbuild.js']), 'build');
 step(run('typecheck + compile tests', 'npx', ['tsc', '-p', '.']), 'tsc');
 step(run('lint', 'npx', ['eslint', '.']), 'lint');
 
-run('unit tier (plain Node)', 'node', ['scripts/unitTests.mjs'], { TEST_RESULTS: path.join(resultsDir, 'unit.json') });
-countTier(path.join(resultsDir, 'unit.json'), 'unit tier');
+const unitResults = path.join(resultsDir, 'unit.json');
+runTier('unit tier (plain Node)', 'scripts/unitTests.mjs', { TEST_RESULTS: unitResults }, unitResults, 15 * MINUTE);
 
 if (process.env.XRAY_LENS_SKIP_VSCODE === '1') {
   console.log('real-VS-Code tier skipped (XRAY_LENS_SKIP_VSCODE=1)');
 } else if (existsSync(path.join(root, 'scripts/vscodeTests.mjs'))) {
-  run('real VS Code tier (code-server)', 'node', ['scripts/vscodeTests.mjs'], { TEST_RESULTS_DIR: resultsDir });
-  countTier(path.join(resultsDir, 'vscode.json'), 'real VS Code tier');
+  runTier('real VS Code tier (code-server)', 'scripts/vscodeTests.mjs', { TEST_RESULTS_DIR: resultsDir }, path.join(resultsDir, 'vscode.json'), 20 * MINUTE);
 }
 
 console.log(`\n${passed} passed, ${failed} failed`);

@@ -79,34 +79,95 @@ export interface PeerResult {
   lines: Record<string, unknown>[];
 }
 
-export function runPeer(command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 30000): Promise<PeerResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
+/** A peer program running in its own process group (see startPeer). */
+export interface RunningPeer {
+  /** Settles once the peer has exited and its output is read. */
+  readonly result: Promise<PeerResult>;
+  /** stdout so far. */
+  stdout(): string;
+  /** Signals the peer and everything it started. */
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Peers still running, killed with their process groups if this process exits first (mocha exits at the end). */
+const runningPeers = new Set<() => void>();
+process.on('exit', () => {
+  for (const kill of runningPeers) kill();
+});
+
+/** After the peer exits, how long its pipes may stay open (held by something that left the group) before we stop reading. */
+const PIPE_DRAIN_MS = 2000;
+
+/**
+ * Starts a peer as the leader of its own process group (`detached`), so that a timeout kills what it started
+ * too: samples/start.mjs's services, orphaned, would hold our pipes open and keep the test run alive. When the
+ * peer exits, whatever it left in its group is killed as well.
+ */
+export function startPeer(command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 30000): RunningPeer {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // ESRCH: nothing left in the group.
+    }
+  };
+  const killAll = () => killGroup('SIGKILL');
+  runningPeers.add(killAll);
+  const timer = setTimeout(killAll, timeoutMs);
+  const result = new Promise<PeerResult>((resolve, reject) => {
+    child.on('error', (error) => {
       clearTimeout(timer);
-      const lines = stdout.split('\n').flatMap((line) => {
-        try {
-          return [JSON.parse(line) as Record<string, unknown>];
-        } catch {
-          return [];
-        }
-      });
-      resolve({ code, stdout, stderr, lines });
+      runningPeers.delete(killAll);
+      reject(error);
     });
+    // 'exit', not 'close': 'close' waits for every holder of the pipes, and an orphan may never let go.
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      killAll();
+      runningPeers.delete(killAll);
+      const finish = () => {
+        clearTimeout(drain);
+        child.stdout.destroy();
+        child.stderr.destroy();
+        resolve({ code, stdout, stderr, lines: jsonLines(stdout) });
+      };
+      // What the peer wrote just before exiting may still be in the pipes: read it until they close.
+      const drain = setTimeout(finish, PIPE_DRAIN_MS);
+      if (child.stdout.readableEnded && child.stderr.readableEnded) finish();
+      else child.once('close', finish);
+    });
+  });
+  return { result, stdout: () => stdout, kill: killGroup };
+}
+
+export function runPeer(command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 30000): Promise<PeerResult> {
+  return startPeer(command, args, env, timeoutMs).result;
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text.split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
   });
 }
 
 /** The Node X-Ray SDK peer (test/peers/nodeSdkApp.js) sending to the collector. */
-export function runNodeSdkApp(collector: { port: number }, args: string[]): Promise<PeerResult> {
-  return runPeer(process.execPath, [path.join(ROOT, 'test/peers/nodeSdkApp.js'), ...args], {
+export function startNodeSdkApp(collector: { port: number }, args: string[], timeoutMs?: number): RunningPeer {
+  return startPeer(process.execPath, [path.join(ROOT, 'test/peers/nodeSdkApp.js'), ...args], {
     AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${collector.port}`,
-  });
+  }, timeoutMs);
+}
+
+export function runNodeSdkApp(collector: { port: number }, args: string[]): Promise<PeerResult> {
+  return startNodeSdkApp(collector, args).result;
 }
 
 export function newTraceId(epochSeconds = Math.floor(Date.now() / 1000)): string {

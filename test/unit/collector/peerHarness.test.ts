@@ -1,0 +1,35 @@
+// The peer runner the collector tests share must never hang the run: a peer that leaves a process behind
+// (as samples/start.mjs's services could) holds the output pipes open after the peer itself is gone.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { runPeer } from './collectorHarness';
+
+/** True while the process exists and is not a zombie (a container's PID 1 may never reap it). */
+function alive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+suite('collector tests: peer processes', () => {
+  test('a peer that exits leaving a child on its pipes: the result comes at once, the child is killed', async () => {
+    const started = Date.now();
+    const result = await runPeer('sh', ['-c', 'sleep 60 & echo "{\\"orphan\\": $!}"; exit 4']);
+    assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
+    assert.equal(result.code, 4);
+    const orphan = result.lines[0].orphan as number;
+    assert.ok(Number.isInteger(orphan));
+    assert.equal(alive(orphan), false, `sleep ${orphan} still running`);
+  });
+
+  test('a peer that outlives its timeout is killed with what it started', async () => {
+    const started = Date.now();
+    const result = await runPeer('sh', ['-c', 'sleep 60 & echo "{\\"child\\": $!}"; wait'], {}, 500);
+    assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
+    assert.equal(result.code, null, 'killed by a signal');
+    const child = result.lines[0].child as number;
+    assert.equal(alive(child), false, `sleep ${child} still running`);
+  });
+});
