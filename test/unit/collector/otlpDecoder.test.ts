@@ -1,0 +1,233 @@
+// OTLP decoding: real ADOT protobuf against the span model it must produce, the same request as OTLP/JSON
+// (hex ids, and base64 ids from generic protobuf JSON encoders), and bad requests refused with the field named.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import generatedRoot from '@opentelemetry/otlp-transformer/build/src/generated/root';
+import * as protobuf from 'protobufjs/minimal';
+import {
+  decodeOtlpBase64,
+  decodeOtlpJson,
+  decodeOtlpProtobuf,
+  encodeExportResponseJson,
+  encodeExportResponseProtobuf,
+  encodeStatusProtobuf,
+  OtlpDecodeError,
+  type DecodedSpans,
+} from '../../../src/collector/otlpDecoder';
+import type { OtelSpan } from '../../../src/xray/otel/otelSpan';
+import { FIXTURES } from './collectorHarness';
+
+interface Generated {
+  decode(bytes: Uint8Array): unknown;
+  encode(message: unknown): { finish(): Uint8Array };
+  fromObject(value: unknown): unknown;
+  toObject(message: unknown, options: Record<string, unknown>): Record<string, unknown>;
+}
+const v1 = (generatedRoot as unknown as { opentelemetry: { proto: { collector: { trace: { v1: Record<string, Generated> } } } } })
+  .opentelemetry.proto.collector.trace.v1;
+
+/** The ADOT datagrams' payloads: prefix (T1S/T1U) and the base64 protobuf after it. */
+export function adotPayloads(): { prefix: string; base64: string }[] {
+  return readFileSync(path.join(FIXTURES, 'adot-otel/otlp-udp-datagrams-raw.ndjson'), 'utf8').split('\n').filter(Boolean).map((line) => {
+    const raw = (JSON.parse(line) as { raw: string }).raw;
+    const body = raw.slice(raw.indexOf('\n') + 1);
+    return { prefix: body.slice(0, 3), base64: body.slice(3) };
+  });
+}
+
+/** Each span with its batch's resource and scope, as test/fixtures/adot-otel/otel-decoded-spans.ndjson lists them. */
+function flatten(decoded: DecodedSpans[]): Record<string, unknown>[] {
+  return decoded.flatMap((d) => d.batches.flatMap((batch) => batch.spans.map((span) => ({
+    resource: batch.resource,
+    ...(batch.scope ? { scope: batch.scope } : {}),
+    ...span,
+  }))));
+}
+
+/** Protobuf bytes → an OTLP/JSON object, via the generated code's toObject (ids come out base64). */
+function toJsonRequest(bytes: Uint8Array, ids: 'hex' | 'base64'): Record<string, unknown> {
+  const object = v1.ExportTraceServiceRequest.toObject(v1.ExportTraceServiceRequest.decode(bytes), { longs: String, enums: Number, bytes: String });
+  if (ids === 'base64') return object;
+  return JSON.parse(JSON.stringify(object), (key, value: unknown) =>
+    ['traceId', 'spanId', 'parentSpanId'].includes(key) && typeof value === 'string' ? Buffer.from(value, 'base64').toString('hex') : value) as Record<string, unknown>;
+}
+
+function request(spans: Record<string, unknown>[], resourceAttributes: unknown[] = []): Record<string, unknown> {
+  return { resourceSpans: [{ resource: { attributes: resourceAttributes }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] };
+}
+
+function jsonSpan(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    traceId: '6b01eed3d3dcc0cf352b2f2ffa14ae39',
+    spanId: '99b5aaad667ee60b',
+    name: 'op',
+    kind: 2,
+    startTimeUnixNano: '1795288787849000000',
+    endTimeUnixNano: '1795288787859178810',
+    ...fields,
+  };
+}
+
+function decodeError(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof OtlpDecodeError, `expected OtlpDecodeError, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail('decoded without an error');
+}
+
+suite('collector: OTLP decoding', () => {
+  test('the ADOT datagrams decode to exactly the 19 spans of the decoded fixture (nanoseconds exact)', () => {
+    const decoded = adotPayloads().map((p) => decodeOtlpBase64(p.base64));
+    assert.deepEqual(decoded.map((d) => [d.spanCount, d.rejected.length]), [[10, 0], [9, 0]]);
+    const expected = readFileSync(path.join(FIXTURES, 'adot-otel/otel-decoded-spans.ndjson'), 'utf8').split('\n').filter(Boolean)
+      .map((line) => {
+        const { datagram_prefix: _prefix, ...span } = JSON.parse(line) as Record<string, unknown>;
+        // The fixture writes a root span's parent as ''; the model leaves it out (both allowed by otelSpan.ts).
+        if (span.parentSpanId === '') delete span.parentSpanId;
+        return span;
+      });
+    assert.equal(expected.length, 19);
+    assert.deepEqual(flatten(decoded), expected);
+  });
+
+  test('the same request as OTLP/JSON with hex ids, and with base64 ids, decodes the same as protobuf', () => {
+    for (const { base64 } of adotPayloads()) {
+      const bytes = Buffer.from(base64, 'base64');
+      const fromProtobuf = decodeOtlpProtobuf(bytes);
+      assert.deepEqual(decodeOtlpJson(JSON.stringify(toJsonRequest(bytes, 'hex'))), fromProtobuf);
+      assert.deepEqual(decodeOtlpJson(JSON.stringify(toJsonRequest(bytes, 'base64'))), fromProtobuf);
+    }
+  });
+
+  test('OTLP/JSON: int64 as strings or numbers, enum names, snake_case field names, every AnyValue kind', () => {
+    const decoded = decodeOtlpJson(JSON.stringify({
+      resource_spans: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] },
+        scope_spans: [{
+          spans: [jsonSpan({
+            kind: 'SPAN_KIND_CLIENT',
+            start_time_unix_nano: 1795288787849000000,
+            startTimeUnixNano: undefined,
+            status: { code: 'STATUS_CODE_ERROR', message: 'boom' },
+            attributes: [
+              { key: 'small', value: { intValue: '42' } },
+              { key: 'big', value: { intValue: '9007199254740993' } },
+              { key: 'negative', value: { intValue: -7 } },
+              { key: 'double', value: { doubleValue: 1.5 } },
+              { key: 'nan', value: { doubleValue: 'NaN' } },
+              { key: 'flag', value: { boolValue: false } },
+              { key: 'bytes', value: { bytesValue: 'AAEC' } },
+              { key: 'list', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 1 }, {}] } } },
+              { key: 'map', value: { kvlistValue: { values: [{ key: 'k', value: { boolValue: true } }] } } },
+              { key: 'empty' },
+              { key: '__proto__', value: { stringValue: 'an own key, not a prototype' } },
+            ],
+            events: [{ name: 'exception', timeUnixNano: '1795288787850000000', attributes: [{ key: 'exception.type', value: { stringValue: 'E' } }] }],
+            links: [{ traceId: '6b01eed3d3dcc0cf352b2f2ffa14ae40', spanId: '0000000000000001' }, { traceId: '', spanId: '' }],
+          })],
+        }],
+      }],
+    }));
+    assert.equal(decoded.spanCount, 1);
+    const span = decoded.batches[0].spans[0];
+    assert.equal(decoded.batches[0].resource['service.name'], 'svc');
+    assert.equal(decoded.batches[0].scope, undefined);
+    assert.equal(span.kind, 'CLIENT');
+    assert.equal(span.startTimeUnixNano, '1795288787849000000');
+    assert.deepEqual(span.status, { code: 2, message: 'boom' });
+    const a = span.attributes;
+    assert.equal(a.small, 42);
+    assert.equal(a.big, '9007199254740993');
+    assert.equal(a.negative, -7);
+    assert.equal(a.double, 1.5);
+    assert.ok(Number.isNaN(a.nan));
+    assert.equal(a.flag, false);
+    assert.equal(a.bytes, 'AAEC');
+    assert.deepEqual(a.list, ['a', 1, null]);
+    assert.deepEqual(a.map, { k: true });
+    assert.equal(a.empty, null);
+    assert.ok(Object.hasOwn(a, '__proto__'));
+    assert.equal(Object.getPrototypeOf(a), Object.prototype);
+    assert.deepEqual(span.events, [{ name: 'exception', timeUnixNano: '1795288787850000000', attributes: { 'exception.type': 'E' } }]);
+    assert.deepEqual(span.links, [{ traceId: '6b01eed3d3dcc0cf352b2f2ffa14ae40', spanId: '0000000000000001', attributes: {} }], 'the empty link is dropped');
+  });
+
+  test('a span with an unusable id is rejected with a reason; the spans around it are kept', () => {
+    const decoded = decodeOtlpJson(request([
+      jsonSpan({ spanId: '0000000000000001' }),
+      jsonSpan({ spanId: '0000000000000002', traceId: '00000000000000000000000000000000' }),
+      jsonSpan({ spanId: '0000000000000003', traceId: 'abc' }),
+      jsonSpan({ spanId: '' }),
+      jsonSpan({ spanId: '0000000000000005', parentSpanId: '12' }),
+      jsonSpan({ spanId: '0000000000000006', parentSpanId: '' }),
+    ]));
+    assert.equal(decoded.spanCount, 6);
+    assert.deepEqual(decoded.batches[0].spans.map((s: OtelSpan) => [s.spanId, s.parentSpanId]), [
+      ['0000000000000001', undefined],
+      ['0000000000000006', undefined],
+    ]);
+    assert.deepEqual(decoded.rejected, [
+      { spanId: '0000000000000002', reason: 'invalid-trace-id' },
+      { spanId: '0000000000000003', reason: 'invalid-trace-id' },
+      { spanId: '', reason: 'invalid-span-id' },
+      { spanId: '0000000000000005', reason: 'invalid-parent-span-id' },
+    ]);
+  });
+
+  test('OTLP/JSON with wrong types is refused, naming the field', () => {
+    const cases: [unknown, RegExp][] = [
+      ['{"resourceSpans": [', /^not valid JSON/],
+      [[], /^expected an object, got an array/],
+      [{ resourceSpans: {} }, /^resourceSpans: expected an array/],
+      [{ resourceSpans: [{ scopeSpans: [{ spans: 'x' }] }] }, /^resourceSpans\[0\]\.scopeSpans\[0\]\.spans: expected an array/],
+      [request([jsonSpan(), jsonSpan({ startTimeUnixNano: { low: 1 } })]), /^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[1\]\.startTimeUnixNano: expected a non-negative integer/],
+      [request([jsonSpan({ endTimeUnixNano: '-5' })]), /spans\[0\]\.endTimeUnixNano: expected a non-negative integer/],
+      [request([jsonSpan({ traceId: 12 })]), /spans\[0\]\.traceId: expected a hex string, got number 12/],
+      [request([jsonSpan({ name: ['x'] })]), /spans\[0\]\.name: expected a string, got an array/],
+      [request([jsonSpan({ kind: 'SERVER' })]), /spans\[0\]\.kind: expected an enum number/],
+      [request([jsonSpan({ attributes: [{ key: 'k', value: { intValue: 1.5 } }] })]), /spans\[0\]\.attributes\[0\]\.value\.intValue: expected an integer/],
+      [request([jsonSpan({ attributes: [{ key: 'k', value: { arrayValue: { values: [{ boolValue: 'yes' }] } } }] })]),
+        /spans\[0\]\.attributes\[0\]\.value\.arrayValue\.values\[0\]: expected a boolean/],
+      [request([jsonSpan({ events: [{ timeUnixNano: true }] })]), /spans\[0\]\.events\[0\]\.timeUnixNano: expected a non-negative integer/],
+      [request([jsonSpan()], [{ key: 7 }]), /^resourceSpans\[0\]\.resource\.attributes\[0\]\.key: expected a string/],
+    ];
+    for (const [body, message] of cases) {
+      assert.match(decodeError(() => decodeOtlpJson(typeof body === 'string' ? body : JSON.stringify(body))), message);
+    }
+  });
+
+  test('bytes that are not an ExportTraceServiceRequest are refused; empty bytes are an empty request', () => {
+    const bytes = Buffer.from(adotPayloads()[0].base64, 'base64');
+    assert.match(decodeError(() => decodeOtlpProtobuf(bytes.subarray(0, bytes.length - 7))), /^not an OTLP ExportTraceServiceRequest in protobuf/);
+    assert.match(decodeError(() => decodeOtlpProtobuf(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]))), /protobuf/);
+    assert.match(decodeError(() => decodeOtlpBase64('not base64!')), /base64/);
+    assert.deepEqual(decodeOtlpProtobuf(new Uint8Array(0)), { batches: [], spanCount: 0, rejected: [] });
+  });
+
+  test('nesting deep enough to overflow the stack is refused, not thrown as a RangeError', () => {
+    let value = '{"stringValue":"leaf"}';
+    for (let i = 0; i < 20000; i++) value = `{"arrayValue":{"values":[${value}]}}`;
+    const body = JSON.stringify(request([jsonSpan()])).replace('"name":"op"', `"name":"op","attributes":[{"key":"deep","value":${value}}]`);
+    assert.match(decodeError(() => decodeOtlpJson(body)), /cannot read the request|not valid JSON/);
+  });
+
+  test('responses: ExportTraceServiceResponse with partial success, empty on full success; google.rpc.Status', () => {
+    const decodeResponse = (bytes: Uint8Array) => v1.ExportTraceServiceResponse.toObject(v1.ExportTraceServiceResponse.decode(bytes), { longs: String });
+    assert.deepEqual(decodeResponse(encodeExportResponseProtobuf(3, '3 spans not stored')), { partialSuccess: { rejectedSpans: '3', errorMessage: '3 spans not stored' } });
+    assert.deepEqual(decodeResponse(encodeExportResponseProtobuf(0, '')), {});
+    assert.equal(encodeExportResponseProtobuf(0, '').length, 0);
+    assert.deepEqual(JSON.parse(encodeExportResponseJson(2, 'two')), { partialSuccess: { rejectedSpans: '2', errorMessage: 'two' } });
+    assert.equal(encodeExportResponseJson(0, ''), '{}');
+    // google.rpc.Status: code = 1 (varint), message = 2 (string).
+    const reader = protobuf.Reader.create(encodeStatusProtobuf(3, 'bad'));
+    assert.equal(reader.uint32(), (1 << 3) | 0);
+    assert.equal(reader.int32(), 3);
+    assert.equal(reader.uint32(), (2 << 3) | 2);
+    assert.equal(reader.string(), 'bad');
+    assert.equal(reader.pos, reader.len);
+  });
+});
