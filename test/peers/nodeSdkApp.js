@@ -5,6 +5,8 @@
 //
 // usage: AWS_XRAY_DAEMON_ADDRESS=127.0.0.1:PORT node test/peers/nodeSdkApp.js [--requests N] [--interval-ms M]
 //          [--warmup-ms W]     first request, then wait W ms so the sampling rules are fetched before counting
+//          [--linger-ms L]     after the requests stay up to L ms (SIGTERM ends it, exit 0): the SDK reports its
+//                              sampling statistics only every 10 s and only while the process runs
 //          [--die-mid-trace]   open a segment, flush it in progress, and exit without closing it
 'use strict';
 
@@ -105,6 +107,7 @@ async function main() {
   const requests = flag('requests', 10);
   const intervalMs = flag('interval-ms', 0);
   const warmupMs = flag('warmup-ms', 0);
+  const lingerMs = flag('linger-ms', 0);
   const server = await startServer();
   const { port } = server.address();
   if (warmupMs > 0) {
@@ -120,6 +123,10 @@ async function main() {
   await sleep(200);
   console.log(JSON.stringify({ done: true }));
   server.close();
+  if (lingerMs) {
+    process.once('SIGTERM', () => process.exit(0));
+    await sleep(lingerMs);
+  }
   process.exit(0);
 }
 

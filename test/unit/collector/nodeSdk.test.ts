@@ -4,7 +4,7 @@ import { BatchGetTracesCommand, GetTraceSummariesCommand, type XRayClient } from
 import * as assert from 'node:assert/strict';
 import type { LocalCollector } from '../../../src/collector/localCollector';
 import type { SegmentDocument } from '../../../src/xray/model';
-import { runNodeSdkApp, startTestCollector, waitFor, xrayClient, type PeerResult } from './collectorHarness';
+import { runNodeSdkApp, startNodeSdkApp, startTestCollector, waitFor, xrayClient, type PeerResult } from './collectorHarness';
 
 interface RequestLine {
   traceId: string;
@@ -76,17 +76,28 @@ suite('collector: real Node X-Ray SDK', () => {
     }
   });
 
-  test('centralized sampling: the SDK fetches our rules and targets and keeps sampling every request', async function () {
-    this.timeout(40_000);
+  test('centralized sampling: the SDK fetches our rules, reports every request to SamplingTargets, and samples them all', async function () {
+    this.timeout(90_000);
     collector = await startTestCollector({ sampleAll: true });
     client = xrayClient(collector);
-    // The SDK reports statistics to /SamplingTargets every 10 s (+ jitter): run past that, 400 ms apart.
-    const requests = requestLines(await runNodeSdkApp(collector, ['--requests', '30', '--interval-ms', '400', '--warmup-ms', '300']));
+    // The SDK reports its statistics to /SamplingTargets every 10 s (+ jitter), counted from its first request,
+    // and only while it runs: the peer stays up after its requests until the reports cover all of them (one
+    // poll on an idle machine, two if the requests outlast the first one), then the test stops it.
+    const peer = startNodeSdkApp(collector, ['--requests', '30', '--interval-ms', '100', '--warmup-ms', '500', '--linger-ms', '60000'], 80_000);
+    try {
+      await waitFor(() => peer.stdout().includes('{"done":true}'), 'the 30 requests', 30_000);
+      await waitFor(() => collector.counters().sampling.reportedRequests >= 30, 'the SDK to report the 30 requests', 40_000);
+    } finally {
+      peer.kill('SIGTERM');
+    }
+    const requests = requestLines(await peer.result);
     const sampling = collector.counters().sampling;
     assert.ok(sampling.ruleRequests >= 1, 'GetSamplingRules called');
     assert.ok(sampling.targetRequests >= 1, 'SamplingTargets called');
+    // Exactly the 30 requests: the warm-up request was decided before the rules arrived (by the SDK's local
+    // fallback), so our rule never counted it.
+    assert.equal(sampling.reportedRequests, 30, JSON.stringify(sampling));
     // The SDK reports what it sampled from its reservoir (borrowed) apart from the rest: together, everything.
-    assert.ok(sampling.reportedRequests >= 20, JSON.stringify(sampling));
     assert.equal(sampling.reportedSampled + sampling.reportedBorrowed, sampling.reportedRequests);
     // The SDK's own fallback (1/s + 5 %) would drop most of these; our rule keeps all of them, before and
     // after the SDK applied the targets.
