@@ -88,7 +88,7 @@ interface ResourceInfo {
   serviceName: string | undefined;
   origin: string | undefined;
   service: Record<string, unknown> | undefined;
-  /** aws.xray, ec2, ecs, eks, elastic_beanstalk, cloudwatch_logs, account_id. */
+  /** aws.xray, ec2, ecs, eks, elastic_beanstalk, cloudwatch_logs, account_id: built once, shared by the batch's segments. */
   aws: Record<string, unknown>;
   /** False when cloud.provider names another cloud: the exporter then writes no aws block at all. */
   isAws: boolean;
