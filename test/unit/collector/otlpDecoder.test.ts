@@ -3,7 +3,6 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import generatedRoot from '@opentelemetry/otlp-transformer/build/src/generated/root';
 import * as protobuf from 'protobufjs/minimal';
 import {
   decodeOtlpBase64,
@@ -17,24 +16,7 @@ import {
 } from '../../../src/collector/otlpDecoder';
 import type { OtelSpan } from '../../../src/xray/otel/otelSpan';
 import { FIXTURES } from './collectorHarness';
-
-interface Generated {
-  decode(bytes: Uint8Array): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-  fromObject(value: unknown): unknown;
-  toObject(message: unknown, options: Record<string, unknown>): Record<string, unknown>;
-}
-const v1 = (generatedRoot as unknown as { opentelemetry: { proto: { collector: { trace: { v1: Record<string, Generated> } } } } })
-  .opentelemetry.proto.collector.trace.v1;
-
-/** The ADOT datagrams' payloads: prefix (T1S/T1U) and the base64 protobuf after it. */
-export function adotPayloads(): { prefix: string; base64: string }[] {
-  return readFileSync(path.join(FIXTURES, 'adot-otel/otlp-udp-datagrams-raw.ndjson'), 'utf8').split('\n').filter(Boolean).map((line) => {
-    const raw = (JSON.parse(line) as { raw: string }).raw;
-    const body = raw.slice(raw.indexOf('\n') + 1);
-    return { prefix: body.slice(0, 3), base64: body.slice(3) };
-  });
-}
+import { adotPayloads, collectorTraceV1 as v1 } from './otlpFixtures';
 
 /** Each span with its batch's resource and scope, as test/fixtures/adot-otel/otel-decoded-spans.ndjson lists them. */
 function flatten(decoded: DecodedSpans[]): Record<string, unknown>[] {
