@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export function packageExtension(out = path.join(root, 'dist-vsix/xray-lens.vsix')) {
+export function packageExtension(out = path.join(root, 'dist-vsix/xray-lens.vsix'), { quiet = false } = {}) {
   const run = (cmd, args, what) => {
-    const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'], env: { ...process.env, QUIET_BUILD: quiet ? '1' : '' } });
     if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status})`);
   };
   run(process.execPath, ['esbuild.js', '--production'], 'production build');
