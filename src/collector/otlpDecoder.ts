@@ -310,7 +310,11 @@ function int64Value(value: unknown): number | string {
 /** fixed64 nanoseconds as an exact decimal string; unset is "0". */
 function unsignedInt64(value: unknown, name: string): string {
   if (value == null) return '0';
-  if (Long.isLong(value)) return (value as Long).toString();
+  if (Long.isLong(value)) {
+    // Through BigInt: several times faster than Long's own toString, and three of these per span.
+    const { high, low } = value as Long;
+    return ((BigInt(high >>> 0) << 32n) | BigInt(low >>> 0)).toString();
+  }
   if (typeof value === 'string' && DIGITS.test(value) && value[0] !== '-') return BigInt(value).toString();
   // A JSON number this large is already rounded; String() gives the digits the sender wrote (shortest form),
   // BigInt() the rounded double's. Below 1e21 String() writes no exponent.
