@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-xray';
 import type { ApiEdge, ApiServiceGraph, ApiServiceNode } from '../xray/model';
 import { parseSegmentDocument } from '../xray/segmentDocument';
+import { traceIdEpoch } from '../xray/traceId';
 import type {
   FetchedTrace,
   GetTracesResult,
@@ -162,7 +163,7 @@ function toApiServiceNode(s: Service): ApiServiceNode {
 
 function toSummaryView(s: TraceSummary): TraceSummaryView | undefined {
   if (!s.Id) return undefined;
-  const start = s.StartTime ? s.StartTime.getTime() / 1000 : traceIdEpoch(s.Id);
+  const start = s.StartTime ? s.StartTime.getTime() / 1000 : (traceIdEpoch(s.Id) ?? 0);
   const services = (s.ServiceIds ?? []).map((id) => id.Name ?? '').filter(Boolean);
   return {
     id: s.Id,
@@ -180,12 +181,6 @@ function toSummaryView(s: TraceSummary): TraceSummaryView | undefined {
     services: [...new Set(services)],
     revision: s.Revision ?? 0,
   };
-}
-
-/** The 8 hex digits after "1-" are the trace's start, in epoch seconds. */
-function traceIdEpoch(id: string): number {
-  const n = parseInt(id.slice(2, 10), 16);
-  return Number.isFinite(n) ? n : 0;
 }
 
 function toFetchedTrace(t: { Id?: string; Duration?: number; LimitExceeded?: boolean; Segments?: { Id?: string; Document?: string }[] }): FetchedTrace {
