@@ -1,11 +1,14 @@
 // The embedded local collector: the X-Ray daemon's address (UDP segments + TCP sampling) plus the X-Ray read
-// API on the same TCP port, so the extension, the CLI and @aws-sdk/client-xray all read it like AWS.
+// API on the same TCP port, so the extension, the CLI and @aws-sdk/client-xray all read it like AWS; and
+// OpenTelemetry's OTLP/HTTP on a port of its own, into the same store.
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { createDaemonHttpServer, type DaemonHttpServer, type HttpCounters, type JsonHandler } from './daemonHttpServer';
+import { startOtlpHttpReceiver, type OtlpHttpReceiver } from './otlpHttpReceiver';
+import { OtlpIntake, type OtlpCounters } from './otlpIntake';
 import { readApiRoutes } from './readApi';
 import { SamplingEndpoints, type SamplingCounters } from './samplingEndpoints';
 import { TraceStore, type StoreCounters } from './traceStore';
@@ -20,6 +23,17 @@ export interface CollectorOptions {
   sampleAll?: boolean;
   maxTraces?: number;
   maxBytes?: number;
+  /**
+   * OTLP/HTTP (POST /v1/traces) on this port of `otlpHost`; 0 picks a free port; unset, none. ADOT's UDP
+   * format on `port` is read either way. A port that is taken does not stop the collector: see `otlpError`.
+   */
+  otlpPort?: number;
+  /** Default: `host`. */
+  otlpHost?: string;
+  /** OpenTelemetry span attributes recorded as annotations (searchable); the others go to metadata. */
+  otelIndexedAttributes?: string[];
+  /** Every string, number and boolean OpenTelemetry attribute becomes an annotation. */
+  otelIndexAllAttributes?: boolean;
   log?: (line: string) => void;
 }
 
@@ -28,6 +42,8 @@ export interface CollectorCounters extends StoreCounters {
   http: HttpCounters;
   /** Errors the sockets reported after binding (e.g. accept failing with EMFILE): logged, never thrown. */
   socketErrors: { udp: number; http: number };
+  /** OpenTelemetry intake, OTLP/HTTP and ADOT's UDP format together. */
+  otlp: OtlpCounters;
 }
 
 /** What GET /xray-lens/status answers; `probeCollector` recognises a collector by `service`. */
@@ -36,6 +52,8 @@ export interface CollectorIdentity {
   version: string;
   host: string;
   port: number;
+  /** Where OTLP/HTTP is received, when it is. */
+  otlp?: { host: string; port: number };
   startedAt: number;
   counters: CollectorCounters;
 }
@@ -61,6 +79,10 @@ const PICK_PORT_ATTEMPTS = 20;
 
 export class LocalCollector {
   readonly store: TraceStore;
+  readonly otlp: OtlpIntake;
+  /** Why OTLP/HTTP was asked for but is not received (e.g. the port is taken); undefined otherwise. */
+  otlpError: string | undefined;
+  private otlpReceiver: OtlpHttpReceiver | undefined;
   private readonly sampling: SamplingEndpoints;
   private readonly listeners = new Set<(e: { traceIds: string[] }) => void>();
   private changed = new Set<string>();
@@ -76,6 +98,7 @@ export class LocalCollector {
   private constructor(readonly host: string, private boundPort: number, options: CollectorOptions) {
     this.log = options.log ?? (() => undefined);
     this.store = new TraceStore(options, (traceId) => this.traceChanged(traceId));
+    this.otlp = new OtlpIntake(this.store, { indexedAttributes: options.otelIndexedAttributes, indexAllAttributes: options.otelIndexAllAttributes });
     this.sampling = new SamplingEndpoints(options.sampleAll ?? false, this.startedAt);
   }
 
@@ -85,11 +108,32 @@ export class LocalCollector {
     const collector = new LocalCollector(host, port, options);
     await collector.bind(port);
     collector.log(`xray-lens collector listening on ${host}:${collector.port} (UDP segments, HTTP sampling + X-Ray API)`);
+    if (options.otlpPort !== undefined) await collector.bindOtlp(options.otlpHost ?? host, options.otlpPort);
     return collector;
   }
 
   get port(): number {
     return this.boundPort;
+  }
+
+  /** Where OTLP/HTTP is received (POST /v1/traces), or undefined when it is not. */
+  get otlpAddress(): { host: string; port: number } | undefined {
+    return this.otlpReceiver && { host: this.otlpReceiver.host, port: this.otlpReceiver.port };
+  }
+
+  private async bindOtlp(host: string, port: number): Promise<void> {
+    try {
+      this.otlpReceiver = await startOtlpHttpReceiver(this.otlp, { host, port, log: this.log });
+      this.log(`xray-lens collector receiving OTLP/HTTP on http://${host}:${this.otlpReceiver.port}/v1/traces`);
+    } catch (error) {
+      // The X-Ray daemon half stays useful without OTLP, so a taken port is reported, not thrown.
+      this.otlpError = isAddressInUse(error)
+        ? `${host}:${port} is in use by another program (an OpenTelemetry Collector or agent?), so OpenTelemetry apps `
+          + 'cannot send OTLP/HTTP here: stop it or set xrayLens.collector.otlpAddress to another port '
+          + '(and OTEL_EXPORTER_OTLP_ENDPOINT for your app).'
+        : `cannot receive OTLP/HTTP on ${host}:${port}: ${(error as Error).message}`;
+      this.log(`otlp: ${this.otlpError}`);
+    }
   }
 
   private async bind(port: number): Promise<void> {
@@ -138,8 +182,9 @@ export class LocalCollector {
 
   private receive(datagram: DatagramResult): void {
     try {
-      if (datagram.ok) this.store.ingest(datagram.document, datagram.bytes);
-      else this.store.reject(datagram.reason);
+      if (!datagram.ok) this.store.reject(datagram.reason);
+      else if (datagram.otlp) this.otlp.ingestAdotPayload(datagram.otlp === 'sampled', datagram.document);
+      else this.store.ingest(datagram.document, datagram.bytes);
     } catch (error) {
       // The parser and assembler promise not to throw on bad data; if one ever does, lose that datagram only.
       this.store.reject('internal-error');
@@ -153,6 +198,7 @@ export class LocalCollector {
       version: ownVersion(),
       host: this.host,
       port: this.port,
+      ...(this.otlpAddress ? { otlp: this.otlpAddress } : {}),
       startedAt: this.startedAt / 1000,
       counters: this.counters(),
     };
@@ -164,6 +210,7 @@ export class LocalCollector {
       sampling: this.sampling.counters(),
       http: this.http?.counters() ?? { requests: 0, errors: 0 },
       socketErrors: { ...this.socketErrors },
+      otlp: this.otlp.counters(),
     };
   }
 
@@ -204,6 +251,7 @@ export class LocalCollector {
     const server = this.http?.server;
     await Promise.all([
       this.udp?.close(),
+      this.otlpReceiver?.close(),
       server && new Promise<void>((resolve) => {
         server.close(() => resolve());
         // SDK clients keep connections alive; without this close() would wait for their idle timeout.

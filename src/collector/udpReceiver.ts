@@ -1,4 +1,5 @@
-// The X-Ray daemon's UDP protocol: each datagram is a header line, "\n", then one segment document.
+// The X-Ray daemon's UDP protocol: each datagram is a header line, "\n", then one segment document, or (ADOT)
+// a `T1S`/`T1U` prefix and an OTLP request in base64.
 // https://docs.aws.amazon.com/xray/latest/devguide/xray-api-sendingdata.html#xray-api-daemon
 import * as dgram from 'node:dgram';
 
@@ -6,10 +7,11 @@ import * as dgram from 'node:dgram';
 export const MAX_DATAGRAM_BYTES = 64 * 1024;
 
 /** Why a datagram was refused before its document reached the segment parser. */
-export type DatagramRejectReason = 'too-large' | 'missing-header' | 'bad-header' | 'unsupported-format';
+export type DatagramRejectReason = 'too-large' | 'missing-header' | 'bad-header';
 
 export type DatagramResult =
-  | { ok: true; document: string; bytes: number }
+  /** With `otlp`, `document` is ADOT's base64 ExportTraceServiceRequest (after the prefix), not JSON. */
+  | { ok: true; document: string; bytes: number; otlp?: 'sampled' | 'unsampled' }
   | { ok: false; reason: DatagramRejectReason };
 
 const NEWLINE = 0x0a;
@@ -31,11 +33,12 @@ export function parseDaemonDatagram(datagram: Buffer): DatagramResult {
     if (header !== 'ok') return { ok: false, reason: header };
   }
   const body = newline + 1;
-  // ADOT's OTLP-over-UDP exporter sends "T1S" (sampled) or "T1U" (unsampled) + base64 protobuf after the
-  // same header. Not decoded yet, so it is counted apart instead of surfacing as broken JSON.
+  // ADOT's OTLP-over-UDP exporter (OTLPUdpSpanExporter) sends "T1S" (sampled) or "T1U" (unsampled) + base64
+  // protobuf after the same header.
   if (datagram.length >= body + 3 && datagram[body] === T && datagram[body + 1] === ONE
     && (datagram[body + 2] === S || datagram[body + 2] === U)) {
-    return { ok: false, reason: 'unsupported-format' };
+    const document = datagram.toString('latin1', body + 3);
+    return { ok: true, document, bytes: datagram.length - body, otlp: datagram[body + 2] === S ? 'sampled' : 'unsampled' };
   }
   return { ok: true, document: datagram.toString('utf8', body), bytes: datagram.length - body };
 }

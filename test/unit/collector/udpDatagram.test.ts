@@ -44,11 +44,14 @@ suite('collector: daemon datagram format', () => {
     }
   });
 
-  test('ADOT OTLP datagrams (T1S / T1U + base64) are unsupported-format, not broken JSON', () => {
+  test('ADOT OTLP datagrams (T1S / T1U + base64) come out as their base64 payload, marked sampled or not', () => {
     const adot = readNdjson<{ raw: string }>('adot-otel/otlp-udp-datagrams-raw.ndjson');
     assert.ok(adot.length > 0);
-    for (const { raw } of adot) assert.deepEqual(parseDaemonDatagram(Buffer.from(raw)), { ok: false, reason: 'unsupported-format' });
-    assert.deepEqual(parseDaemonDatagram(Buffer.from('{"format":"json","version":1}\nT1UAAAA')), { ok: false, reason: 'unsupported-format' });
+    for (const { raw } of adot) {
+      const body = raw.slice(raw.indexOf('\n') + 1);
+      assert.deepEqual(parseDaemonDatagram(Buffer.from(raw)), { ok: true, document: body.slice(3), bytes: body.length, otlp: 'sampled' });
+    }
+    assert.deepEqual(parseDaemonDatagram(Buffer.from('{"format":"json","version":1}\nT1UAAAA')), { ok: true, document: 'AAAA', bytes: 7, otlp: 'unsampled' });
   });
 
   test('more than 64 KiB is too-large; exactly 64 KiB still parses', () => {
