@@ -2,14 +2,20 @@
 import { CollectorAddressInUseError, LocalCollector, type CollectorCounters } from '../collector/localCollector';
 import { parseHostPort, type HostPort } from '../sources/address';
 
-export const USAGE = `usage: xray-lens collect [--address 127.0.0.1:2000] [--sample-all] [--max-traces N] [--max-bytes N]
+export const USAGE = `usage: xray-lens collect [--address 127.0.0.1:2000] [--otlp-address 127.0.0.1:4318 | --no-otlp]
+                        [--sample-all] [--max-traces N] [--max-bytes N]
 
 Runs the X-Ray Lens local collector in the foreground: receives segments on UDP (the X-Ray daemon protocol),
-answers the SDKs' sampling calls and serves the X-Ray read API on TCP, both on --address.
-Point your app at it with AWS_XRAY_DAEMON_ADDRESS=<address>; Ctrl-C stops it and prints its counters.
+answers the SDKs' sampling calls and serves the X-Ray read API on TCP, both on --address; receives
+OpenTelemetry traces over OTLP/HTTP on --otlp-address (and ADOT's OTLP datagrams on --address).
+Point your app at it with AWS_XRAY_DAEMON_ADDRESS=<address> or OTEL_EXPORTER_OTLP_ENDPOINT=http://<otlp-address>;
+Ctrl-C stops it and prints its counters.
 
   --address HOST:PORT  where to listen (default 127.0.0.1:2000, the daemon's address); a bare PORT or :PORT
                        means 127.0.0.1, port 0 any free port (the one taken is printed)
+  --otlp-address HOST:PORT  where to receive OTLP/HTTP (POST /v1/traces); default 127.0.0.1:4318, the OTLP
+                       port, skipped with a warning when taken; given explicitly, a taken port is an error
+  --no-otlp            no OTLP/HTTP
   --sample-all         sampling rules that trace every request (default: 1 request/s + 5 %)
   --max-traces N       traces kept in memory before the oldest is dropped (default 5000)
   --max-bytes N        segment document bytes kept before the oldest trace is dropped; N bytes, or Nm for
@@ -33,6 +39,10 @@ export interface CollectArgs {
   sampleAll: boolean;
   maxTraces?: number;
   maxBytes?: number;
+  /** Where to receive OTLP/HTTP; undefined: not at all. */
+  otlp?: HostPort;
+  /** --otlp-address was given: failing to bind it is an error, not a warning. */
+  otlpRequired: boolean;
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<ExitCode> {
@@ -59,7 +69,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<Exi
 
 /** The options after `collect`, or the message saying what is wrong with them. */
 export function parseCollectArgs(argv: string[]): CollectArgs | string {
-  const args: CollectArgs = { host: '127.0.0.1', port: 2000, sampleAll: false };
+  const args: CollectArgs = { host: '127.0.0.1', port: 2000, sampleAll: false, otlp: { host: '127.0.0.1', port: 4318 }, otlpRequired: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const [name, inline] = flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, undefined];
@@ -70,6 +80,14 @@ export function parseCollectArgs(argv: string[]): CollectArgs | string {
       const address = parseAddress(value() ?? '');
       if (typeof address === 'string') return `--address: ${address}`;
       Object.assign(args, address);
+    } else if (name === '--otlp-address') {
+      const address = parseAddress(value() ?? '');
+      if (typeof address === 'string') return `--otlp-address: ${address}`;
+      args.otlp = address;
+      args.otlpRequired = true;
+    } else if (name === '--no-otlp') {
+      args.otlp = undefined;
+      args.otlpRequired = false;
     } else if (name === '--max-traces') {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1) return '--max-traces needs a positive whole number';
@@ -116,6 +134,8 @@ async function collect(args: CollectArgs, io: CliIo): Promise<ExitCode> {
       sampleAll: args.sampleAll,
       maxTraces: args.maxTraces,
       maxBytes: args.maxBytes,
+      otlpHost: args.otlp?.host,
+      otlpPort: args.otlp?.port,
       log: (line) => io.err(`${line}\n`),
     });
   } catch (error) {
@@ -127,6 +147,13 @@ async function collect(args: CollectArgs, io: CliIo): Promise<ExitCode> {
     return 1;
   }
   io.out(`collecting on ${collector.host}:${collector.port}; AWS_XRAY_DAEMON_ADDRESS=${collector.host}:${collector.port}\n`);
+  if (collector.otlpError && args.otlpRequired) {
+    // Already logged on stderr by the collector.
+    await collector.close();
+    return 2;
+  }
+  const otlp = collector.otlpAddress;
+  if (otlp) io.out(`receiving OTLP/HTTP on http://${otlp.host}:${otlp.port}/v1/traces; OTEL_EXPORTER_OTLP_ENDPOINT=http://${otlp.host}:${otlp.port}\n`);
 
   // One progress line per second at most, and only in seconds when something arrived.
   let reported = collector.counters().received;
@@ -147,8 +174,11 @@ async function collect(args: CollectArgs, io: CliIo): Promise<ExitCode> {
 
 export function describeCounters(c: CollectorCounters): string {
   const reasons = Object.entries(c.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(', ');
+  const otlp = c.otlp.requests > 0
+    ? `, OTLP: ${c.otlp.requests} requests (${c.otlp.refusedRequests} refused), spans ${c.otlp.spansAccepted} accepted, ${c.otlp.spansRejected} rejected`
+    : '';
   return `received ${c.received}, accepted ${c.accepted}, rejected ${c.rejected}${reasons ? ` (${reasons})` : ''}, `
-    + `traces ${c.traces}, evicted ${c.evicted}, ${(c.approximateBytes / 1024).toFixed(0)} KiB`;
+    + `traces ${c.traces}, evicted ${c.evicted}, ${(c.approximateBytes / 1024).toFixed(0)} KiB${otlp}`;
 }
 
 function processIo(): CliIo {

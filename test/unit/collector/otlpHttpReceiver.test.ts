@@ -7,27 +7,7 @@ import * as protobuf from 'protobufjs/minimal';
 import { startOtlpHttpReceiver, type OtlpHttpReceiver } from '../../../src/collector/otlpHttpReceiver';
 import { OtlpIntake } from '../../../src/collector/otlpIntake';
 import { TraceStore } from '../../../src/collector/traceStore';
-import { adotPayloads, collectorTraceV1 } from './otlpFixtures';
-
-interface Reply {
-  status: number;
-  contentType: string;
-  body: Buffer;
-}
-
-export function post(port: number, body: string | Buffer, headers: Record<string, string>, options: { path?: string; method?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, path: options.path ?? '/v1/traces', method: options.method ?? 'POST', headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type']), body: Buffer.concat(chunks) }));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.setTimeout(10000, () => request.destroy(new Error('no answer in 10 s')));
-    request.end(body);
-  });
-}
+import { adotPayloads, collectorTraceV1, post, type Reply } from './otlpFixtures';
 
 const PROTOBUF = { 'content-type': 'application/x-protobuf' };
 const JSON_TYPE = { 'content-type': 'application/json' };
