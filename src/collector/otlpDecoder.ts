@@ -57,15 +57,13 @@ export function decodeOtlpProtobuf(bytes: Uint8Array): DecodedSpans {
   return walk(message);
 }
 
-/** Decodes an OTLP/JSON ExportTraceServiceRequest (text or already parsed). Throws OtlpDecodeError only. */
-export function decodeOtlpJson(body: string | unknown): DecodedSpans {
-  let value = body;
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body);
-    } catch (error) {
-      throw new OtlpDecodeError(`not valid JSON: ${describeError(error)}`);
-    }
+/** Decodes an OTLP/JSON ExportTraceServiceRequest. Throws OtlpDecodeError; never anything else. */
+export function decodeOtlpJson(text: string): DecodedSpans {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new OtlpDecodeError(`not valid JSON: ${describeError(error)}`);
   }
   return walk(value);
 }

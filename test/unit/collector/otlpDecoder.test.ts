@@ -139,14 +139,14 @@ suite('collector: OTLP decoding', () => {
   });
 
   test('a span with an unusable id is rejected with a reason; the spans around it are kept', () => {
-    const decoded = decodeOtlpJson(request([
+    const decoded = decodeOtlpJson(JSON.stringify(request([
       jsonSpan({ spanId: '0000000000000001' }),
       jsonSpan({ spanId: '0000000000000002', traceId: '00000000000000000000000000000000' }),
       jsonSpan({ spanId: '0000000000000003', traceId: 'abc' }),
       jsonSpan({ spanId: '' }),
       jsonSpan({ spanId: '0000000000000005', parentSpanId: '12' }),
       jsonSpan({ spanId: '0000000000000006', parentSpanId: '' }),
-    ]));
+    ])));
     assert.equal(decoded.spanCount, 6);
     assert.deepEqual(decoded.batches[0].spans.map((s: OtelSpan) => [s.spanId, s.parentSpanId]), [
       ['0000000000000001', undefined],
