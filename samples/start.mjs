@@ -38,12 +38,17 @@ function waitForPort(port, child, timeoutMs = 15000) {
 export async function startSampleApp({
   frontendPort = 3001,
   inventoryPort = 3002,
+  /** quote-svc (OpenTelemetry only) listens here; 0 = do not start it. */
+  quotesPort = 0,
   daemonAddress = process.env.AWS_XRAY_DAEMON_ADDRESS || '127.0.0.1:2000',
+  /** Where quote-svc sends OTLP/HTTP: host:port of the collector's OTLP receiver. */
+  otlpAddress = '127.0.0.1:4318',
   traffic,
   stdio = 'inherit',
 } = {}) {
   const inventoryUrl = `http://127.0.0.1:${inventoryPort}`;
   const frontendUrl = `http://127.0.0.1:${frontendPort}`;
+  const quotesUrl = quotesPort ? `http://127.0.0.1:${quotesPort}` : undefined;
   const children = [];
   const startService = (dir, port, extraEnv) => {
     const child = spawn(process.execPath, [path.join(samplesDir, dir, 'server.js')], {
@@ -67,13 +72,21 @@ export async function startSampleApp({
   try {
     const inventory = startService('inventory', inventoryPort, {});
     const frontend = startService('frontend', frontendPort, { INVENTORY_URL: inventoryUrl });
-    await Promise.all([waitForPort(inventoryPort, inventory), waitForPort(frontendPort, frontend)]);
+    const waits = [waitForPort(inventoryPort, inventory), waitForPort(frontendPort, frontend)];
+    if (quotesPort) {
+      const quotes = startService('quotes', quotesPort, {
+        INVENTORY_URL: inventoryUrl,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://${otlpAddress}/v1/traces`,
+      });
+      waits.push(waitForPort(quotesPort, quotes));
+    }
+    await Promise.all(waits);
   } catch (err) {
     await stop();
     throw err;
   }
-  const app = { frontendUrl, inventoryUrl, daemonAddress, stop };
-  if (traffic) app.traffic = runTraffic({ url: frontendUrl, ...traffic, signal: controller.signal });
+  const app = { frontendUrl, inventoryUrl, quotesUrl, daemonAddress, otlpAddress, stop };
+  if (traffic) app.traffic = runTraffic({ url: frontendUrl, quotesUrl, ...traffic, signal: controller.signal });
   return app;
 }
 
@@ -84,6 +97,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const app = await startSampleApp({
     frontendPort: Number(parseFlag(argv, 'frontend-port', 3001)),
     inventoryPort: Number(parseFlag(argv, 'inventory-port', 3002)),
+    quotesPort: Number(parseFlag(argv, 'quotes-port', 0)),
+    otlpAddress: parseFlag(argv, 'otlp', '127.0.0.1:4318'),
     daemonAddress,
     traffic: withTraffic && {
       rate: Number(parseFlag(argv, 'rate', 2)),
@@ -91,7 +106,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       verbose: argv.includes('--verbose'),
     },
   });
-  console.log(`sample app: frontend-api ${app.frontendUrl}, inventory-svc ${app.inventoryUrl}`);
+  console.log(`sample app: frontend-api ${app.frontendUrl}, inventory-svc ${app.inventoryUrl}${app.quotesUrl ? `, quote-svc ${app.quotesUrl} (OpenTelemetry → http://${app.otlpAddress})` : ''}`);
   console.log(`X-Ray segments go to udp ${daemonAddress}${withTraffic ? '; sending traffic' : ''} (Ctrl-C stops)`);
   let stopping = false;
   const shutdown = async (code) => {

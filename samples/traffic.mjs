@@ -1,6 +1,6 @@
 // A request mix for the sample app: mostly order lookups and checkouts, and every few seconds a 400, a 429,
 // a 500 (crash), a 502 (inventory out of stock). Deterministic: the same sequence every run.
-// usage: node samples/traffic.mjs [--url http://127.0.0.1:3001] [--rate 2] [--count N] [--verbose]
+// usage: node samples/traffic.mjs [--url http://127.0.0.1:3001] [--quotes-url http://127.0.0.1:3003] [--rate 2] [--count N] [--verbose]
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
@@ -51,7 +51,14 @@ async function send(baseUrl, { method, path, body, headers = {} }) {
  * Sends the mix to `url` at `rate` requests per second, `count` requests (Infinity: until `signal` aborts).
  * `log` gets a summary every 20 requests (every request with `verbose`). Resolves with the count of each status.
  */
-export async function runTraffic({ url = 'http://127.0.0.1:3001', rate = 2, count = Infinity, verbose = false, log = console.log, signal } = {}) {
+/** Every 4th request of the mix is followed by one to quote-svc (OpenTelemetry), when its URL is given. */
+export function quoteRequestFor(i) {
+  if (i % 4 !== 1) return undefined;
+  const n = (i - 1) / 4;
+  return { method: 'GET', path: n % 5 === 4 ? '/quotes/not-a-sku' : `/quotes/SKU-${100 + (n % 7)}` };
+}
+
+export async function runTraffic({ url = 'http://127.0.0.1:3001', quotesUrl, rate = 2, count = Infinity, verbose = false, log = console.log, signal } = {}) {
   const statuses = {};
   const interval = 1000 / rate;
   const started = Date.now();
@@ -61,6 +68,11 @@ export async function runTraffic({ url = 'http://127.0.0.1:3001', rate = 2, coun
     const status = await send(url, request);
     statuses[status] = (statuses[status] ?? 0) + 1;
     if (verbose) log(`[traffic] ${request.method} ${request.path} -> ${status}`);
+    const quote = quotesUrl && quoteRequestFor(i);
+    if (quote) {
+      const quoteStatus = await send(quotesUrl, quote);
+      if (verbose) log(`[traffic] quote-svc ${quote.method} ${quote.path} -> ${quoteStatus}`);
+    }
     else if ((i + 1) % 20 === 0) log(`[traffic] ${summary(i + 1)}`);
     const wait = started + (i + 1) * interval - Date.now();
     if (wait > 0 && i + 1 < count) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -80,6 +92,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.on('SIGTERM', () => controller.abort());
   const statuses = await runTraffic({
     url: parseFlag(argv, 'url', 'http://127.0.0.1:3001'),
+    quotesUrl: parseFlag(argv, 'quotes-url', undefined),
     rate: Number(parseFlag(argv, 'rate', 2)),
     count: Number(parseFlag(argv, 'count', Infinity)),
     verbose: argv.includes('--verbose'),

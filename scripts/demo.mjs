@@ -60,6 +60,9 @@ async function main() {
 
   const app = await startSampleApp({
     daemonAddress: collectorAddress,
+    // quote-svc is instrumented only with OpenTelemetry: its spans go to the collector's OTLP receiver.
+    quotesPort: 3003,
+    otlpAddress: parseFlag(argv, 'otlp', '127.0.0.1:4318'),
     // Quiet services; a traffic summary every 10 s outside --check. The traces tell the rest.
     traffic: { rate: 2, log: check ? () => {} : console.log },
     stdio: 'ignore',

@@ -32,13 +32,14 @@ const WORKBENCH_NOISE = /open-vsx\.org|^\s+at async |Creating a socket|connectio
 async function session(name) {
   const dir = path.join(runsDir, name);
   const collectorAddress = `127.0.0.1:${await freePort()}`;
-  const settings = { 'xrayLens.collector.address': collectorAddress };
+  const otlpAddress = `127.0.0.1:${await freePort()}`;
+  const settings = { 'xrayLens.collector.address': collectorAddress, 'xrayLens.collector.otlpAddress': otlpAddress };
   const profile = createProfile(dir, settings);
   // Machine-scoped settings (the collector address is one) are read from the remote "Machine" settings
   // in code-server, so write them there too.
   mkdirSync(path.join(dir, 'ud/Machine'), { recursive: true });
   writeFileSync(path.join(dir, 'ud/Machine/settings.json'), JSON.stringify(settings, null, 2));
-  return { profile, collectorAddress };
+  return { profile, collectorAddress, otlpAddress };
 }
 
 function logTail(file, lines = 30) {
@@ -53,11 +54,11 @@ async function runHostTests(codeServer) {
     return { passed: 0, failed: 1 };
   }
   const t = Date.now();
-  const { profile, collectorAddress } = await session('host');
+  const { profile, collectorAddress, otlpAddress } = await session('host');
   const resultsFile = path.join(profile.dir, 'mocha-results.json');
   const server = await startCodeServer(codeServer, profile, {
     port: await freePort(),
-    env: { XRAY_LENS_VSCODE_RESULTS: resultsFile, XRAY_LENS_TEST_COLLECTOR_ADDRESS: collectorAddress },
+    env: { XRAY_LENS_VSCODE_RESULTS: resultsFile, XRAY_LENS_TEST_COLLECTOR_ADDRESS: collectorAddress, XRAY_LENS_TEST_OTLP_ADDRESS: otlpAddress },
   });
   const browser = await launchChromium(codeServer);
   let exitCode;
@@ -102,7 +103,7 @@ async function runUiTests(codeServer) {
   const counts = { passed: 0, failed: 0 };
   if (files.length === 0) return counts;
   const t = Date.now();
-  const { profile, collectorAddress } = await session('ui');
+  const { profile, collectorAddress, otlpAddress } = await session('ui');
   const server = await startCodeServer(codeServer, profile, { port: await freePort() });
   try {
     for (const file of files) {
@@ -136,6 +137,7 @@ async function runUiTests(codeServer) {
           workbenchUrl: workbenchUrl(server.url, workspace, { extensionDevelopmentPath: repoRoot }),
           startSampleApp: async (traffic = {}) => startSampleApp({
             frontendPort: await freePort(), inventoryPort: await freePort(), daemonAddress: collectorAddress,
+            quotesPort: await freePort(), otlpAddress,
             traffic: { log: () => {}, ...traffic }, stdio: 'ignore',
           }),
           screenshot: async (name) => {

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 export interface XrayLensSettings {
   collectorEnabled: boolean;
   collectorAddress: string;
+  collectorOtlpAddress: string;
+  otelIndexedAttributes: string[];
   collectorSampleAll: boolean;
   collectorMaxTraces: number;
   collectorMaxMegabytes: number;
@@ -31,6 +33,10 @@ export function readSettings(): XrayLensSettings {
     const v = c.get<unknown>(key);
     return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
   };
+  const strings = (key: string): string[] => {
+    const v = c.get<unknown>(key);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  };
   const bool = (key: string, fallback: boolean): boolean => {
     const v = c.get<unknown>(key);
     return typeof v === 'boolean' ? v : fallback;
@@ -38,6 +44,8 @@ export function readSettings(): XrayLensSettings {
   return {
     collectorEnabled: bool('collector.enabled', true),
     collectorAddress: str('collector.address', '127.0.0.1:2000'),
+    collectorOtlpAddress: str('collector.otlpAddress', '127.0.0.1:4318'),
+    otelIndexedAttributes: strings('collector.otelIndexedAttributes'),
     collectorSampleAll: bool('collector.sampleAll', true),
     collectorMaxTraces: num('collector.maxTraces', 5000),
     collectorMaxMegabytes: num('collector.maxMegabytes', 64),

@@ -13,6 +13,8 @@ export const EXTENSION_ID = 'xray-lens.xray-lens';
 
 export interface SampleApp {
   readonly frontendUrl: string;
+  /** Set when started with `quotes: true`. */
+  readonly quotesUrl?: string;
   readonly daemonAddress: string;
   /** Resolves with the exit code once a bounded run (`count`) has sent its requests and stopped. */
   readonly finished: Promise<number | null>;
@@ -26,11 +28,18 @@ export interface SampleAppOptions {
   rate?: number;
   /** Extra environment for the services, e.g. { INVENTORY_FAULT_EVERY: '0' } for no random faults. */
   env?: Record<string, string>;
+  /** Also start quote-svc (OpenTelemetry only), sending OTLP/HTTP to the configured OTLP address. */
+  quotes?: boolean;
 }
 
 /** The `host:port` the extension's collector listens on, as configured in this VS Code. */
 export function collectorAddress(): string {
   return vscode.workspace.getConfiguration('xrayLens').get<string>('collector.address') ?? '127.0.0.1:2000';
+}
+
+/** The `host:port` of the collector's OTLP/HTTP receiver, as configured in this VS Code. */
+export function otlpAddress(): string {
+  return vscode.workspace.getConfiguration('xrayLens').get<string>('collector.otlpAddress') ?? '127.0.0.1:4318';
 }
 
 function freePort(): Promise<number> {
@@ -49,6 +58,8 @@ export async function startSampleApp(options: SampleAppOptions = {}): Promise<Sa
   const daemonAddress = collectorAddress();
   const args = [path.join(extension.extensionPath, 'samples', 'start.mjs'),
     '--frontend-port', String(frontendPort), '--inventory-port', String(inventoryPort), '--daemon', daemonAddress];
+  const quotesPort = options.quotes ? await freePort() : 0;
+  if (quotesPort) args.push('--quotes-port', String(quotesPort), '--otlp', otlpAddress());
   if (options.count !== undefined) args.push('--count', String(options.count), '--rate', String(options.rate ?? 10));
   // process.execPath is node in code-server's extension host and Electron in desktop VS Code: in Electron,
   // ELECTRON_RUN_AS_NODE makes it behave as node.
@@ -69,6 +80,7 @@ export async function startSampleApp(options: SampleAppOptions = {}): Promise<Sa
   });
   return {
     frontendUrl: `http://127.0.0.1:${frontendPort}`,
+    quotesUrl: quotesPort ? `http://127.0.0.1:${quotesPort}` : undefined,
     daemonAddress,
     finished,
     async stop() {

@@ -50,6 +50,11 @@ export class CollectorService extends Disposable {
     return this.collector?.store.size;
   }
 
+  /** Where OpenTelemetry apps send OTLP/HTTP, when our own collector runs a receiver. */
+  get otlpEndpoint(): HostPort | undefined {
+    return this.collector?.otlpAddress;
+  }
+
   start(): Promise<void> {
     return this.enqueue(() => this.startNow());
   }
@@ -80,6 +85,10 @@ export class CollectorService extends Disposable {
       return;
     }
     const address = parsed.address;
+    // OTLP is optional: an empty setting turns it off; a bad one is reported but the daemon port still runs.
+    const otlpText = settings.collectorOtlpAddress.trim();
+    const otlp = otlpText ? parseHostPort(otlpText) : undefined;
+    if (otlp && !otlp.ok) this.warn(`xrayLens.collector.otlpAddress: ${otlp.message}. OpenTelemetry over OTLP/HTTP is off.`);
     this.setState({ kind: 'starting', address });
     try {
       const collector = await LocalCollector.start({
@@ -88,6 +97,8 @@ export class CollectorService extends Disposable {
         sampleAll: settings.collectorSampleAll,
         maxTraces: settings.collectorMaxTraces,
         maxBytes: settings.collectorMaxMegabytes * 1024 * 1024,
+        ...(otlp?.ok ? { otlpHost: otlp.address.host, otlpPort: otlp.address.port } : {}),
+        otelIndexedAttributes: settings.otelIndexedAttributes,
         log: (line) => this.log.debug(`[collector] ${line}`),
       });
       if (this.isDisposed) {
@@ -97,6 +108,8 @@ export class CollectorService extends Disposable {
       this.collector = collector;
       this.collectorSubscription = collector.onDidChange(() => this._onDidReceive.fire());
       this.log.info(`Local collector listening on ${formatHostPort(address)} (UDP segments, HTTP sampling + read API)`);
+      if (collector.otlpAddress) this.log.info(`OpenTelemetry: OTLP/HTTP on http://${formatHostPort(collector.otlpAddress)}/v1/traces`);
+      if (collector.otlpError) this.warn(collector.otlpError);
       this.setState({ kind: 'running', address });
     } catch (err) {
       if (err instanceof CollectorAddressInUseError && err.occupant === 'xray-lens') {
@@ -126,6 +139,14 @@ export class CollectorService extends Disposable {
       await c.close();
     }
     if (!this.isDisposed) this.setState({ kind: 'off' });
+  }
+
+  /** A problem that leaves the collector running: said once, with the way out. */
+  private warn(message: string): void {
+    this.log.warn(message);
+    void vscode.window.showWarningMessage(`X-Ray Lens: ${message}`, 'Open Setting').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'xrayLens.collector.otlpAddress');
+    });
   }
 
   private fail(address: HostPort | undefined, message: string): void {

@@ -1,0 +1,102 @@
+// OpenTelemetry in a real VS Code: quote-svc (instrumented only with the OpenTelemetry Node SDK, exporting
+// OTLP/HTTP to the extension's collector) calls inventory-svc (the X-Ray SDK); the tree shows one trace
+// across both, and the OpenTelemetry exception's frame opens the sample's file at the line.
+import * as assert from 'assert';
+import * as http from 'http';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { XrayLensApi } from '../../src/extension';
+import type { TraceTreeNode } from '../../src/features/traceTree/traceTreeProvider';
+import { EXTENSION_ID, otlpAddress, startSampleApp, type SampleApp } from './sampleApp';
+
+function get(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+suite('OpenTelemetry traces in the tree, next to X-Ray SDK traces', () => {
+  let api: XrayLensApi;
+  let app: SampleApp;
+
+  suiteSetup(async function () {
+    this.timeout(60000);
+    api = await vscode.extensions.getExtension<XrayLensApi>(EXTENSION_ID)!.activate();
+    await waitFor('the collector', async () => (api.collector.state.kind === 'running' ? true : undefined));
+    app = await startSampleApp({ quotes: true, env: { INVENTORY_FAULT_EVERY: '0' } });
+    assert.ok(app.quotesUrl);
+    assert.strictEqual(await get(`${app.quotesUrl}/quotes/SKU-101`), 200);
+    assert.strictEqual(await get(`${app.quotesUrl}/quotes/not-a-sku`), 400);
+  });
+
+  suiteTeardown(async () => {
+    await app?.stop();
+  });
+
+  test('the collector receives OTLP/HTTP on the configured address', () => {
+    const endpoint = api.collector.otlpEndpoint;
+    assert.ok(endpoint, 'no OTLP receiver');
+    assert.strictEqual(`${endpoint.host}:${endpoint.port}`, otlpAddress());
+  });
+
+  const traceNode = (suffix: string) =>
+    waitFor(`the ${suffix} trace`, async () => {
+      const roots = (await api.traceTree.getChildren()) ?? [];
+      return roots.find((n) => n.type === 'trace' && n.summary.url?.endsWith(suffix));
+    });
+
+  async function labelsUnder(node: TraceTreeNode): Promise<string[]> {
+    const out: string[] = [];
+    for (const child of (await api.traceTree.getChildren(node)) ?? []) {
+      out.push(String(api.traceTree.getTreeItem(child).label));
+      out.push(...(await labelsUnder(child)));
+    }
+    return out;
+  }
+
+  test('a quote is one trace across the OpenTelemetry service and the X-Ray SDK service', async () => {
+    const quote = await traceNode('/quotes/SKU-101');
+    const item = api.traceTree.getTreeItem(quote);
+    assert.strictEqual(item.label, 'GET /quotes/SKU-101');
+    assert.match(String(item.description), /^200 · /);
+    const labels = await waitFor('both services in the quote trace', async () => {
+      const l = await labelsUnder(quote);
+      return l.includes('quote-svc') && l.includes('inventory-svc') ? l : undefined;
+    });
+    for (const span of ['validateSku', 'computeQuote']) assert.ok(labels.includes(span), `${span} missing from ${labels.join(', ')}`);
+  });
+
+  test("the OpenTelemetry exception's frame opens the sample's file at the line", async () => {
+    const bad = await traceNode('/quotes/not-a-sku');
+    assert.match(String(api.traceTree.getTreeItem(bad).description), /^400 · /);
+    const frame = await waitFor('a user frame in pricing.js', async () => {
+      const stack: TraceTreeNode[] = [bad];
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (n.type === 'outline' && n.node.kind === 'frame' && n.node.frame?.user && n.node.frame.path.endsWith('pricing.js')) return n.node.frame;
+        // Depth first, children in order: the first user frame found is the innermost one.
+        stack.push(...((await api.traceTree.getChildren(n)) ?? []).reverse());
+      }
+      return undefined;
+    });
+    const editor = (await vscode.commands.executeCommand('xrayLens.openStackFrame', frame)) as vscode.TextEditor | undefined;
+    assert.ok(editor, `${frame.path}:${frame.line} did not open`);
+    assert.strictEqual(path.basename(editor.document.uri.fsPath), 'pricing.js');
+    assert.strictEqual(editor.selection.active.line, frame.line - 1);
+    // The recorded line is where the QuoteError is thrown.
+    assert.match(editor.document.lineAt(frame.line - 1).text, /throw new QuoteError/);
+  });
+});
