@@ -2,15 +2,9 @@
 // model the converter reads (src/xray/otel/otelSpan.ts). Protobuf is read by the protobufjs code the
 // OpenTelemetry project generates from opentelemetry-proto; both encodings then go through one walker.
 // https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding
-import generatedRoot from '@opentelemetry/otlp-transformer/build/src/generated/root';
-import Long from 'long';
-import * as protobuf from 'protobufjs/minimal';
+import type Long from 'long';
+import type * as ProtobufMinimal from 'protobufjs/minimal';
 import type { OtelAttributes, OtelEvent, OtelLink, OtelSpan, OtelSpanBatch, OtelSpanKind, OtelStatusCode, OtelValue } from '../xray/otel/otelSpan';
-
-// protobufjs finds long.js with a require it hides from bundlers, so in dist/ it would find nothing and read
-// fixed64 nanoseconds as doubles (off by up to 256 ns). Handing it long.js keeps them exact.
-protobuf.util.Long = Long;
-protobuf.configure();
 
 /** Why a well-formed request still could not carry a span into the span model. */
 export type SpanRejectReason = 'invalid-trace-id' | 'invalid-span-id' | 'invalid-parent-span-id';
@@ -42,15 +36,46 @@ interface GeneratedType {
   fromObject(value: Record<string, unknown>): unknown;
 }
 
-const collectorTraceV1 = (generatedRoot as unknown as {
-  opentelemetry: { proto: { collector: { trace: { v1: Record<'ExportTraceServiceRequest' | 'ExportTraceServiceResponse', GeneratedType> } } } };
-}).opentelemetry.proto.collector.trace.v1;
+interface ProtobufCodec {
+  request: GeneratedType;
+  response: GeneratedType;
+  Writer: typeof ProtobufMinimal.Writer;
+}
+
+let codec: ProtobufCodec | undefined;
+
+/**
+ * The protobuf code, loaded on the first protobuf request: the generated types are most of the extension
+ * bundle's weight, and evaluating them at load would double the time the extension host spends loading us.
+ */
+function protobufCodec(): ProtobufCodec {
+  if (!codec) {
+    /* eslint-disable @typescript-eslint/no-require-imports -- deliberate lazy loads, see above */
+    const protobuf = require('protobufjs/minimal') as typeof ProtobufMinimal;
+    // protobufjs finds long.js with a require it hides from bundlers, so in dist/ it would find nothing and
+    // read fixed64 nanoseconds as doubles (off by up to 256 ns). Handing it long.js keeps them exact.
+    protobuf.util.Long = require('long') as typeof Long;
+    protobuf.configure();
+    const root = require('@opentelemetry/otlp-transformer/build/src/generated/root') as {
+      opentelemetry: { proto: { collector: { trace: { v1: Record<'ExportTraceServiceRequest' | 'ExportTraceServiceResponse', GeneratedType> } } } };
+    };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const v1 = root.opentelemetry.proto.collector.trace.v1;
+    codec = { request: v1.ExportTraceServiceRequest, response: v1.ExportTraceServiceResponse, Writer: protobuf.Writer };
+  }
+  return codec;
+}
+
+/** A long.js Long, as the generated code hands out 64-bit integers (long.js marks them so). */
+function isLong(value: unknown): value is Long {
+  return typeof value === 'object' && value !== null && (value as { __isLong__?: unknown }).__isLong__ === true;
+}
 
 /** Decodes a binary ExportTraceServiceRequest. Throws OtlpDecodeError; never anything else. */
 export function decodeOtlpProtobuf(bytes: Uint8Array): DecodedSpans {
   let message: unknown;
   try {
-    message = collectorTraceV1.ExportTraceServiceRequest.decode(bytes);
+    message = protobufCodec().request.decode(bytes);
   } catch (error) {
     throw new OtlpDecodeError(`not an OTLP ExportTraceServiceRequest in protobuf: ${describeError(error)}`);
   }
@@ -79,10 +104,9 @@ export function decodeOtlpBase64(text: string): DecodedSpans {
  * specification asks of a fully successful export.
  */
 export function encodeExportResponseProtobuf(rejectedSpans: number, errorMessage: string): Uint8Array {
-  const response = collectorTraceV1.ExportTraceServiceResponse.fromObject(
-    rejectedSpans > 0 || errorMessage ? { partialSuccess: { rejectedSpans, errorMessage } } : {},
-  );
-  return collectorTraceV1.ExportTraceServiceResponse.encode(response).finish();
+  const { response } = protobufCodec();
+  const message = response.fromObject(rejectedSpans > 0 || errorMessage ? { partialSuccess: { rejectedSpans, errorMessage } } : {});
+  return response.encode(message).finish();
 }
 
 /** ExportTraceServiceResponse in OTLP/JSON (int64 as a decimal string, as the protobuf JSON mapping writes it). */
@@ -98,7 +122,7 @@ export function encodeExportResponseJson(rejectedSpans: number, errorMessage: st
  * (`int32 code = 1; string message = 2;`); details, optional, are left out.
  */
 export function encodeStatusProtobuf(code: number, message: string): Uint8Array {
-  return protobuf.Writer.create().uint32((1 << 3) | 0).int32(code).uint32((2 << 3) | 2).string(message).finish();
+  return protobufCodec().Writer.create().uint32((1 << 3) | 0).int32(code).uint32((2 << 3) | 2).string(message).finish();
 }
 
 export function encodeStatusJson(code: number, message: string): string {
@@ -293,9 +317,9 @@ function anyValue(value: unknown, name: string): OtelValue {
 
 /** int64 attribute: a number when a double holds it exactly, else the decimal string (the span model's rule). */
 function int64Value(value: unknown): number | string {
-  if (Long.isLong(value)) {
-    const n = (value as Long).toNumber();
-    return Number.isSafeInteger(n) ? n : (value as Long).toString();
+  if (isLong(value)) {
+    const n = value.toNumber();
+    return Number.isSafeInteger(n) ? n : value.toString();
   }
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   if (typeof value === 'string' && DIGITS.test(value)) {
@@ -308,9 +332,9 @@ function int64Value(value: unknown): number | string {
 /** fixed64 nanoseconds as an exact decimal string; unset is "0". */
 function unsignedInt64(value: unknown, name: string): string {
   if (value == null) return '0';
-  if (Long.isLong(value)) {
+  if (isLong(value)) {
     // Through BigInt: several times faster than Long's own toString, and three of these per span.
-    const { high, low } = value as Long;
+    const { high, low } = value;
     return ((BigInt(high >>> 0) << 32n) | BigInt(low >>> 0)).toString();
   }
   if (typeof value === 'string' && DIGITS.test(value) && value[0] !== '-') return BigInt(value).toString();
