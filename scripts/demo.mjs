@@ -93,6 +93,9 @@ async function main() {
     await openXRayContainer(page);
     const rows = await waitForRows(page, TRACE_ROW, 5);
     say(`the X-Ray view shows ${rows.length} trace rows, e.g. ${JSON.stringify(rows[0].replace(/\s+/g, ' '))}`);
+    // quote-svc is instrumented only with OpenTelemetry: its traces must be there too.
+    const quotes = await waitForRows(page, /GET \/quotes\//, 1, { timeout: 30000 });
+    say(`OpenTelemetry (quote-svc) traces too, e.g. ${JSON.stringify(quotes[0].replace(/\s+/g, ' '))}`);
     ok = true;
   } catch (err) {
     say(`check failed: ${String(err.message ?? err).split('\n')[0]}`);
