@@ -21,21 +21,28 @@ const nodeCommon = {
   mainFields: ['module', 'main'],
 };
 
-// The AWS SDK source is its own bundle, required on first use (src/sources/loadXrayApiSource.ts), so that
-// activating the extension does not parse the SDK.
-const lazyXrayApiSource = {
-  name: 'lazy-xray-api-source',
+// Heavy parts that are their own bundles, required on first use, so that loading and activating the extension
+// does not parse them: the AWS SDK source (src/sources/loadXrayApiSource.ts) and the OTLP protobuf codec
+// (src/collector/otlpDecoder.ts). The importer's `require('./x')` stays a require of dist/x.js.
+const lazyBundles = [
+  { importer: 'loadXrayApiSource.ts', module: 'xrayApiSource', entry: 'src/sources/xrayApiSource.ts' },
+  { importer: 'otlpDecoder.ts', module: 'otlpProtobuf', entry: 'src/collector/otlpProtobuf.ts' },
+];
+const lazyBundlesPlugin = {
+  name: 'lazy-bundles',
   setup(build) {
-    build.onResolve({ filter: /^\.\/xrayApiSource$/ }, (args) =>
-      args.importer.endsWith('loadXrayApiSource.ts') ? { path: './xrayApiSource.js', external: true } : undefined);
+    for (const { importer, module } of lazyBundles) {
+      build.onResolve({ filter: new RegExp(`^\\./${module}$`) }, (args) =>
+        args.importer.endsWith(importer) ? { path: `./${module}.js`, external: true } : undefined);
+    }
   },
 };
 
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
-  { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyXrayApiSource] },
-  { ...nodeCommon, entryPoints: ['src/sources/xrayApiSource.ts'], outfile: 'dist/xrayApiSource.js' },
-  { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyBundlesPlugin] },
+  { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyBundlesPlugin] },
+  ...lazyBundles.map(({ module, entry }) => ({ ...nodeCommon, entryPoints: [entry], outfile: `dist/${module}.js` })),
 ];
 
 // A webview entry is webview/<name>/main.ts → dist/webview/<name>.js (browser, IIFE).

@@ -3,7 +3,7 @@
 // OpenTelemetry project generates from opentelemetry-proto; both encodings then go through one walker.
 // https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding
 import type Long from 'long';
-import type * as ProtobufMinimal from 'protobufjs/minimal';
+import type * as OtlpProtobuf from './otlpProtobuf';
 import type { OtelAttributes, OtelEvent, OtelLink, OtelSpan, OtelSpanBatch, OtelSpanKind, OtelStatusCode, OtelValue } from '../xray/otel/otelSpan';
 
 /** Why a well-formed request still could not carry a span into the span model. */
@@ -29,40 +29,12 @@ export class OtlpDecodeError extends Error {
   }
 }
 
-/** A message type of the generated code, as far as this module uses it. */
-interface GeneratedType {
-  decode(bytes: Uint8Array): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-  fromObject(value: Record<string, unknown>): unknown;
-}
+let codec: typeof OtlpProtobuf | undefined;
 
-interface ProtobufCodec {
-  request: GeneratedType;
-  response: GeneratedType;
-  Writer: typeof ProtobufMinimal.Writer;
-}
-
-let codec: ProtobufCodec | undefined;
-
-/**
- * The protobuf code, loaded on the first protobuf request: the generated types are most of the extension
- * bundle's weight, and evaluating them at load would double the time the extension host spends loading us.
- */
-function protobufCodec(): ProtobufCodec {
-  if (!codec) {
-    /* eslint-disable @typescript-eslint/no-require-imports -- deliberate lazy loads, see above */
-    const protobuf = require('protobufjs/minimal') as typeof ProtobufMinimal;
-    // protobufjs finds long.js with a require it hides from bundlers, so in dist/ it would find nothing and
-    // read fixed64 nanoseconds as doubles (off by up to 256 ns). Handing it long.js keeps them exact.
-    protobuf.util.Long = require('long') as typeof Long;
-    protobuf.configure();
-    const root = require('@opentelemetry/otlp-transformer/build/src/generated/root') as {
-      opentelemetry: { proto: { collector: { trace: { v1: Record<'ExportTraceServiceRequest' | 'ExportTraceServiceResponse', GeneratedType> } } } };
-    };
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    const v1 = root.opentelemetry.proto.collector.trace.v1;
-    codec = { request: v1.ExportTraceServiceRequest, response: v1.ExportTraceServiceResponse, Writer: protobuf.Writer };
-  }
+/** The protobuf codec, loaded on the first protobuf request (a bundle of its own in dist/; see otlpProtobuf.ts). */
+function protobufCodec(): typeof OtlpProtobuf {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate: a lazy, synchronous load
+  codec ??= require('./otlpProtobuf') as typeof OtlpProtobuf;
   return codec;
 }
 
@@ -75,7 +47,7 @@ function isLong(value: unknown): value is Long {
 export function decodeOtlpProtobuf(bytes: Uint8Array): DecodedSpans {
   let message: unknown;
   try {
-    message = protobufCodec().request.decode(bytes);
+    message = protobufCodec().exportTraceServiceRequest.decode(bytes);
   } catch (error) {
     throw new OtlpDecodeError(`not an OTLP ExportTraceServiceRequest in protobuf: ${describeError(error)}`);
   }
@@ -104,7 +76,7 @@ export function decodeOtlpBase64(text: string): DecodedSpans {
  * specification asks of a fully successful export.
  */
 export function encodeExportResponseProtobuf(rejectedSpans: number, errorMessage: string): Uint8Array {
-  const { response } = protobufCodec();
+  const response = protobufCodec().exportTraceServiceResponse;
   const message = response.fromObject(rejectedSpans > 0 || errorMessage ? { partialSuccess: { rejectedSpans, errorMessage } } : {});
   return response.encode(message).finish();
 }
