@@ -1,6 +1,7 @@
 // Holds what the collector received, per trace, bounded by trace count and bytes, with the counters and the
 // queries the read API needs.
 import type { ApiTrace, ApiTraceSummary, SegmentDocument } from '../xray/model';
+import { traceIdEpoch } from '../xray/traceId';
 import { parseSegmentDocument } from '../xray/segmentDocument';
 import { TraceAssembler } from '../xray/traceAssembler';
 import { summarizeTrace } from '../xray/traceSummary';
@@ -258,12 +259,6 @@ function assemble(traceId: string, entry: Entry): TraceAssembler {
 /** The order of `summaries()`: start time descending, then trace id descending. */
 export function newestFirst(a: { startTime: number; traceId: string }, b: { startTime: number; traceId: string }): number {
   return b.startTime - a.startTime || (a.traceId < b.traceId ? 1 : a.traceId > b.traceId ? -1 : 0);
-}
-
-/** `1-5759e988-bd862e3fe1be46a994272793`: the middle part is the trace's start, hex epoch seconds. */
-export function traceIdEpoch(traceId: string): number | undefined {
-  const seconds = Number.parseInt(traceId.slice(2, 10), 16);
-  return Number.isNaN(seconds) ? undefined : seconds;
 }
 
 function roundToMillis(seconds: number): number {
