@@ -11,12 +11,15 @@ import {
   type XRayClient,
 } from '@aws-sdk/client-xray';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LocalCollector } from '../../../src/collector/localCollector';
 import type { SegmentDocument } from '../../../src/xray/model';
 import { ROOT, runPeer, startPeer, startTestCollector, waitFor, xrayClient, type PeerResult, type RunningPeer } from './collectorHarness';
 
 const OTEL_APP = path.join(ROOT, 'test/peers/otelApp.js');
+/** The 1-based line of the peer's `throw new PricingError(...)`, read from the file rather than hard-coded. */
+const OTEL_APP_THROW_LINE = fs.readFileSync(OTEL_APP, 'utf8').split('\n').findIndex((line) => line.includes('throw new PricingError(')) + 1;
 
 function runOtelApp(collector: LocalCollector, args: string[]): Promise<PeerResult> {
   const otlp = collector.otlpAddress;
@@ -110,7 +113,12 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
           const cause = priceOrder?.cause as { exceptions: { type?: string; message?: string; stack?: unknown[] }[] };
           assert.equal(cause.exceptions[0].type, 'PricingError');
           assert.equal(cause.exceptions[0].message, 'order 3 has no price');
-          assert.ok((cause.exceptions[0].stack ?? []).length > 0, 'the stack came from exception.stacktrace');
+          const stack = (cause.exceptions[0].stack ?? []) as { path?: string; line?: number }[];
+          assert.ok(stack.length > 0, 'the stack came from exception.stacktrace');
+          // The first frame is the throw in the peer: its file and the line of the throw statement.
+          assert.ok(stack[0].path?.replace(/\\/g, '/').endsWith('test/peers/otelApp.js'), JSON.stringify(stack[0]));
+          assert.ok(OTEL_APP_THROW_LINE > 0, 'the peer still has its throw statement');
+          assert.equal(stack[0].line, OTEL_APP_THROW_LINE, JSON.stringify(stack[0]));
         } else {
           assert.equal(priceOrder?.fault, undefined);
           assert.equal(priceOrder?.cause, undefined);
