@@ -79,6 +79,35 @@ suite('OpenTelemetry traces in the tree, next to X-Ray SDK traces', () => {
     for (const span of ['validateSku', 'computeQuote']) assert.ok(labels.includes(span), `${span} missing from ${labels.join(', ')}`);
   });
 
+  test('code.* attributes of an OpenTelemetry span survive as metadata and name the right line', async () => {
+    const quote = await traceNode('/quotes/SKU-101');
+    const stack: TraceTreeNode[] = [quote];
+    let line: number | undefined;
+    while (stack.length && line === undefined) {
+      const n = stack.pop()!;
+      if (n.type === 'outline' && n.node.kind === 'subsegment' && n.node.label === 'computeQuote') {
+        const meta = (await labelsAndDescriptions(n)).find(([label]) => label === 'code.line.number');
+        line = meta ? Number(meta[1]) : undefined;
+        break;
+      }
+      stack.push(...((await api.traceTree.getChildren(n)) ?? []));
+    }
+    assert.ok(line && line > 0, 'no code.line.number under computeQuote');
+    const file = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'quotes', 'pricing.js');
+    const text = (await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString();
+    assert.match(text.split('\n')[line - 1], /inSpan\('computeQuote'/);
+  });
+
+  async function labelsAndDescriptions(node: TraceTreeNode): Promise<[string, string][]> {
+    const out: [string, string][] = [];
+    for (const child of (await api.traceTree.getChildren(node)) ?? []) {
+      const item = api.traceTree.getTreeItem(child);
+      out.push([String(item.label), String(item.description ?? '')]);
+      out.push(...(await labelsAndDescriptions(child)));
+    }
+    return out;
+  }
+
   test("the OpenTelemetry exception's frame opens the sample's file at the line", async () => {
     const bad = await traceNode('/quotes/not-a-sku');
     assert.match(String(api.traceTree.getTreeItem(bad).description), /^400 · /);
