@@ -94,7 +94,7 @@ export class TraceStore {
   }
 
   /** Validates one segment document (the text after the datagram header) and stores it. Never throws. */
-  ingest(text: string, bytes = text.length): IngestResult {
+  ingest(text: string, bytes = Buffer.byteLength(text)): IngestResult {
     const parsed = parseSegmentDocument(text);
     if (!parsed.ok) {
       this.reject(parsed.reason);
@@ -109,7 +109,7 @@ export class TraceStore {
    */
   ingestValidated(doc: SegmentDocument): IngestResult {
     const text = JSON.stringify(doc);
-    return this.keep(doc, text, text.length);
+    return this.keep(doc, text, Buffer.byteLength(text));
   }
 
   private keep(doc: SegmentDocument, text: string, bytes: number): IngestResult {
