@@ -29,6 +29,21 @@ export class OtlpDecodeError extends Error {
   }
 }
 
+/**
+ * More spans than this in one request refuse it whole. OpenTelemetry's exporters batch far fewer (the JS SDK's
+ * BatchSpanProcessor sends at most 512, the Collector's batch processor 8,192); the cap stops a small body of
+ * empty spans (2 bytes each in protobuf, 3 in JSON) from turning into millions of objects in the extension host.
+ */
+export const MAX_SPANS_PER_REQUEST = 50_000;
+
+/** A request with more than MAX_SPANS_PER_REQUEST spans: refused whole (HTTP 413, the batch is too large). */
+export class OtlpTooManySpansError extends OtlpDecodeError {
+  constructor(readonly maxSpans: number) {
+    super(`more than ${maxSpans} spans in one request: export smaller batches`);
+    this.name = 'OtlpTooManySpansError';
+  }
+}
+
 let codec: typeof OtlpProtobuf | undefined;
 
 /** The protobuf codec, loaded on the first protobuf request (a bundle of its own in dist/; see otlpProtobuf.ts). */
@@ -44,25 +59,27 @@ function isLong(value: unknown): value is Long {
 }
 
 /** Decodes a binary ExportTraceServiceRequest. Throws OtlpDecodeError; never anything else. */
-export function decodeOtlpProtobuf(bytes: Uint8Array): DecodedSpans {
+export function decodeOtlpProtobuf(bytes: Uint8Array, maxSpans = MAX_SPANS_PER_REQUEST): DecodedSpans {
+  // The generated decode materialises every message before the walker sees one: count the spans first.
+  if (countProtobufSpans(bytes, maxSpans) > maxSpans) throw new OtlpTooManySpansError(maxSpans);
   let message: unknown;
   try {
     message = protobufCodec().exportTraceServiceRequest.decode(bytes);
   } catch (error) {
     throw new OtlpDecodeError(`not an OTLP ExportTraceServiceRequest in protobuf: ${describeError(error)}`);
   }
-  return walk(message);
+  return walk(message, maxSpans);
 }
 
 /** Decodes an OTLP/JSON ExportTraceServiceRequest. Throws OtlpDecodeError; never anything else. */
-export function decodeOtlpJson(text: string): DecodedSpans {
+export function decodeOtlpJson(text: string, maxSpans = MAX_SPANS_PER_REQUEST): DecodedSpans {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new OtlpDecodeError(`not valid JSON: ${describeError(error)}`);
   }
-  return walk(value);
+  return walk(value, maxSpans);
 }
 
 /** ADOT's UDP payload: base64 of a binary ExportTraceServiceRequest (after the `T1S`/`T1U` prefix). */
@@ -128,7 +145,58 @@ class FieldError extends Error {
   }
 }
 
-function walk(request: unknown): DecodedSpans {
+/**
+ * Spans in a binary ExportTraceServiceRequest, counted on the wire without decoding: resource_spans (1) →
+ * scope_spans (2) → spans (2), every other field skipped. Stops once past `max`. Malformed bytes end the count
+ * early; the generated decode then says what is wrong with them.
+ */
+function countProtobufSpans(bytes: Uint8Array, max: number): number {
+  const wanted = [1, 2, 2];
+  let spans = 0;
+  const scan = (start: number, end: number, depth: number): void => {
+    let pos = start;
+    while (pos < end && spans <= max) {
+      const tag = readVarint(bytes, pos, end);
+      if (!tag) return;
+      pos = tag.next;
+      const wireType = tag.value % 8;
+      if (wireType === 0) {
+        const skipped = readVarint(bytes, pos, end);
+        if (!skipped) return;
+        pos = skipped.next;
+      } else if (wireType === 1) {
+        pos += 8;
+      } else if (wireType === 5) {
+        pos += 4;
+      } else if (wireType === 2) {
+        const length = readVarint(bytes, pos, end);
+        if (!length || length.next + length.value > end) return;
+        pos = length.next;
+        if (Math.floor(tag.value / 8) === wanted[depth]) {
+          if (depth === wanted.length - 1) spans++;
+          else scan(pos, pos + length.value, depth + 1);
+        }
+        pos += length.value;
+      } else {
+        return; // groups (deprecated, unused by OTLP) or garbage
+      }
+    }
+  };
+  scan(0, bytes.byteLength, 0);
+  return spans;
+}
+
+/** A base-128 varint at `pos` (as a double: exact up to 2^53, plenty for tags and lengths), or undefined. */
+function readVarint(bytes: Uint8Array, pos: number, end: number): { value: number; next: number } | undefined {
+  let value = 0;
+  for (let shift = 1, i = pos; i < end && i < pos + 10; i++, shift *= 128) {
+    value += (bytes[i] & 0x7f) * shift;
+    if (bytes[i] < 0x80) return { value, next: i + 1 };
+  }
+  return undefined;
+}
+
+function walk(request: unknown, maxSpans: number): DecodedSpans {
   const out: DecodedSpans = { batches: [], spanCount: 0, rejected: [] };
   try {
     const root = record(request, '');
@@ -142,7 +210,7 @@ function walk(request: unknown): DecodedSpans {
         const scope = instrumentationScope(field(scopeSpans, 'scope'));
         if (scope) batch.scope = scope;
         forEach(list(field(scopeSpans, 'spans'), 'spans'), 'spans', (message) => {
-          out.spanCount++;
+          if (++out.spanCount > maxSpans) throw new OtlpTooManySpansError(maxSpans);
           const result = span(message);
           if ('reason' in result) out.rejected.push(result);
           else batch.spans.push(result);
@@ -151,6 +219,7 @@ function walk(request: unknown): DecodedSpans {
       });
     });
   } catch (error) {
+    if (error instanceof OtlpDecodeError) throw error;
     if (error instanceof FieldError) {
       throw new OtlpDecodeError(error.path ? `${error.path}: ${error.problem}` : error.problem);
     }
@@ -181,7 +250,8 @@ function span(message: unknown): OtelSpan | RejectedSpan {
   // Type errors above refuse the whole request; an id that is well-typed but not a usable id refuses the span.
   if (!isUsableId(traceId, TRACE_ID_BYTES)) return { spanId: spanId ?? '', reason: 'invalid-trace-id' };
   if (!isUsableId(spanId, SPAN_ID_BYTES)) return { spanId: spanId ?? '', reason: 'invalid-span-id' };
-  if (parentSpanId !== '') {
+  // An all-zero parent is how some exporters write "no parent" (OTLP and the X-Ray exporter read it so): a root.
+  if (parentSpanId === undefined || (parentSpanId !== '' && !/^0+$/.test(parentSpanId))) {
     if (!isUsableId(parentSpanId, SPAN_ID_BYTES)) return { spanId: spanId as string, reason: 'invalid-parent-span-id' };
     result.parentSpanId = parentSpanId as string;
   }

@@ -33,8 +33,13 @@ export interface OtlpCounters {
 /** What became of one export request's spans: those not stored, with why; the OTLP response reports them. */
 export interface ExportOutcome {
   accepted: number;
+  /** Spans not stored. */
+  rejectedCount: number;
+  /** The first MAX_LISTED_REJECTIONS of them, with why: enough for the response's message, bounded however many. */
   rejected: RejectedSpan[];
 }
+
+export const MAX_LISTED_REJECTIONS = 20;
 
 export class OtlpIntake {
   private readonly counts: OtlpCounters = {
@@ -64,29 +69,30 @@ export class OtlpIntake {
   /** Converts and stores decoded spans. Never throws. */
   ingest(decoded: DecodedSpans): ExportOutcome {
     this.counts.spansReceived += decoded.spanCount;
-    const rejected: RejectedSpan[] = [...decoded.rejected];
-    for (const span of decoded.rejected) this.countRejected(span.reason);
+    const rejected: RejectedSpan[] = [];
+    let rejectedCount = 0;
+    const reject = (span: RejectedSpan, counterReason: string) => {
+      if (rejectedCount++ < MAX_LISTED_REJECTIONS) rejected.push(span);
+      this.countRejected(counterReason);
+    };
+    for (const span of decoded.rejected) reject(span, span.reason);
     let documents: SegmentDocument[] = [];
     try {
       const converted = convertSpanBatches(decoded.batches, this.options);
       documents = converted.documents;
-      for (const span of converted.rejected) {
-        rejected.push(span);
-        this.countRejected('conversion');
-      }
+      for (const span of converted.rejected) reject(span, 'conversion');
     } catch (error) {
       // The converter promises not to throw; if it ever does, lose this request's spans, not the collector.
       for (const batch of decoded.batches) {
         for (const span of batch.spans) {
-          rejected.push({ spanId: span.spanId, reason: `conversion failed: ${String(error)}` });
-          this.countRejected('conversion');
+          reject({ spanId: span.spanId, reason: `conversion failed: ${String(error)}` }, 'conversion');
         }
       }
     }
     // convertSpanBatches validates every document it returns (validateSegmentDocument), so the store skips that.
     for (const doc of documents) this.store.ingestValidated(doc);
     this.counts.spansAccepted += documents.length;
-    return { accepted: documents.length, rejected };
+    return { accepted: documents.length, rejectedCount, rejected };
   }
 
   /**
@@ -107,7 +113,7 @@ export class OtlpIntake {
     }
     if (!sampled) {
       this.counts.unsampledSpansDropped += decoded.spanCount;
-      return { accepted: 0, rejected: [] };
+      return { accepted: 0, rejectedCount: 0, rejected: [] };
     }
     return this.ingest(decoded);
   }

@@ -11,7 +11,9 @@ import {
   encodeExportResponseJson,
   encodeExportResponseProtobuf,
   encodeStatusProtobuf,
+  MAX_SPANS_PER_REQUEST,
   OtlpDecodeError,
+  OtlpTooManySpansError,
   type DecodedSpans,
 } from '../../../src/collector/otlpDecoder';
 import type { OtelSpan } from '../../../src/xray/otel/otelSpan';
@@ -212,4 +214,50 @@ suite('collector: OTLP decoding', () => {
     assert.equal(reader.string(), 'bad');
     assert.equal(reader.pos, reader.len);
   });
+
+  test('an all-zero parent span id means no parent (a root span), in JSON and protobuf', () => {
+    const json = decodeOtlpJson(JSON.stringify(request([jsonSpan({ parentSpanId: '0000000000000000' })])));
+    assert.deepEqual(json.rejected, []);
+    assert.equal(json.batches[0].spans.length, 1);
+    assert.equal(json.batches[0].spans[0].parentSpanId, undefined);
+    assert.ok(!('parentSpanId' in json.batches[0].spans[0]));
+    const bytes = v1.ExportTraceServiceRequest.encode(v1.ExportTraceServiceRequest.fromObject({
+      resourceSpans: [{ scopeSpans: [{ spans: [{
+        traceId: Buffer.from('6b01eed3d3dcc0cf352b2f2ffa14ae39', 'hex'),
+        spanId: Buffer.from('99b5aaad667ee60b', 'hex'),
+        parentSpanId: Buffer.alloc(8),
+        name: 'op',
+        startTimeUnixNano: '1795288787849000000',
+        endTimeUnixNano: '1795288787859178810',
+      }] }] }],
+    })).finish();
+    const binary = decodeOtlpProtobuf(bytes);
+    assert.deepEqual(binary.rejected, []);
+    assert.equal(binary.batches[0].spans.length, 1);
+    assert.ok(!('parentSpanId' in binary.batches[0].spans[0]));
+  });
+
+  test('more than MAX_SPANS_PER_REQUEST spans refuse the request, counted before the spans are decoded', () => {
+    const emptySpans = Buffer.alloc(2 * (MAX_SPANS_PER_REQUEST + 1), Buffer.from([0x12, 0x00]));
+    const bytes = v1.ExportTraceServiceRequest.encode(v1.ExportTraceServiceRequest.fromObject({ resourceSpans: [{ scopeSpans: [{}] }] })).finish();
+    // resource_spans { scope_spans { spans {} ... } }, lengths written by hand.
+    const scope = Buffer.concat([Buffer.from([0x12]), varint(emptySpans.length), emptySpans]);
+    const resource = Buffer.concat([Buffer.from([0x0a]), varint(scope.length), scope]);
+    assert.ok(bytes.length > 0);
+    assert.throws(() => decodeOtlpProtobuf(resource), (e: unknown) => e instanceof OtlpTooManySpansError && e instanceof OtlpDecodeError);
+    assert.throws(() => decodeOtlpProtobuf(resource, 10), /more than 10 spans in one request/);
+    const exactly = Buffer.concat([Buffer.from([0x0a, 0x06, 0x12, 0x04, 0x12, 0x00, 0x12, 0x00])]);
+    assert.equal(decodeOtlpProtobuf(exactly, 2).spanCount, 2);
+    assert.throws(() => decodeOtlpProtobuf(exactly, 1), OtlpTooManySpansError);
+    assert.throws(() => decodeOtlpJson(JSON.stringify(request([jsonSpan(), jsonSpan(), jsonSpan()])), 2), OtlpTooManySpansError);
+    assert.equal(decodeOtlpJson(JSON.stringify(request([jsonSpan(), jsonSpan()])), 2).spanCount, 2);
+    assert.throws(() => decodeOtlpJson(`{"resourceSpans":[{"scopeSpans":[{"spans":[${'{},'.repeat(MAX_SPANS_PER_REQUEST)}{}]}]}]}`), OtlpTooManySpansError);
+  });
 });
+
+function varint(n: number): Buffer {
+  const bytes: number[] = [];
+  for (; n >= 0x80; n = Math.floor(n / 0x80)) bytes.push((n & 0x7f) | 0x80);
+  bytes.push(n);
+  return Buffer.from(bytes);
+}

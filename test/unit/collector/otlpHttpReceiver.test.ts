@@ -173,4 +173,78 @@ suite('collector: OTLP/HTTP receiver', () => {
     assert.equal(intake.counters().requests, 300);
     assert.equal(intake.counters().refusedByReason['internal-error'], undefined);
   });
+
+  test('a small gzipped body of empty spans is refused with 413 and the next good request is stored', async () => {
+    // ExportTraceServiceRequest { resource_spans { scope_spans { spans {} x 200,000 } } }: 400 KB, ~400 bytes gzipped.
+    const emptySpans = Buffer.alloc(400_000, Buffer.from([0x12, 0x00]));
+    const scopeSpans = Buffer.concat([Buffer.from([0x12]), varint(emptySpans.length), emptySpans]);
+    const resourceSpans = Buffer.concat([Buffer.from([0x0a]), varint(scopeSpans.length), scopeSpans]);
+    const bomb = await post(receiver.port, zlib.gzipSync(resourceSpans), { ...PROTOBUF, 'content-encoding': 'gzip' });
+    assert.equal(bomb.status, 413);
+    assert.match(statusMessage(bomb.body), /more than 50000 spans in one request/);
+    const good = await post(receiver.port, adot[0], PROTOBUF);
+    assert.equal(good.status, 200);
+    assert.equal(intake.counters().refusedByReason['too-many-spans'], 1);
+    assert.ok(store.counters().accepted > 0);
+  });
+
+  test('the JSON variant ({} spans) is refused with 413 as JSON', async () => {
+    const body = `{"resourceSpans":[{"scopeSpans":[{"spans":[${'{},'.repeat(60_000)}{}]}]}]}`;
+    const reply = await post(receiver.port, zlib.gzipSync(body), { ...JSON_TYPE, 'content-encoding': 'gzip' });
+    assert.equal(reply.status, 413);
+    assert.match((JSON.parse(reply.body.toString()) as { message: string }).message, /more than 50000 spans/);
+    const good = await post(receiver.port, jsonRequest([jsonSpan('6b01eed3d3dcc0cf352b2f2ffa14ae41', '1111111111111111')]), JSON_TYPE);
+    assert.equal(good.status, 200);
+  });
+
+  test('a Host header naming another site (DNS rebinding) is refused with 403; local names are served', async () => {
+    const foreign = await post(receiver.port, adot[0], { ...PROTOBUF, host: `evil.example:${receiver.port}` });
+    assert.equal(foreign.status, 403);
+    assert.match(statusMessage(foreign.body), /host "evil\.example:\d+" is not served here/);
+    assert.equal(store.counters().accepted, 0);
+    for (const host of [`localhost:${receiver.port}`, `127.0.0.1:${receiver.port}`, '127.1.2.3', `[::1]:${receiver.port}`]) {
+      const reply = await post(receiver.port, adot[0], { ...PROTOBUF, host });
+      assert.equal(reply.status, 200, host);
+    }
+    assert.equal(intake.counters().refusedByReason['foreign-host'], 1);
+  });
+
+  test('a partial success with many rejected spans lists only the first 20 ids and counts them all', async () => {
+    const spans = Array.from({ length: 500 }, (_, i) => jsonSpan('00000000000000000000000000000000', (i + 1).toString(16).padStart(16, '0')));
+    const reply = await post(receiver.port, jsonRequest(spans), JSON_TYPE);
+    assert.equal(reply.status, 200);
+    const body = JSON.parse(reply.body.toString()) as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
+    assert.equal(body.partialSuccess.rejectedSpans, '500');
+    assert.match(body.partialSuccess.errorMessage, /^500 span\(s\) not stored: 20 invalid-trace-id \(0000000000000001, 0000000000000002, 0000000000000003, \.\.\.\) \(the first 20 listed\)$/);
+    assert.equal(intake.counters().spansRejected, 500);
+  });
+
+  // Here rather than in traceStore.test.ts (another change owns that file now): both ways into the store.
+  test('non-ASCII documents are counted in UTF-8 bytes, so they cannot slip past maxBytes', async () => {
+    const name = '注文サービス-🚀'.repeat(20);
+    const reply = await post(receiver.port, jsonRequest([{ ...jsonSpan('6b01eed3d3dcc0cf352b2f2ffa14ae42', '1111111111111111'), attributes: [{ key: 'note', value: { stringValue: name } }] }]), JSON_TYPE);
+    assert.equal(reply.status, 200);
+    const text = store.segments('1-6b01eed3-d3dcc0cf352b2f2ffa14ae42')?.map((doc) => JSON.stringify(doc)) ?? [];
+    assert.equal(text.length, 1);
+    assert.ok(text[0].includes(name));
+    assert.equal(store.approximateBytes, Buffer.byteLength(text[0]));
+    assert.ok(store.approximateBytes >= text[0].length + Buffer.byteLength(name) - name.length, 'more than UTF-16 units');
+
+    const direct = new TraceStore();
+    const doc = JSON.stringify({ trace_id: '1-6b01eed3-d3dcc0cf352b2f2ffa14ae43', id: '2222222222222222', name, start_time: 1, end_time: 2 });
+    assert.equal(direct.ingest(doc).ok, true);
+    assert.equal(direct.approximateBytes, Buffer.byteLength(doc));
+  });
+
+  test('the receiver bounds connections and request time', () => {
+    assert.equal(receiver.server.maxConnections, 16);
+    assert.equal(receiver.server.requestTimeout, 30_000);
+  });
 });
+
+function varint(n: number): Buffer {
+  const bytes: number[] = [];
+  for (; n >= 0x80; n = Math.floor(n / 0x80)) bytes.push((n & 0x7f) | 0x80);
+  bytes.push(n);
+  return Buffer.from(bytes);
+}
