@@ -22,6 +22,7 @@ export interface RejectedSpan {
 }
 
 export interface ConvertResult {
+  /** One per converted span. */
   documents: SegmentDocument[];
   rejected: RejectedSpan[];
 }
@@ -235,16 +236,24 @@ function convertSpan(span: OtelSpan, resource: ResourceInfo, settings: Settings)
   // SERVER and CONSUMER spans start work in a service, as X-Ray segments do; so does any span without a
   // parent. The exporter makes only SERVER spans and roots segments; a CONSUMER span with a parent (message
   // processing linked to its producer) would become a subsegment of the producer's trace there.
-  const isSegment = kind === 'SERVER' || kind === 'CONSUMER' || parentId === undefined;
+  // A root (or aws.span.kind LOCAL_ROOT) CLIENT / PRODUCER span is both the service and its call: a script
+  // or batch job calling DynamoDB with no server span around it. As the exporter does
+  // (MakeServiceSegmentAndDependencySubsegment), it becomes a segment for the service plus a subsegment for
+  // the call, so the service graph gets the callee's node. The exporter sends the two as two documents;
+  // here the call is embedded in the segment, so a span is still one document (and all or nothing).
+  const split = caller && (parentId === undefined || attrs['aws.span.kind'] === 'LOCAL_ROOT');
+  const isSegment = !split && (kind === 'SERVER' || kind === 'CONSUMER' || parentId === undefined);
   const isAwsSdk = attrs['rpc.system'] === 'aws-api';
+  const serviceId = split ? serviceSegmentId(id) : undefined;
 
-  const doc: SegmentDocument = { id, name: '', trace_id: traceId, start_time: start, end_time: end };
-  if (parentId) doc.parent_id = parentId;
+  // An embedded subsegment takes its segment's trace id.
+  const doc: SegmentDocument = serviceId ? { id, name: '', start_time: start, end_time: end } : { id, name: '', trace_id: traceId, start_time: start, end_time: end };
+  if (parentId && !serviceId) doc.parent_id = parentId;
   let namespace: string | undefined;
   if (isSegment) {
     doc.name = segmentName(attrs, resource, span.name);
   } else {
-    doc.type = 'subsegment';
+    if (!serviceId) doc.type = 'subsegment';
     const named = subsegmentName(attrs, kind, span.name, isAwsSdk);
     doc.name = named.name;
     if (caller) namespace = named.aws || isAwsSdk ? 'aws' : 'remote';
@@ -283,7 +292,37 @@ function convertSpan(span: OtelSpan, resource: ResourceInfo, settings: Settings)
 
   const links = makeLinks(span.links);
   if (links) doc.links = links;
-  return doc;
+  if (!serviceId) return doc;
+
+  // The service segment: the span's service, times, parent and outcome; the call's details (http, aws, sql,
+  // cause, the span's attributes) stay on the dependency subsegment, which keeps the span's id so that the
+  // span's children (streamed subsegments naming it as parent) still attach to it.
+  const service: SegmentDocument = { id: serviceId, name: segmentName(attrs, resource, span.name), trace_id: traceId, start_time: start, end_time: end };
+  if (parentId) service.parent_id = parentId;
+  if (resource.origin) service.origin = resource.origin;
+  if (doc.fault) service.fault = true;
+  if (doc.error) service.error = true;
+  if (doc.throttle) service.throttle = true;
+  if (doc.user !== undefined) {
+    service.user = doc.user; // X-Ray records the user on segments
+    delete doc.user;
+  }
+  const resourceAws = resource.isAws ? makeAws({}, resource.aws) : undefined;
+  if (resourceAws) service.aws = resourceAws;
+  if (resource.service) service.service = { ...resource.service };
+  writeAttributes(service, {}, () => false, resource, settings);
+  service.subsegments = [doc];
+  return service;
+}
+
+/**
+ * The id of the service segment made for a local-root call. The exporter draws a random one; derived from
+ * the span id (as exception ids are), a re-sent span converts the same. Never the span's own id.
+ */
+export function serviceSegmentId(spanId: string): string {
+  const text = `${spanId}/service`;
+  const id = hash32(text, 0x811c9dc5) + hash32(text, 0x01000193 ^ 0x5bd1e995);
+  return id === spanId || isZeroId(id) ? hash32(text, 0x9e3779b9) + hash32(text, 0x85ebca6b) : id;
 }
 
 /** A segment is the service: aws.local.service (ADOT), else resource service.name, else the span name. */

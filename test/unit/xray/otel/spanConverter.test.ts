@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import { classifyDocument } from '../../../../src/xray/classification';
-import type { CauseObject, SegmentDocument } from '../../../../src/xray/model';
-import { convertSpanBatches, nanosToSeconds } from '../../../../src/xray/otel/spanConverter';
+import type { ApiServiceNode, CauseObject, SegmentDocument } from '../../../../src/xray/model';
+import { buildServiceGraph } from '../../../../src/xray/serviceGraph';
+import { convertSpanBatches, nanosToSeconds, serviceSegmentId } from '../../../../src/xray/otel/spanConverter';
 import type { OtelAttributes, OtelSpan, OtelSpanBatch } from '../../../../src/xray/otel/otelSpan';
 import { validateSegmentDocument } from '../../../../src/xray/segmentDocument';
 import { isUserFrame } from '../../../../src/xray/sourceLocation';
@@ -46,13 +47,18 @@ suite('convertSpanBatches: the ADOT capture', () => {
     assert.strictEqual(server.parent_id, 'c54b9697715cf81f');
     assert.strictEqual(server.type, undefined);
     assert.strictEqual(server.name, 'otel-orders');
-    const root = byId.get('c54b9697715cf81f') as SegmentDocument;
-    assert.strictEqual(root.parent_id, undefined, 'a CLIENT span without a parent is a segment');
-    assert.strictEqual(root.type, undefined);
+    // A CLIENT span without a parent: a segment for the service holding the call (which keeps the span id).
+    const service = byId.get(serviceSegmentId('c54b9697715cf81f')) as SegmentDocument;
+    assert.deepStrictEqual([service.type, service.parent_id, service.name, service.http], [undefined, undefined, 'otel-orders', undefined]);
+    assert.strictEqual(service.subsegments?.length, 1);
+    const root = service.subsegments[0];
+    assert.deepStrictEqual([root.id, root.name, root.namespace, root.start_time, root.end_time], ['c54b9697715cf81f', '127.0.0.1:3011', 'remote', service.start_time, service.end_time]);
+    assert.deepStrictEqual(root.http, { request: { method: 'GET', url: 'http://127.0.0.1:3011/orders/42' }, response: { status: 200, content_length: 11 } });
     const internal = byId.get('59ffba24a2d9c7fd') as SegmentDocument;
     assert.deepStrictEqual([internal.type, internal.parent_id, internal.name, internal.namespace], ['subsegment', '4e06475305a901fb', 'loadOrder', undefined]);
     const segments = documents.filter((d) => d.type !== 'subsegment').map((d) => d.id).sort();
-    assert.deepStrictEqual(segments, ['3f1bd73530f2b013', '426a00ffbaa8a6ff', '4bcf6cc14c7ed782', '56446b5a388edd98', 'c54b9697715cf81f', 'de376643ad1ca02a']);
+    const roots = ['426a00ffbaa8a6ff', '56446b5a388edd98', 'c54b9697715cf81f'].map(serviceSegmentId);
+    assert.deepStrictEqual(segments, ['3f1bd73530f2b013', '4bcf6cc14c7ed782', 'de376643ad1ca02a', ...roots].sort());
   });
 
   test('times are exact to the microsecond', () => {
@@ -68,9 +74,10 @@ suite('convertSpanBatches: the ADOT capture', () => {
     for (const doc of documents) if (doc.trace_id === id) assert.ok(assembler.add(doc));
     assert.deepStrictEqual(assembler.pendingSubsegments(), []);
     const segments = assembler.segments();
-    assert.deepStrictEqual(segments.map((s) => s.id), ['c54b9697715cf81f', 'de376643ad1ca02a']);
+    assert.deepStrictEqual(segments.map((s) => s.id), [serviceSegmentId('c54b9697715cf81f'), 'de376643ad1ca02a']);
     const [client, server] = segments;
-    assert.deepStrictEqual(client.subsegments?.map((s) => s.name), ['tcp.connect']);
+    assert.deepStrictEqual(client.subsegments?.map((s) => s.id), ['c54b9697715cf81f']);
+    assert.deepStrictEqual(client.subsegments?.[0].subsegments?.map((s) => s.name), ['tcp.connect']);
     const chain: string[] = [];
     for (let doc: SegmentDocument | undefined = server; doc; doc = doc.subsegments?.[0]) {
       chain.push(doc.name);
@@ -102,9 +109,11 @@ suite('convertSpanBatches: the ADOT capture', () => {
     for (const doc of documents) if (doc.trace_id === id) assembler.add(doc);
     const [client, server] = assembler.segments();
     assert.deepStrictEqual([classifyDocument(client), classifyDocument(server)], ['fault', 'fault']);
-    assert.strictEqual(client.http?.response?.status, 500);
+    const [call] = client.subsegments ?? [];
+    assert.strictEqual(classifyDocument(call), 'fault');
+    assert.strictEqual(call.http?.response?.status, 500);
     // No status message on the client span: the exporter takes http.status_text as the cause message.
-    assert.strictEqual(causeOf(client).exceptions?.[0].message, 'INTERNAL SERVER ERROR');
+    assert.strictEqual(causeOf(call).exceptions?.[0].message, 'INTERNAL SERVER ERROR');
   });
 
   test('resource: service name, SDK as aws.xray, resource attributes as otel.resource.* metadata on segments only', () => {
@@ -377,5 +386,96 @@ suite('convertSpanBatches: rejections', () => {
       for (const doc of result.documents) assertValid(doc);
     }
     assert.strictEqual(convertSpanBatches([{ resource: null, spans: [span()] }] as unknown as OtelSpanBatch[]).documents.length, 1);
+  });
+});
+
+suite('convertSpanBatches: local roots that call out (service segment + dependency subsegment)', () => {
+  const RESOURCE: OtelAttributes = { 'service.name': 'svc', 'service.version': '2.0', 'cloud.platform': 'aws_ec2', 'host.id': 'i-0abc' };
+  const ROOT = { parentSpanId: '', spanId: '3333333333333333', events: [] };
+
+  /** The span's one document: the service segment, the call embedded as its only subsegment. */
+  function convertRoot(fields: Partial<OtelSpan>, resource: OtelAttributes = RESOURCE): { service: SegmentDocument; call: SegmentDocument; documents: SegmentDocument[] } {
+    const service = convertOne({ ...ROOT, ...fields }, resource);
+    assert.strictEqual(service.subsegments?.length, 1);
+    return { service, call: service.subsegments[0], documents: [service] };
+  }
+
+  function graphOf(documents: SegmentDocument[]): ApiServiceNode[] {
+    const assembler = new TraceAssembler(documents[0].trace_id as string);
+    for (const doc of documents) assert.ok(assembler.add(doc));
+    assert.deepStrictEqual(assembler.pendingSubsegments(), []);
+    const segments = assembler.segments();
+    assert.strictEqual(segments.length, 1, 'one segment');
+    assert.strictEqual(segments[0].subsegments?.length, 1, 'with one child');
+    return buildServiceGraph([segments], { startTime: 0, endTime: 4e9 }).Services;
+  }
+
+  test('a root AWS SDK DynamoDB CLIENT span: segment "svc", subsegment "DynamoDB" in namespace aws with the aws block', () => {
+    const { service, call, documents } = convertRoot({
+      kind: 'CLIENT', name: 'DynamoDB.GetItem', status: { code: 2, message: 'throttled' },
+      attributes: {
+        'rpc.system': 'aws-api', 'rpc.service': 'DynamoDB', 'rpc.method': 'GetItem', 'aws.region': 'eu-west-1',
+        'aws.request_id': 'R3Q', 'aws.dynamodb.table_names': ['orders'], 'enduser.id': 'batch-user',
+      },
+    });
+    const id = serviceSegmentId('3333333333333333');
+    assert.match(id, /^[0-9a-f]{16}$/);
+    assert.notStrictEqual(id, '3333333333333333');
+    assert.strictEqual(serviceSegmentId('3333333333333333'), id, 'derived, so a re-sent span converts the same');
+    assert.deepStrictEqual(
+      [service.id, service.type, service.name, service.parent_id, service.origin, service.service, service.user, service.fault],
+      [id, undefined, 'svc', undefined, 'AWS::EC2::Instance', { version: '2.0' }, 'batch-user', true],
+    );
+    assert.deepStrictEqual(service.aws, { ec2: { instance_id: 'i-0abc' } });
+    assert.deepStrictEqual([service.start_time, service.end_time], [call.start_time, call.end_time]);
+    assert.strictEqual(service.metadata?.default['otel.resource.service.name'], 'svc');
+    assert.deepStrictEqual(
+      [call.id, call.name, call.namespace, call.origin, call.user, call.fault, call.trace_id, call.parent_id],
+      ['3333333333333333', 'DynamoDB', 'aws', undefined, undefined, true, undefined, undefined],
+    );
+    assert.deepStrictEqual(call.aws, { operation: 'GetItem', region: 'eu-west-1', request_id: 'R3Q', table_name: 'orders' });
+    assert.strictEqual(causeOf(call).exceptions?.[0].message, 'throttled');
+    assert.strictEqual(call.metadata?.default['otel.resource.service.name'], undefined, 'resource metadata on the segment only');
+
+    const nodes = graphOf(documents);
+    const svc = nodes.find((n) => n.Name === 'svc' && n.Type === 'AWS::EC2::Instance');
+    // X-Ray's graph shows the table the call reached (a DynamoDB call with one table_name).
+    const dynamo = nodes.find((n) => n.Name === 'orders' && n.Type === 'AWS::DynamoDB::Table');
+    assert.ok(svc && dynamo, nodes.map((n) => `${n.Type} ${n.Name}`).join(', '));
+    assert.deepStrictEqual(svc.Edges.map((e) => e.ReferenceId), [dynamo.ReferenceId]);
+  });
+
+  test('a root HTTP CLIENT span: subsegment in namespace remote named for the host, with the http block', () => {
+    const { service, call, documents } = convertRoot({
+      kind: 'CLIENT', name: 'GET',
+      attributes: { 'http.request.method': 'GET', 'url.full': 'https://inventory.internal:8443/stock/7', 'server.address': 'inventory.internal', 'server.port': 8443, 'http.response.status_code': 200 },
+    }, { 'service.name': 'svc' });
+    assert.deepStrictEqual([service.name, service.type, service.http, service.namespace], ['svc', undefined, undefined, undefined]);
+    assert.deepStrictEqual([call.name, call.namespace], ['inventory.internal', 'remote']);
+    assert.deepStrictEqual(call.http, { request: { method: 'GET', url: 'https://inventory.internal:8443/stock/7' }, response: { status: 200 } });
+
+    const nodes = graphOf(documents);
+    const svc = nodes.find((n) => n.Name === 'svc' && n.Type !== 'client');
+    const inventory = nodes.find((n) => n.Name === 'inventory.internal');
+    assert.ok(svc && inventory, nodes.map((n) => `${n.Type} ${n.Name}`).join(', '));
+    assert.deepStrictEqual(svc.Edges.map((e) => e.ReferenceId), [inventory.ReferenceId]);
+  });
+
+  test("children of the split span attach to the call; LOCAL_ROOT with a parent splits too, keeping the parent", () => {
+    const child = span({ spanId: '4444444444444444', parentSpanId: '3333333333333333', kind: 'INTERNAL', name: 'marshal' });
+    const root = span({ ...ROOT, kind: 'PRODUCER', name: 'send', attributes: { 'rpc.system': 'aws-api', 'rpc.service': 'SQS', 'rpc.method': 'SendMessage' } });
+    const { documents } = convertSpanBatches([{ resource: { 'service.name': 'svc' }, spans: [root, child] }]);
+    const assembler = new TraceAssembler(documents[0].trace_id as string);
+    for (const doc of documents) assert.ok(assembler.add(doc));
+    const [segment] = assembler.segments();
+    assert.deepStrictEqual([segment.name, segment.subsegments?.[0].name, segment.subsegments?.[0].subsegments?.[0].name], ['svc', 'SQS', 'marshal']);
+
+    const local = convertSpanBatches([{ resource: { 'service.name': 'svc' }, spans: [span({ kind: 'CLIENT', attributes: { 'aws.span.kind': 'LOCAL_ROOT', 'peer.service': 'billing' } })] }]);
+    const [service] = local.documents;
+    const [call] = service.subsegments ?? [];
+    assert.deepStrictEqual([local.documents.length, service.name, service.parent_id, call.name, call.id, call.namespace], [1, 'svc', '2222222222222222', 'billing', '1111111111111111', 'remote']);
+    // Not split: a CLIENT span with a parent, and a root SERVER span.
+    assert.strictEqual(convertSpanBatches([{ resource: {}, spans: [span({ kind: 'CLIENT' })] }]).documents.length, 1);
+    assert.strictEqual(convertSpanBatches([{ resource: {}, spans: [span({ ...ROOT, kind: 'SERVER' })] }]).documents.length, 1);
   });
 });
