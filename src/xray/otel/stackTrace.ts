@@ -9,7 +9,11 @@ import type { StackFrame } from '../model';
 export const MAX_FRAMES = 64;
 /** Exceptions kept from one chained stack (`Caused by:` ...). */
 export const MAX_EXCEPTIONS = 8;
-/** Lines of a stack string looked at; a frame is one line, so this bounds the work. */
+/**
+ * Lines of a stack string looked at; a frame is one line, so this bounds the work. The first lines for V8
+ * and Java (innermost frame first); the last lines for Python, which prints the innermost frames and the
+ * exception itself last.
+ */
 const MAX_LINES = 4096;
 /** Longer lines are not frames (a path, a label and two numbers); they are skipped, not clipped. */
 const MAX_FRAME_LINE = 2048;
@@ -41,9 +45,12 @@ export function parseStackTrace(text: string, language?: string): StackFrame[] {
  */
 export function parseExceptionChain(text: string, language?: string): ParsedException[] {
   if (typeof text !== 'string' || text === '') return [{ stack: [] }];
-  const lines = splitLines(text);
-  const lang = stackLanguage(language) ?? detectLanguage(lines);
-  return lang === 'python' ? parsePython(lines) : parseAtFrames(lines);
+  const known = stackLanguage(language);
+  if (known === 'python') return parsePython(lastLines(text));
+  const lines = firstLines(text);
+  const lang = known ?? detectLanguage(lines);
+  if (lang !== 'python') return parseAtFrames(lines);
+  return parsePython(lines.length < MAX_LINES ? lines : lastLines(text));
 }
 
 /** Maps `telemetry.sdk.language` to a stack format; undefined when the format is not known. */
@@ -63,17 +70,34 @@ export function stackLanguage(language: unknown): StackLanguage | undefined {
   }
 }
 
-function splitLines(text: string): string[] {
+/** The first MAX_LINES lines (over-long ones as ''). */
+function firstLines(text: string): string[] {
   const lines: string[] = [];
   let from = 0;
   while (from <= text.length && lines.length < MAX_LINES) {
     let to = text.indexOf('\n', from);
     if (to < 0) to = text.length;
-    const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to; // \r\n
-    lines.push(end - from > MAX_FRAME_LINE ? '' : text.slice(from, end));
+    lines.push(lineText(text, from, to));
     from = to + 1;
   }
   return lines;
+}
+
+/** The last MAX_LINES lines, in order (over-long ones as ''). */
+function lastLines(text: string): string[] {
+  const lines: string[] = [];
+  let to = text.length;
+  while (to >= 0 && lines.length < MAX_LINES) {
+    const from = to > 0 ? text.lastIndexOf('\n', to - 1) + 1 : 0;
+    lines.push(lineText(text, from, to));
+    to = from - 1;
+  }
+  return lines.reverse();
+}
+
+function lineText(text: string, from: number, to: number): string {
+  const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to; // \r\n
+  return end - from > MAX_FRAME_LINE ? '' : text.slice(from, end);
 }
 
 function detectLanguage(lines: string[]): StackLanguage {
@@ -86,23 +110,74 @@ function detectLanguage(lines: string[]): StackLanguage {
 // ---------------------------------------------------------------------------------------------------------
 // V8 and Java: the first line is "Type: message", then one "at ..." line per frame, innermost first.
 
+// Java prints an exception's suppressed exceptions (and their causes) one level deeper than its own lines:
+//   java.lang.RuntimeException: top          ← the chain: header at indentation h,
+//   \tat a.B.c(B.java:1)                      ← its frames deeper, all at one indentation
+//   \tSuppressed: java.io.IOException: x      ← not in the chain: skipped with all that is indented as deep
+//   \t\tat a.R.close(R.java:5)                  or deeper, its frames and its own `Caused by:`
+//   \tCaused by: java.lang.Error: y
+//   \t\tat ...
+//   Caused by: java.sql.SQLException: z       ← back at indentation h: the next exception of the chain
+// Only frames at the current block's frame indentation belong to it.
+
 function parseAtFrames(lines: string[]): ParsedException[] {
   const chain: ParsedException[] = [{ stack: [] }];
   let current = chain[0];
+  /** Indentation of the chain's headers (the first line, each `Caused by:` of the chain). */
+  const headerIndent = indentation(lines[0] ?? '');
+  /** Indentation of the current exception's frames: its first frame's. */
+  let frameIndent: number | undefined;
+  /** While set, lines indented this deep or deeper belong to a Suppressed: block and are skipped. */
+  let skipIndent: number | undefined;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
-    const trimmed = line.trim();
+    const indent = indentation(line);
+    const trimmed = line.slice(indentEnd(line)).trimEnd();
+    if (trimmed === '') continue;
+    if (skipIndent !== undefined) {
+      // Without indentation (a flattened trace) a skipped block can only end at the chain's next Caused by.
+      const flat = skipIndent <= headerIndent;
+      if (flat ? !(trimmed.startsWith('Caused by: ') && indent <= headerIndent) : indent >= skipIndent) continue;
+      skipIndent = undefined;
+    }
     if (trimmed.startsWith('at ')) {
+      frameIndent ??= indent;
+      if (indent !== frameIndent) continue; // a frame of something nested deeper
       const frame = parseAtFrame(trimmed.slice(3));
       if (frame) addFrame(current, frame);
     } else if (trimmed.startsWith('Caused by: ')) {
+      if (indent > headerIndent) {
+        skipIndent = indent; // the cause of something nested
+        continue;
+      }
       if (chain.length >= MAX_EXCEPTIONS) break;
       current = { ...typeAndMessage(trimmed.slice('Caused by: '.length)), stack: [] };
       chain.push(current);
+      frameIndent = undefined;
+    } else if (trimmed.startsWith('Suppressed: ')) {
+      skipIndent = indent;
     }
-    // Anything else: Java's "... 3 more" and "Suppressed:", message continuation lines, blank lines.
+    // Anything else: Java's "... 3 more", message continuation lines.
   }
   return chain;
+}
+
+/** Leading whitespace width, a tab counting as 4 (Java indents with tabs, V8 with spaces). */
+function indentation(line: string): number {
+  let width = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32) width++;
+    else if (c === 9) width += 4;
+    else break;
+  }
+  return width;
+}
+
+function indentEnd(line: string): number {
+  let i = 0;
+  while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+  return i;
 }
 
 /**
@@ -172,8 +247,9 @@ function javaFrame(qualified: string, location: string): StackFrame {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Python: blocks of `  File "path", line N, in fn` (outermost first) ending with "Type: message"; chained
-// blocks are joined by one of two sentences, and the last block is the exception that was raised.
+// Python: blocks of `  File "path", line N, in fn` (outermost first), each followed by its indented source
+// and caret lines, ending with "Type: message"; the message may go on over the following lines, up to the
+// sentence that chains the next block. The last block is the exception that was raised.
 
 const PY_CONTEXT = 'During handling of the above exception, another exception occurred:';
 const PY_CAUSE = 'The above exception was the direct cause of the following exception:';
@@ -181,24 +257,36 @@ const PY_CAUSE = 'The above exception was the direct cause of the following exce
 function parsePython(lines: string[]): ParsedException[] {
   const blocks: ParsedException[] = [];
   let frames: StackFrame[] = [];
-  let lastText = '';
+  /** The exception's lines: from the first unindented line after the frames up to the next separator. */
+  let text: string[] = [];
+  let textLength = 0;
   const close = () => {
-    const ex: ParsedException = { ...typeAndMessage(lastText), stack: [] };
+    while (text.length > 0 && text[text.length - 1].trim() === '') text.pop(); // the blank line before a separator
+    const ex: ParsedException = { ...pythonTypeAndMessage(text), stack: [] };
     // Most recent call last in the text; X-Ray lists the innermost frame first.
     for (let i = frames.length - 1; i >= 0; i--) addFrame(ex, frames[i]);
     blocks.push(ex);
     frames = [];
-    lastText = '';
+    text = [];
+    textLength = 0;
   };
   for (const line of lines) {
-    if (line.startsWith('  File "')) {
+    if (line === PY_CONTEXT || line === PY_CAUSE) {
+      close();
+    } else if (line.startsWith('  File "')) {
       const frame = pythonFrame(line);
       if (frame) frames.push(frame);
-    } else if (line === PY_CONTEXT || line === PY_CAUSE) {
-      close();
+      // A frame after text: that text was not the exception line (only what follows the last frame is).
+      text = [];
+      textLength = 0;
+    } else if (text.length > 0) {
+      if (textLength <= MAX_TEXT) text.push(line);
+      textLength += line.length + 1;
     } else if (line !== '' && !line.startsWith(' ') && !line.startsWith('Traceback (')) {
-      lastText = line;
+      text.push(line);
+      textLength = line.length;
     }
+    // Otherwise: a frame's source and caret lines, "Traceback (most recent call last):", blank lines.
   }
   close();
   // The block raised last is the top-level exception; each earlier block is the cause of the next.
@@ -225,6 +313,16 @@ function pythonFrame(line: string): StackFrame | undefined {
 function addFrame(ex: ParsedException, frame: StackFrame): void {
   if (ex.stack.length < MAX_FRAMES) ex.stack.push(frame);
   else ex.truncated = (ex.truncated ?? 0) + 1;
+}
+
+/** Python's exception lines: the type before the first ": " of the first line; the rest, newlines kept, the message. */
+function pythonTypeAndMessage(text: string[]): { type?: string; message?: string } {
+  if (text.length === 0) return {};
+  const first = typeAndMessage(text[0]);
+  if (text.length === 1) return first;
+  const rest = text.slice(1).join('\n');
+  const message = first.message !== undefined ? `${first.message}\n${rest}` : rest;
+  return { ...first, message: message.length > MAX_TEXT ? message.slice(0, MAX_TEXT) : message };
 }
 
 /** "pkg.Error: message" → type and message; a line without ": " is a type alone. */
