@@ -66,6 +66,8 @@ try {
   step('failed', 'system packages');
 }
 step(run('build', 'node', ['esbuild.js']), 'build');
+// out/ is rebuilt from scratch: tsc never deletes the output of a test file that no longer exists.
+rmSync(path.join(root, 'out'), { recursive: true, force: true });
 step(run('typecheck + compile tests', 'npx', ['tsc', '-p', '.']), 'tsc');
 step(run('lint', 'npx', ['eslint', '.']), 'lint');
 
