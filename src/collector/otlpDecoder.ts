@@ -36,11 +36,34 @@ export class OtlpDecodeError extends Error {
  */
 export const MAX_SPANS_PER_REQUEST = 50_000;
 
+/**
+ * More items than this in one request refuse it whole. An item is anything repeated that decoding
+ * materialises: resource_spans, scope_spans, spans, events, links, attributes (KeyValues at every level),
+ * array and kvlist values, entity refs and their keys, and a singular message field sent more than once in
+ * the same message. Empty ones cost 2 bytes of protobuf each, so without this cap an 8 MiB body of empty
+ * events decodes into 4 million objects (2.7 s, ~0.9 GB). Real batches are far below it: 512 spans with 30
+ * attributes and 5 events of 10 attributes each are ~44,000 items; 8,192 such spans (the Collector's batch)
+ * ~740,000 would not pass, 8,192 spans with 30 attributes and no events (~254,000) do.
+ */
+export const MAX_ITEMS_PER_REQUEST = 500_000;
+
 /** A request with more than MAX_SPANS_PER_REQUEST spans: refused whole (HTTP 413, the batch is too large). */
 export class OtlpTooManySpansError extends OtlpDecodeError {
-  constructor(readonly maxSpans: number) {
-    super(`more than ${maxSpans} spans in one request: export smaller batches`);
+  constructor(readonly maxSpans: number, message = `more than ${maxSpans} spans in one request: export smaller batches`) {
+    super(message);
     this.name = 'OtlpTooManySpansError';
+  }
+}
+
+/**
+ * A request with more than MAX_ITEMS_PER_REQUEST items (spans, events, links, attributes, values...): also
+ * a batch too large, refused whole with HTTP 413 (a kind of OtlpTooManySpansError, so the receiver answers
+ * it the same way).
+ */
+export class OtlpTooManyItemsError extends OtlpTooManySpansError {
+  constructor(readonly maxItems: number, maxSpans = MAX_SPANS_PER_REQUEST) {
+    super(maxSpans, `more than ${maxItems} items (spans, events, links, attributes, array values) in one request: export smaller batches`);
+    this.name = 'OtlpTooManyItemsError';
   }
 }
 
@@ -59,9 +82,11 @@ function isLong(value: unknown): value is Long {
 }
 
 /** Decodes a binary ExportTraceServiceRequest. Throws OtlpDecodeError; never anything else. */
-export function decodeOtlpProtobuf(bytes: Uint8Array, maxSpans = MAX_SPANS_PER_REQUEST): DecodedSpans {
-  // The generated decode materialises every message before the walker sees one: count the spans first.
-  if (countProtobufSpans(bytes, maxSpans) > maxSpans) throw new OtlpTooManySpansError(maxSpans);
+export function decodeOtlpProtobuf(bytes: Uint8Array, maxSpans = MAX_SPANS_PER_REQUEST, maxItems = MAX_ITEMS_PER_REQUEST): DecodedSpans {
+  // The generated decode materialises every message before the walker sees one: count spans and items first.
+  const counted = countProtobufItems(bytes, maxSpans, maxItems);
+  if (counted.spans > maxSpans) throw new OtlpTooManySpansError(maxSpans);
+  if (counted.items > maxItems) throw new OtlpTooManyItemsError(maxItems, maxSpans);
   let message: unknown;
   try {
     message = protobufCodec().exportTraceServiceRequest.decode(bytes);
@@ -72,14 +97,14 @@ export function decodeOtlpProtobuf(bytes: Uint8Array, maxSpans = MAX_SPANS_PER_R
 }
 
 /** Decodes an OTLP/JSON ExportTraceServiceRequest. Throws OtlpDecodeError; never anything else. */
-export function decodeOtlpJson(text: string, maxSpans = MAX_SPANS_PER_REQUEST): DecodedSpans {
+export function decodeOtlpJson(text: string, maxSpans = MAX_SPANS_PER_REQUEST, maxItems = MAX_ITEMS_PER_REQUEST): DecodedSpans {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new OtlpDecodeError(`not valid JSON: ${describeError(error)}`);
   }
-  return walk(value, maxSpans);
+  return walk(value, maxSpans, maxItems);
 }
 
 /** ADOT's UDP payload: base64 of a binary ExportTraceServiceRequest (after the `T1S`/`T1U` prefix). */
@@ -145,60 +170,151 @@ class FieldError extends Error {
   }
 }
 
+// The generated decode of every message in an ExportTraceServiceRequest (opentelemetry-proto trace/v1,
+// common/v1, resource/v1), as field number → how the generated code reads it. It reads a known field by its
+// declared type whatever the wire type says, so the counter below does too: anything else would let bytes
+// the counter skips be decoded as messages.
+type WireRead = 'uint32' | 'varint' | 'bytes' | 'fixed32' | 'fixed64';
+type MessageName = 'request' | 'resourceSpans' | 'resource' | 'entityRef' | 'scopeSpans' | 'scope' | 'span' | 'event' | 'link'
+  | 'status' | 'keyValue' | 'anyValue' | 'arrayValue' | 'keyValueList';
+/** A field: a scalar read, or a message (`repeated`: pushed onto a list, else one value per occurrence). */
+type WireField = WireRead | { message: MessageName; repeated: boolean } | { repeatedBytes: true };
+const many = (message: MessageName): WireField => ({ message, repeated: true });
+const one = (message: MessageName): WireField => ({ message, repeated: false });
+const WIRE_SCHEMA: Record<MessageName, Record<number, WireField>> = {
+  request: { 1: many('resourceSpans') },
+  resourceSpans: { 1: one('resource'), 2: many('scopeSpans'), 3: 'bytes' },
+  resource: { 1: many('keyValue'), 2: 'uint32', 3: many('entityRef') },
+  entityRef: { 1: 'bytes', 2: 'bytes', 3: { repeatedBytes: true }, 4: { repeatedBytes: true } },
+  scopeSpans: { 1: one('scope'), 2: many('span'), 3: 'bytes' },
+  scope: { 1: 'bytes', 2: 'bytes', 3: many('keyValue'), 4: 'uint32' },
+  span: {
+    1: 'bytes', 2: 'bytes', 3: 'bytes', 4: 'bytes', 5: 'bytes', 6: 'uint32', 7: 'fixed64', 8: 'fixed64', 9: many('keyValue'),
+    10: 'uint32', 11: many('event'), 12: 'uint32', 13: many('link'), 14: 'uint32', 15: one('status'), 16: 'fixed32',
+  },
+  event: { 1: 'fixed64', 2: 'bytes', 3: many('keyValue'), 4: 'uint32' },
+  link: { 1: 'bytes', 2: 'bytes', 3: 'bytes', 4: many('keyValue'), 5: 'uint32', 6: 'fixed32' },
+  status: { 2: 'bytes', 3: 'uint32' },
+  keyValue: { 1: 'bytes', 2: one('anyValue') },
+  anyValue: { 1: 'bytes', 2: 'uint32', 3: 'varint', 4: 'fixed64', 5: one('arrayValue'), 6: one('keyValueList'), 7: 'bytes' },
+  arrayValue: { 1: many('anyValue') },
+  keyValueList: { 1: many('keyValue') },
+};
+
 /**
- * Spans in a binary ExportTraceServiceRequest, counted on the wire without decoding: resource_spans (1) →
- * scope_spans (2) → spans (2), every other field skipped. Stops once past `max`. Malformed bytes end the count
- * early; the generated decode then says what is wrong with them.
+ * Spans and items (see MAX_ITEMS_PER_REQUEST) in a binary ExportTraceServiceRequest, counted on the wire
+ * without decoding anything: tags and lengths are read exactly as protobufjs's Reader reads them (a uint32
+ * keeps the low 32 bits; a nested message's end may pass its parent's, decoding simply goes on), every
+ * value is skipped. Iterative, so no nesting overflows it. Stops once past either limit. Where the bytes are
+ * malformed the count ends: the generated decode throws at the same byte, having built no more than was
+ * counted.
  */
-function countProtobufSpans(bytes: Uint8Array, max: number): number {
-  const wanted = [1, 2, 2];
+function countProtobufItems(bytes: Uint8Array, maxSpans: number, maxItems: number): { spans: number; items: number } {
+  const len = bytes.byteLength;
+  let pos = 0;
   let spans = 0;
-  const scan = (start: number, end: number, depth: number): void => {
-    let pos = start;
-    while (pos < end && spans <= max) {
-      const tag = readVarint(bytes, pos, end);
-      if (!tag) return;
-      pos = tag.next;
-      const wireType = tag.value % 8;
+  let items = 0;
+  // protobufjs Reader.uint32: 5 bytes at most are read (the 5th's low 4 bits kept); 5 more are skipped unread.
+  const uint32 = (): number | undefined => {
+    let value = 0;
+    for (let i = 0; i < 5; i++) {
+      if (pos >= len) return undefined;
+      const byte = bytes[pos++];
+      value += i < 4 ? (byte & 0x7f) * 2 ** (7 * i) : (byte & 0x0f) * 2 ** 28;
+      if (byte < 0x80) return value;
+    }
+    pos += 5;
+    return pos > len ? undefined : value;
+  };
+  // A varint skipped (Reader.skip()) or read as a 64-bit integer (at most 10 bytes, else the decode throws).
+  const varint = (limit: number): boolean => {
+    for (let i = 0; i < limit; i++) {
+      if (pos >= len) return false;
+      if (bytes[pos++] < 0x80) return true;
+    }
+    return false;
+  };
+  const skip = (n: number | undefined): boolean => {
+    if (n === undefined || pos + n > len) return false;
+    pos += n;
+    return true;
+  };
+  // Reader.skipType for an unknown field; groups (never used by OTLP) are skipped with a depth count, not recursion.
+  const skipType = (wireType: number): boolean => {
+    let groups = 0;
+    for (;;) {
       if (wireType === 0) {
-        const skipped = readVarint(bytes, pos, end);
-        if (!skipped) return;
-        pos = skipped.next;
+        if (!varint(Infinity)) return false;
       } else if (wireType === 1) {
-        pos += 8;
-      } else if (wireType === 5) {
-        pos += 4;
+        if (!skip(8)) return false;
       } else if (wireType === 2) {
-        const length = readVarint(bytes, pos, end);
-        if (!length || length.next + length.value > end) return;
-        pos = length.next;
-        if (Math.floor(tag.value / 8) === wanted[depth]) {
-          if (depth === wanted.length - 1) spans++;
-          else scan(pos, pos + length.value, depth + 1);
-        }
-        pos += length.value;
+        if (!skip(uint32())) return false;
+      } else if (wireType === 5) {
+        if (!skip(4)) return false;
+      } else if (wireType === 3) {
+        groups++;
+      } else if (wireType === 4 && groups > 0) {
+        groups--;
       } else {
-        return; // groups (deprecated, unused by OTLP) or garbage
+        return false;
       }
+      if (groups === 0) return true;
+      const tag = uint32();
+      if (tag === undefined) return false;
+      wireType = tag & 7;
     }
   };
-  scan(0, bytes.byteLength, 0);
-  return spans;
-}
-
-/** A base-128 varint at `pos` (as a double: exact up to 2^53, plenty for tags and lengths), or undefined. */
-function readVarint(bytes: Uint8Array, pos: number, end: number): { value: number; next: number } | undefined {
-  let value = 0;
-  for (let shift = 1, i = pos; i < end && i < pos + 10; i++, shift *= 128) {
-    value += (bytes[i] & 0x7f) * shift;
-    if (bytes[i] < 0x80) return { value, next: i + 1 };
+  const read = (how: WireRead): boolean => {
+    switch (how) {
+      case 'uint32': return uint32() !== undefined;
+      case 'varint': return varint(10);
+      case 'bytes': return skip(uint32());
+      case 'fixed32': return skip(4);
+      case 'fixed64': return skip(8);
+    }
+  };
+  const stack: { message: MessageName; end: number; seen: number }[] = [{ message: 'request', end: len, seen: 0 }];
+  while (stack.length > 0 && spans <= maxSpans && items <= maxItems) {
+    const frame = stack[stack.length - 1];
+    if (pos >= frame.end) {
+      stack.pop();
+      continue;
+    }
+    const tag = uint32();
+    if (tag === undefined) break;
+    const number = Math.floor(tag / 8);
+    const known = WIRE_SCHEMA[frame.message][number] as WireField | undefined;
+    if (known === undefined) {
+      if (!skipType(tag & 7)) break;
+    } else if (typeof known === 'string') {
+      if (!read(known)) break;
+    } else if ('repeatedBytes' in known) {
+      items++;
+      if (!read('bytes')) break;
+    } else {
+      const length = uint32();
+      if (length === undefined) break;
+      if (known.repeated) {
+        items++;
+        if (known.message === 'span') spans++;
+      } else {
+        // A singular message sent again replaces the first, but each copy is still decoded: count the repeats.
+        const bit = 2 ** number;
+        if (Math.floor(frame.seen / bit) % 2 === 1) items++;
+        else frame.seen += bit;
+      }
+      stack.push({ message: known.message, end: pos + length, seen: 0 });
+    }
   }
-  return undefined;
+  return { spans, items };
 }
 
-function walk(request: unknown, maxSpans: number): DecodedSpans {
+function walk(request: unknown, maxSpans: number, maxItems?: number): DecodedSpans {
   const out: DecodedSpans = { batches: [], spanCount: 0, rejected: [] };
   try {
+    // OTLP/JSON: JSON.parse has built the objects, but the span model would be built from them again. Count
+    // first (protobuf was counted on the wire).
+    if (maxItems !== undefined) countJsonItems(request, maxSpans, maxItems);
     const root = record(request, '');
     forEach(list(field(root, 'resourceSpans', 'resource_spans'), 'resourceSpans'), 'resourceSpans', (item) => {
       const resourceSpans = record(item, '');
@@ -227,6 +343,59 @@ function walk(request: unknown, maxSpans: number): DecodedSpans {
     throw new OtlpDecodeError(`cannot read the request: ${describeError(error)}`);
   }
   return out;
+}
+
+/**
+ * The items (see MAX_ITEMS_PER_REQUEST) the walker would build from a parsed OTLP/JSON request, counted
+ * without building anything: throws once past either limit. Anything not shaped as expected is left for
+ * the walker to refuse.
+ */
+function countJsonItems(request: unknown, maxSpans: number, maxItems: number): void {
+  let spans = 0;
+  let items = 0;
+  const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+  const pending: { value: unknown; kind: 'keyValue' | 'anyValue' }[] = [];
+  const each = (value: unknown, visit: (item: Json) => void): void => {
+    if (!Array.isArray(value)) return;
+    items += value.length;
+    if (items > maxItems) throw new OtlpTooManyItemsError(maxItems, maxSpans);
+    for (const item of value) if (isObject(item)) visit(item);
+  };
+  // Attribute values nest (arrays and kvlists in values): walked with a queue, not recursion.
+  const attributeList = (value: unknown): void => each(value, (kv) => pending.push({ value: kv, kind: 'keyValue' }));
+  const drain = (): void => {
+    while (pending.length > 0) {
+      const { value, kind } = pending.pop() as { value: unknown; kind: 'keyValue' | 'anyValue' };
+      if (!isObject(value)) continue;
+      if (kind === 'keyValue') {
+        pending.push({ value: value.value, kind: 'anyValue' });
+        continue;
+      }
+      const array = field(value, 'arrayValue', 'array_value');
+      if (isObject(array)) each(array.values, (item) => pending.push({ value: item, kind: 'anyValue' }));
+      const kvlist = field(value, 'kvlistValue', 'kvlist_value');
+      if (isObject(kvlist)) attributeList(kvlist.values);
+    }
+  };
+  if (!isObject(request)) return;
+  each(field(request, 'resourceSpans', 'resource_spans'), (resourceSpans) => {
+    const resource = field(resourceSpans, 'resource');
+    if (isObject(resource)) attributeList(resource.attributes);
+    each(field(resourceSpans, 'scopeSpans', 'scope_spans'), (scopeSpans) => {
+      const scope = field(scopeSpans, 'scope');
+      if (isObject(scope)) attributeList(scope.attributes);
+      const list = field(scopeSpans, 'spans');
+      if (Array.isArray(list) && (spans += list.length) > maxSpans) throw new OtlpTooManySpansError(maxSpans);
+      each(list, (span) => {
+        attributeList(span.attributes);
+        each(span.events, (event) => attributeList(event.attributes));
+        each(span.links, (link) => attributeList(link.attributes));
+        drain();
+      });
+      drain();
+    });
+    drain();
+  });
 }
 
 function span(message: unknown): OtelSpan | RejectedSpan {

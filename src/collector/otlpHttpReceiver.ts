@@ -25,10 +25,16 @@ export const TRACES_PATH = '/v1/traces';
 /**
  * Request bodies, compressed and decompressed. Below the OpenTelemetry Collector's 20 MiB (confighttp): this
  * collector decodes in the extension host, and the generated protobuf decode materialises a whole request
- * before anything can count it. Worst 8 MiB bodies measured (Node 20, x64; decode only): empty spans are
- * refused by the span count in 12 ms; empty events in one span 2.7 s and ~0.9 GB peak RSS; empty
- * ScopeSpans or ResourceSpans 1.3 s, ~450 MB; OTLP/JSON `{},` spans refused after JSON.parse in 1.0 s,
- * ~310 MB; JSON empty events 2.0 s, ~650 MB. At 20 MiB each of these is 2.5 times worse.
+ * at once. So spans (MAX_SPANS_PER_REQUEST) and every other repeated item (MAX_ITEMS_PER_REQUEST: events,
+ * links, attributes, values, scope and resource spans) are counted on the wire first, and OTLP/JSON on the
+ * parsed object before the span model is built. Before the item count, 8 MiB of empty events in one span
+ * took 2.7 s and ~0.9 GB peak RSS to decode; empty ScopeSpans or ResourceSpans 1.3 s, ~450 MB; empty
+ * attributes 0.74 s, ~266 MB; JSON empty events 2.0 s, ~650 MB. Measured now (Node 20, x64; decode only,
+ * peak RSS of the whole process, ~75 MB of it the process itself): each of those protobuf bombs is refused
+ * in under 40 ms; the worst 8 MiB protobuf body still accepted (500,000 empty events or attributes with
+ * empty kvlist values, the rest one repeated empty field) takes ~0.8 s and ~195 MB. OTLP/JSON is bounded
+ * by JSON.parse itself: 8 MiB of `{},` is parsed and refused in ~0.75 s, ~310 MB; the worst accepted
+ * JSON body ~0.3 s, ~180 MB. At 20 MiB the JSON and the repeated-field costs would be 2.5 times these.
  */
 export const DEFAULT_MAX_OTLP_BODY_BYTES = 8 * 1024 * 1024;
 /** Concurrent connections: a handful of exporters is the expected load; this bounds parallel decoding. */
@@ -155,7 +161,8 @@ async function handle(
   try {
     decoded = encoding === 'protobuf' ? decodeOtlpProtobuf(bytes) : decodeOtlpJson(bytes.toString('utf8'));
   } catch (error) {
-    // Too many spans is a batch too large, not a malformed one: 413, as for a body over the byte limit.
+    // Too many spans or items (OtlpTooManyItemsError is a kind of OtlpTooManySpansError) is a batch too
+    // large, not a malformed one: 413, as for a body over the byte limit.
     if (error instanceof OtlpTooManySpansError) return refuse(new Refusal(413, 'too-many-spans', error.message));
     if (!(error instanceof OtlpDecodeError)) throw error;
     return refuse(new Refusal(400, 'undecodable', error.message));

@@ -11,8 +11,10 @@ import {
   encodeExportResponseJson,
   encodeExportResponseProtobuf,
   encodeStatusProtobuf,
+  MAX_ITEMS_PER_REQUEST,
   MAX_SPANS_PER_REQUEST,
   OtlpDecodeError,
+  OtlpTooManyItemsError,
   OtlpTooManySpansError,
   type DecodedSpans,
 } from '../../../src/collector/otlpDecoder';
@@ -252,6 +254,108 @@ suite('collector: OTLP decoding', () => {
     assert.throws(() => decodeOtlpJson(JSON.stringify(request([jsonSpan(), jsonSpan(), jsonSpan()])), 2), OtlpTooManySpansError);
     assert.equal(decodeOtlpJson(JSON.stringify(request([jsonSpan(), jsonSpan()])), 2).spanCount, 2);
     assert.throws(() => decodeOtlpJson(`{"resourceSpans":[{"scopeSpans":[{"spans":[${'{},'.repeat(MAX_SPANS_PER_REQUEST)}{}]}]}]}`), OtlpTooManySpansError);
+  });
+
+  suite('items (events, links, attributes, values, scope and resource spans) are counted before decoding', () => {
+    /** A length-delimited field by hand: tag (wire type 2), length, payload. */
+    const message = (field: number, payload: Buffer = Buffer.alloc(0)): Buffer => Buffer.concat([varint(field * 8 + 2), varint(payload.length), payload]);
+    const repeat = (unit: Buffer, times: number): Buffer => Buffer.alloc(unit.length * times, unit);
+    /** ExportTraceServiceRequest { resource_spans { scope_spans { spans { <body> } } } } */
+    const inSpan = (body: Buffer): Buffer => message(1, message(2, message(2, body)));
+    const tooMany = (e: unknown): boolean => e instanceof OtlpTooManyItemsError && e instanceof OtlpTooManySpansError
+      && e instanceof OtlpDecodeError && /more than 500000 items/.test(e.message);
+
+    test('8 MiB-class bombs of empty repeated messages are refused without being decoded', () => {
+      const n = MAX_ITEMS_PER_REQUEST + 1;
+      // Empty events (span field 11), attributes (9), links (13) in one span.
+      for (const field of [11, 9, 13]) assert.throws(() => decodeOtlpProtobuf(inSpan(repeat(message(field), n))), tooMany, `span field ${field}`);
+      // Empty ScopeSpans in one ResourceSpans; empty ResourceSpans.
+      assert.throws(() => decodeOtlpProtobuf(message(1, repeat(message(2), n))), tooMany);
+      assert.throws(() => decodeOtlpProtobuf(repeat(message(1), n)), tooMany);
+      // Empty attributes of a resource, a scope, an event and a link; empty array and kvlist values.
+      assert.throws(() => decodeOtlpProtobuf(message(1, message(1, repeat(message(1), n)))), tooMany);
+      assert.throws(() => decodeOtlpProtobuf(message(1, message(2, message(1, repeat(message(3), n))))), tooMany);
+      assert.throws(() => decodeOtlpProtobuf(inSpan(message(11, repeat(message(3), n)))), tooMany);
+      assert.throws(() => decodeOtlpProtobuf(inSpan(message(13, repeat(message(4), n)))), tooMany);
+      assert.throws(() => decodeOtlpProtobuf(inSpan(message(9, message(2, message(5, repeat(message(1), n)))))), tooMany);
+      assert.throws(() => decodeOtlpProtobuf(inSpan(message(9, message(2, message(6, repeat(message(1), n)))))), tooMany);
+      // A singular message (status) sent again and again: each copy would be decoded.
+      assert.throws(() => decodeOtlpProtobuf(inSpan(repeat(message(15), n))), tooMany);
+      // Entity refs' repeated key strings.
+      assert.throws(() => decodeOtlpProtobuf(message(1, message(1, message(3, repeat(message(3), n))))), tooMany);
+    });
+
+    test('the count is exact: resource spans, scope spans, spans and each nested item', () => {
+      // 1 resource_spans + 1 scope_spans + 1 span + 3 events + 2 attributes of the first event = 8 items.
+      const bytes = inSpan(Buffer.concat([message(11, repeat(message(3), 2)), message(11), message(11)]));
+      assert.equal(decodeOtlpProtobuf(bytes, MAX_SPANS_PER_REQUEST, 8).spanCount, 1);
+      assert.throws(() => decodeOtlpProtobuf(bytes, MAX_SPANS_PER_REQUEST, 7), /more than 7 items/);
+      // The span limit still speaks first for spans.
+      assert.throws(() => decodeOtlpProtobuf(message(1, message(2, repeat(message(2), 3))), 2, 10), /more than 2 spans/);
+    });
+
+    test('bytes read the way the generated decode reads them, not the way the wire type says', () => {
+      const events = repeat(message(3), 10); // an Event's empty attributes
+      // Span field 11 (events) sent with wire type 1: the generated code still reads a length and an Event.
+      const wrongWireType = inSpan(Buffer.concat([varint(11 * 8 + 1), varint(events.length), events]));
+      assert.throws(() => decodeOtlpProtobuf(wrongWireType, MAX_SPANS_PER_REQUEST, 5), OtlpTooManyItemsError);
+      // A length past the end of the body: the decode goes on reading what is there before it fails.
+      const overlong = Buffer.concat([varint(1 * 8 + 2), varint(1000), repeat(message(2), 10)]);
+      assert.throws(() => decodeOtlpProtobuf(overlong, MAX_SPANS_PER_REQUEST, 5), OtlpTooManyItemsError);
+      assert.throws(() => decodeOtlpProtobuf(overlong), (e: unknown) => e instanceof OtlpDecodeError && !(e instanceof OtlpTooManySpansError));
+      // A length whose varint passes 32 bits: protobufjs keeps the low 32 (here 20).
+      const scopes = repeat(message(2), 10);
+      const wide = Buffer.concat([Buffer.from([0x0a, 0x80 | 20, 0x80, 0x80, 0x80, 0x10]), scopes]);
+      assert.throws(() => decodeOtlpProtobuf(wide, MAX_SPANS_PER_REQUEST, 5), OtlpTooManyItemsError);
+      // An unknown group before the items is skipped, not the end of the count.
+      const group = Buffer.from([(9 << 3) | 3, (1 << 3) | 0, 0x01, (9 << 3) | 4]);
+      assert.throws(() => decodeOtlpProtobuf(Buffer.concat([group, repeat(message(1), 10)]), MAX_SPANS_PER_REQUEST, 5), OtlpTooManyItemsError);
+      // Deeply nested values neither overflow the counter's stack nor pass the limit.
+      let nested: Buffer = Buffer.alloc(0);
+      for (let i = 0; i < 1000; i++) nested = message(1, message(5, nested));
+      assert.throws(() => decodeOtlpProtobuf(inSpan(message(9, message(2, message(5, nested)))), MAX_SPANS_PER_REQUEST, 500), OtlpTooManyItemsError);
+    });
+
+    test('OTLP/JSON: counted on the parsed request before the span model is built', () => {
+      const n = MAX_ITEMS_PER_REQUEST + 1;
+      const inJsonSpan = (span: string): string => `{"resourceSpans":[{"scopeSpans":[{"spans":[${span}]}]}]}`;
+      const empties = `${'{},'.repeat(n - 1)}{}`;
+      assert.throws(() => decodeOtlpJson(inJsonSpan(`{"events":[${empties}]}`)), tooMany);
+      assert.throws(() => decodeOtlpJson(inJsonSpan(`{"attributes":[${empties}]}`)), tooMany);
+      assert.throws(() => decodeOtlpJson(inJsonSpan(`{"links":[{"attributes":[${empties}]}]}`)), tooMany);
+      assert.throws(() => decodeOtlpJson(`{"resourceSpans":[{"scopeSpans":[${empties}]}]}`), tooMany);
+      assert.throws(() => decodeOtlpJson(`{"resource_spans":[${empties}]}`), tooMany);
+      assert.throws(() => decodeOtlpJson(`{"resourceSpans":[{"resource":{"attributes":[${empties}]}}]}`), tooMany);
+      assert.throws(() => decodeOtlpJson(inJsonSpan(`{"attributes":[{"key":"a","value":{"kvlistValue":{"values":[{"key":"b","value":{"arrayValue":{"values":[${empties}]}}}]}}}]}`)), tooMany);
+      // Exact: 1 + 1 + 1 span + 2 events + 1 attribute + 2 array values = 8.
+      const exact = inJsonSpan('{"events":[{},{"attributes":[{"key":"a","value":{"array_value":{"values":[{},{}]}}}]}]}');
+      assert.throws(() => decodeOtlpJson(exact, MAX_SPANS_PER_REQUEST, 7), /more than 7 items/);
+      assert.equal(decodeOtlpJson(exact, MAX_SPANS_PER_REQUEST, 8).spanCount, 1);
+      // Absurd nesting is refused as unreadable, never a crash.
+      const deep = inJsonSpan(`{"attributes":[{"key":"a","value":${'{"arrayValue":{"values":['.repeat(200_000)}${']}}'.repeat(200_000)}}]}`);
+      assert.throws(() => decodeOtlpJson(deep), OtlpDecodeError);
+    });
+
+    test('a large real batch passes: 512 spans x 30 attributes x 5 events of 10 attributes', () => {
+      const attributes = (count: number, prefix: string): Record<string, unknown>[] => Array.from({ length: count }, (_, i) =>
+        ({ key: `${prefix}.attribute.${i}`, value: i % 3 === 0 ? { intValue: i } : i % 3 === 1 ? { stringValue: `value ${i}` } : { arrayValue: { values: [{ boolValue: true }, { doubleValue: 1.5 }] } } }));
+      const spans = Array.from({ length: 512 }, (_, i) => ({
+        traceId: Buffer.from('5759e988bd862e3fe1be46a994272793', 'hex'),
+        spanId: Buffer.from((i + 1).toString(16).padStart(16, '0'), 'hex'),
+        name: `operation ${i}`, kind: 2, startTimeUnixNano: 1795288787849000000, endTimeUnixNano: 1795288787859000000,
+        attributes: attributes(30, 'span'),
+        events: Array.from({ length: 5 }, (_, e) => ({ name: `event ${e}`, timeUnixNano: 1795288787850000000, attributes: attributes(10, 'event') })),
+      }));
+      const object = { resourceSpans: [{ resource: { attributes: attributes(20, 'resource') }, scopeSpans: [{ scope: { name: 'big' }, spans }] }] };
+      const bytes = v1.ExportTraceServiceRequest.encode(v1.ExportTraceServiceRequest.fromObject(object)).finish();
+      const binary = decodeOtlpProtobuf(bytes);
+      assert.equal(binary.spanCount, 512);
+      assert.equal(binary.batches[0].spans[511].events.length, 5);
+      assert.equal(Object.keys(binary.batches[0].spans[0].attributes).length, 30);
+      const json = decodeOtlpJson(JSON.stringify(toJsonRequest(bytes, 'hex')));
+      assert.equal(json.spanCount, 512);
+      assert.deepEqual(json.rejected, []);
+    });
   });
 });
 

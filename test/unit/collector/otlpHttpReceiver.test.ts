@@ -197,6 +197,61 @@ suite('collector: OTLP/HTTP receiver', () => {
     assert.equal(good.status, 200);
   });
 
+  test('bombs of other empty repeated messages are refused with 413 at the default limits; the next good request is stored', async () => {
+    const full = await startOtlpHttpReceiver(intake, { port: 0 });
+    try {
+      const message = (field: number, payload: Buffer = Buffer.alloc(0)): Buffer => Buffer.concat([varint(field * 8 + 2), varint(payload.length), payload]);
+      const empties = (field: number): Buffer => Buffer.alloc(2 * 600_000, message(field)); // 1.2 MB, 600,000 items
+      const inSpan = (body: Buffer): Buffer => message(1, message(2, message(2, body)));
+      const bombs: [string, Buffer][] = [
+        ['empty events in one span', inSpan(empties(11))],
+        ['empty ScopeSpans', message(1, empties(2))],
+        ['empty ResourceSpans', empties(1)],
+        ['empty attributes', inSpan(empties(9))],
+      ];
+      let good = 0;
+      for (const [name, bomb] of bombs) {
+        const reply = await post(full.port, zlib.gzipSync(bomb), { ...PROTOBUF, 'content-encoding': 'gzip' });
+        assert.equal(reply.status, 413, name);
+        assert.match(statusMessage(reply.body), /more than 500000 items .* in one request/, name);
+        assert.equal((await post(full.port, adot[good++ % 2], PROTOBUF)).status, 200, `after ${name}`);
+      }
+      const json = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"events":[${'{},'.repeat(600_000)}{}]}]}]}]}`;
+      const reply = await post(full.port, zlib.gzipSync(json), { ...JSON_TYPE, 'content-encoding': 'gzip' });
+      assert.equal(reply.status, 413);
+      assert.match((JSON.parse(reply.body.toString()) as { message: string }).message, /more than 500000 items/);
+      assert.equal((await post(full.port, jsonRequest([jsonSpan('6b01eed3d3dcc0cf352b2f2ffa14ae41', '2222222222222222')]), JSON_TYPE)).status, 200);
+      assert.equal(intake.counters().refusedByReason['too-many-spans'], 5);
+      assert.equal(intake.counters().refusedByReason['internal-error'], undefined);
+    } finally {
+      await full.close();
+    }
+  });
+
+  test('a large real batch (512 spans x 30 attributes x 5 events) is accepted, protobuf and JSON', async () => {
+    const full = await startOtlpHttpReceiver(intake, { port: 0 });
+    try {
+      const now = BigInt(Date.now()) * 1_000_000n;
+      const attributes = (count: number, prefix: string): Record<string, unknown>[] => Array.from({ length: count }, (_, i) =>
+        ({ key: `${prefix}.attribute.${i}`, value: i % 2 ? { stringValue: `value ${i}` } : { intValue: String(i) } }));
+      const spans = (trace: string): Record<string, unknown>[] => Array.from({ length: 512 }, (_, i) => ({
+        ...jsonSpan(trace, (i + 1).toString(16).padStart(16, '0')),
+        attributes: attributes(30, 'span'),
+        events: Array.from({ length: 5 }, (_, e) => ({ name: `event ${e}`, timeUnixNano: String(now), attributes: attributes(10, 'event') })),
+      }));
+      const json = JSON.parse(jsonRequest(spans('1b01eed3d3dcc0cf352b2f2ffa14ae41'))) as Record<string, unknown>;
+      const reply = await post(full.port, zlib.gzipSync(JSON.stringify(json)), { ...JSON_TYPE, 'content-encoding': 'gzip' });
+      assert.equal(reply.status, 200);
+      const request = JSON.parse(jsonRequest(spans('2b01eed3d3dcc0cf352b2f2ffa14ae41')), (key, value: unknown) =>
+        (key === 'traceId' || key === 'spanId') && typeof value === 'string' ? Buffer.from(value, 'hex') : value) as Record<string, unknown>;
+      const bytes = collectorTraceV1.ExportTraceServiceRequest.encode(collectorTraceV1.ExportTraceServiceRequest.fromObject(request)).finish();
+      assert.equal((await post(full.port, Buffer.from(bytes), PROTOBUF)).status, 200);
+      assert.equal(store.counters().accepted, 1024);
+    } finally {
+      await full.close();
+    }
+  });
+
   test('a Host header naming another site (DNS rebinding) is refused with 403; local names are served', async () => {
     const foreign = await post(receiver.port, adot[0], { ...PROTOBUF, host: `evil.example:${receiver.port}` });
     assert.equal(foreign.status, 403);
