@@ -42,6 +42,13 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     vscode.commands.registerCommand(OPEN_FRAME_COMMAND, openStackFrame),
     vscode.commands.registerCommand('xrayLens.restartCollector', () => collector.restart()),
     vscode.commands.registerCommand('xrayLens.showLog', () => log.show()),
+    vscode.commands.registerCommand('xrayLens.showCollectorCounters', () => {
+      const counters = collector.counters();
+      log.info(`Collector: ${collector.describeCounters()}`);
+      if (counters) log.info(`Collector counters: ${JSON.stringify(counters)}`);
+      log.show(true);
+      return counters;
+    }),
     vscode.commands.registerCommand('xrayLens.copyTraceId', async (node?: TraceTreeNode) => {
       if (node?.type !== 'trace') return;
       await vscode.env.clipboard.writeText(node.summary.id);

@@ -1,5 +1,5 @@
 // `xray-lens` command line: runs the local collector in the foreground, outside VS Code.
-import { CollectorAddressInUseError, LocalCollector, type CollectorCounters } from '../collector/localCollector';
+import { CollectorAddressInUseError, LocalCollector, describeCounters } from '../collector/localCollector';
 import { parseHostPort, type HostPort } from '../sources/address';
 
 export const USAGE = `usage: xray-lens collect [--address 127.0.0.1:2000] [--otlp-address 127.0.0.1:4318 | --no-otlp]
@@ -170,15 +170,6 @@ async function collect(args: CollectArgs, io: CliIo): Promise<ExitCode> {
   await collector.close();
   io.out(`stopped (${signal}). ${describeCounters(counters)}\n${JSON.stringify(counters)}\n`);
   return 0;
-}
-
-export function describeCounters(c: CollectorCounters): string {
-  const reasons = Object.entries(c.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(', ');
-  const otlp = c.otlp.requests > 0
-    ? `, OTLP: ${c.otlp.requests} requests (${c.otlp.refusedRequests} refused), spans ${c.otlp.spansAccepted} accepted, ${c.otlp.spansRejected} rejected`
-    : '';
-  return `received ${c.received}, accepted ${c.accepted}, rejected ${c.rejected}${reasons ? ` (${reasons})` : ''}, `
-    + `traces ${c.traces}, evicted ${c.evicted}, ${(c.approximateBytes / 1024).toFixed(0)} KiB${otlp}`;
 }
 
 function processIo(): CliIo {

@@ -46,6 +46,16 @@ export interface CollectorCounters extends StoreCounters {
   otlp: OtlpCounters;
 }
 
+/** One line for people: what the collector received, kept and refused (the CLI prints it; so does the extension's log). */
+export function describeCounters(c: CollectorCounters): string {
+  const reasons = Object.entries(c.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(', ');
+  const otlp = c.otlp.requests > 0
+    ? `, OTLP: ${c.otlp.requests} requests (${c.otlp.refusedRequests} refused), spans ${c.otlp.spansAccepted} accepted, ${c.otlp.spansRejected} rejected`
+    : '';
+  return `received ${c.received}, accepted ${c.accepted}, rejected ${c.rejected}${reasons ? ` (${reasons})` : ''}, `
+    + `traces ${c.traces}, evicted ${c.evicted}, ${(c.approximateBytes / 1024).toFixed(0)} KiB${otlp}`;
+}
+
 /** What GET /xray-lens/status answers; `probeCollector` recognises a collector by `service`. */
 export interface CollectorIdentity {
   service: 'xray-lens';

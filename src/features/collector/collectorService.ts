@@ -1,7 +1,7 @@
 // Runs the embedded local collector inside the extension host, or attaches to an X-Ray Lens collector
 // already listening on the configured address (e.g. `xray-lens collect` in a terminal).
 import * as vscode from 'vscode';
-import { CollectorAddressInUseError, LocalCollector, probeCollector } from '../../collector/localCollector';
+import { CollectorAddressInUseError, LocalCollector, describeCounters, probeCollector, type CollectorCounters } from '../../collector/localCollector';
 import { affectsSettings, readSettings } from '../../platform/config';
 import { Disposable } from '../../platform/disposable';
 import { formatHostPort, parseHostPort, type HostPort } from '../../sources/address';
@@ -48,6 +48,21 @@ export class CollectorService extends Disposable {
 
   get traceCount(): number | undefined {
     return this.collector?.store.size;
+  }
+
+  /** What the embedded collector received, kept and refused (undefined when attached to another one). */
+  counters(): CollectorCounters | undefined {
+    return this.collector?.counters();
+  }
+
+  /** The counters as one line for people, or why there are none here. */
+  describeCounters(): string {
+    const counters = this.counters();
+    if (counters) return describeCounters(counters);
+    const s = this._state;
+    return s.kind === 'attached'
+      ? `attached to the X-Ray Lens collector on ${formatHostPort(s.address)}: its counters are in its own output`
+      : 'the local collector is not running';
   }
 
   /** Where OpenTelemetry apps send OTLP/HTTP, when our own collector runs a receiver. */
