@@ -105,7 +105,11 @@ function styleOf(p: string): PathApi {
   return path.posix;
 }
 
-/** True when `candidate` is strictly below `root` (the root itself is a folder, not a file). */
+/** True when `candidate` is strictly below the folder `root`, by path text (POSIX or Windows style as `root` is). */
+export function isInsideFolder(root: string, candidate: string): boolean {
+  return isInside(styleOf(root), root, candidate);
+}
+
 function isInside(api: PathApi, root: string, candidate: string): boolean {
   const rel = api.relative(root, candidate);
   if (rel === '' || api.isAbsolute(rel)) return false;
@@ -119,14 +123,20 @@ function splitSegments(p: string): string[] {
   return parts;
 }
 
-/** file:///srv/app/x.js → /srv/app/x.js; file:///C:/app/x.js → C:/app/x.js. Other text is returned as is. */
-function fromFileUrl(p: string): string {
-  if (!p.toLowerCase().startsWith('file://')) return p;
-  let rest = p.slice('file://'.length);
-  try {
-    rest = decodeURIComponent(rest);
-  } catch {
-    // keep the undecoded text
+/**
+ * file:///srv/app/x.js → /srv/app/x.js; file:///C:/app/x.js → C:/app/x.js; file://localhost/x → /x;
+ * percent-decoded. Other text is returned as is. Stack frames of ES modules carry these URLs.
+ */
+export function fromFileUrl(location: string): string {
+  if (!location.toLowerCase().startsWith('file://')) return location;
+  let rest = location.slice('file://'.length);
+  if (rest.toLowerCase().startsWith('localhost/')) rest = rest.slice('localhost'.length);
+  if (rest.includes('%')) {
+    try {
+      rest = decodeURIComponent(rest);
+    } catch {
+      // Not valid percent-encoding: keep it as written.
+    }
   }
   return /^\/[A-Za-z]:[\\/]/.test(rest) ? rest.slice(1) : rest;
 }

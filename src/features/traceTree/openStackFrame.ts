@@ -1,9 +1,8 @@
 // Opens a stack frame from trace data in the editor — only when it resolves to a file inside one of the
 // workspace folders (paths in trace data come from another machine, and may be hostile).
 import * as fs from 'fs';
-import * as path from 'path';
 import * as vscode from 'vscode';
-import { resolveFramePath } from '../../xray/sourceLocation';
+import { isInsideFolder, resolveFramePath } from '../../xray/sourceLocation';
 import type { OutlineFrame } from '../../xray/traceOutline';
 
 export async function openStackFrame(frame: OutlineFrame | undefined): Promise<vscode.TextEditor | undefined> {
@@ -41,10 +40,7 @@ export function fileInsideFolders(folders: string[]): (candidate: string) => boo
     try {
       const real = fs.realpathSync.native(candidate);
       if (!fs.statSync(real).isFile()) return false;
-      return realFolders.some((root) => {
-        const rel = path.relative(root, real);
-        return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-      });
+      return realFolders.some((root) => isInsideFolder(root, real));
     } catch {
       return false;
     }

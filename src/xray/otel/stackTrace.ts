@@ -4,6 +4,7 @@
 // the above exception..."), Java (`at pkg.Class.method(File.java:123)`, chained with `Caused by:`).
 // Bounded: hostile strings give at most MAX_EXCEPTIONS × MAX_FRAMES frames of clipped text, never a throw.
 import type { StackFrame } from '../model';
+import { fromFileUrl } from '../sourceLocation';
 
 /** Frames kept per exception; the rest are counted in `truncated`, as X-Ray SDKs do. */
 export const MAX_FRAMES = 64;
@@ -356,23 +357,3 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** `file:///srv/x.mjs` → `/srv/x.mjs`; `file:///C:/x/y.mjs` → `C:/x/y.mjs`; other paths unchanged. */
-export function fromFileUrl(location: string): string {
-  if (!location.startsWith('file://')) return location;
-  let rest = location.slice(7);
-  if (rest.startsWith('localhost/')) rest = rest.slice(9);
-  // Windows: file:///C:/dir → C:/dir
-  if (rest.length >= 3 && rest.charCodeAt(0) === 47 && rest.charCodeAt(2) === 58 && isLetter(rest.charCodeAt(1))) rest = rest.slice(1);
-  if (rest.includes('%')) {
-    try {
-      rest = decodeURIComponent(rest);
-    } catch {
-      // Not valid percent-encoding: keep it as written.
-    }
-  }
-  return rest;
-}
-
-function isLetter(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
