@@ -2,31 +2,11 @@
 // OTLP/HTTP to the extension's collector) calls inventory-svc (the X-Ray SDK); the tree shows one trace
 // across both, and the OpenTelemetry exception's frame opens the sample's file at the line.
 import * as assert from 'assert';
-import * as http from 'http';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { XrayLensApi } from '../../src/extension';
 import type { TraceTreeNode } from '../../src/features/traceTree/traceTreeProvider';
-import { EXTENSION_ID, otlpAddress, startSampleApp, type SampleApp } from './sampleApp';
-
-function get(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    }).on('error', reject);
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { EXTENSION_ID, otlpAddress, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
 
 suite('OpenTelemetry traces in the tree, next to X-Ray SDK traces', () => {
   let api: XrayLensApi;
@@ -35,11 +15,11 @@ suite('OpenTelemetry traces in the tree, next to X-Ray SDK traces', () => {
   suiteSetup(async function () {
     this.timeout(60000);
     api = await vscode.extensions.getExtension<XrayLensApi>(EXTENSION_ID)!.activate();
-    await waitFor('the collector', async () => (api.collector.state.kind === 'running' ? true : undefined));
+    await waitFor('the collector', () => api.collector.state.kind === 'running');
     app = await startSampleApp({ quotes: true, env: { INVENTORY_FAULT_EVERY: '0' } });
     assert.ok(app.quotesUrl);
-    assert.strictEqual(await get(`${app.quotesUrl}/quotes/SKU-101`), 200);
-    assert.strictEqual(await get(`${app.quotesUrl}/quotes/not-a-sku`), 400);
+    assert.strictEqual(await request(`${app.quotesUrl}/quotes/SKU-101`), 200);
+    assert.strictEqual(await request(`${app.quotesUrl}/quotes/not-a-sku`), 400);
   });
 
   suiteTeardown(async () => {

@@ -5,6 +5,7 @@
 //   const app = await startSampleApp({ count: 24, rate: 20 });   // 24 requests, then the app stops by itself
 //   try { await app.finished; /* assert on what the extension shows */ } finally { await app.stop(); }
 import { spawn } from 'child_process';
+import * as http from 'http';
 import { createServer } from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -88,4 +89,27 @@ export async function startSampleApp(options: SampleAppOptions = {}): Promise<Sa
       await finished;
     },
   };
+}
+
+/** Sends one request to the sample app and resolves with its status (the body is drained and dropped). */
+export function request(url: string, method = 'GET', body?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Polls `probe` until it gives something other than undefined or false: what the extension shows arrives over time. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -2,33 +2,11 @@
 // collector, and the tree shows its traces down to stack frames that open the right file at the right line.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { XrayLensApi } from '../../src/extension';
 import type { TraceTreeNode } from '../../src/features/traceTree/traceTreeProvider';
-import { EXTENSION_ID, startSampleApp, type SampleApp } from './sampleApp';
-
-function request(url: string, method = 'GET', body?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { EXTENSION_ID, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
 
 async function children(api: XrayLensApi, node?: TraceTreeNode): Promise<TraceTreeNode[]> {
   return (await api.traceTree.getChildren(node)) ?? [];
