@@ -46,10 +46,6 @@ export class CollectorService extends Disposable {
     return s.kind === 'running' || s.kind === 'attached' ? s.address : undefined;
   }
 
-  get traceCount(): number | undefined {
-    return this.collector?.store.size;
-  }
-
   /** What the embedded collector received, kept and refused (undefined when attached to another one). */
   counters(): CollectorCounters | undefined {
     return this.collector?.counters();
