@@ -1,10 +1,36 @@
 // One actionable sentence per failure of a trace source. Details (never secrets) go to the log.
 
+export type SourceErrorKind =
+  | 'cancelled'
+  | 'no-credentials'
+  /** An SSO profile whose session (the token `aws sso login` cached) has expired: `profile` and `command` are set. */
+  | 'sso-expired'
+  | 'expired-credentials'
+  /** `action` names the missing permission (xray:BatchGetTraces). */
+  | 'access-denied'
+  | 'unknown-region'
+  | 'throttled'
+  /** Usually a filter expression the service rejected: `detail` holds its message for inline display. */
+  | 'invalid-request'
+  /** Transaction Search: the trace retrieval ended FAILED, TIMEOUT or CANCELLED. */
+  | 'retrieval-failed'
+  | 'unreachable'
+  | 'not-xray'
+  | 'unknown';
+
 export interface DescribedError {
   /** What the user reads: what happened and what to do. */
   message: string;
   /** A stable kind, for tests and for choosing buttons. */
-  kind: 'cancelled' | 'no-credentials' | 'expired-credentials' | 'access-denied' | 'throttled' | 'invalid-request' | 'unreachable' | 'not-xray' | 'unknown';
+  kind: SourceErrorKind;
+  /** The profile the failing source used, when it had one. */
+  profile?: string;
+  /** A shell command that fixes it, for a button that runs it in a terminal (`aws sso login --profile X`). */
+  command?: string;
+  /** The IAM action that was denied (access-denied). */
+  action?: string;
+  /** The service's own message (invalid-request), redacted. */
+  detail?: string;
 }
 
 interface ErrorLike {

@@ -4,18 +4,22 @@
 import {
   BatchGetTracesCommand,
   GetServiceGraphCommand,
+  GetTraceGraphCommand,
+  GetTraceSegmentDestinationCommand,
   GetTraceSummariesCommand,
   XRayClient,
   type Service,
   type TraceSummary,
   type XRayClientConfig,
 } from '@aws-sdk/client-xray';
-import type { ApiEdge, ApiServiceGraph, ApiServiceNode } from '../xray/model';
+import type { ApiEdge, ApiServiceGraph, ApiServiceNode, ApiTraceGraph } from '../xray/model';
 import { parseSegmentDocument } from '../xray/segmentDocument';
 import { traceIdEpoch } from '../xray/traceId';
 import type {
   FetchedTrace,
   GetTracesResult,
+  RequestOptions,
+  SourceMode,
   SummaryQuery,
   SummaryResult,
   TimeWindow,
@@ -31,10 +35,15 @@ export interface XrayApiSourceOptions {
   kind: 'local' | 'aws';
   label: string;
   region: string;
-  /** For the local collector: http://127.0.0.1:2000. Unset for AWS (the SDK resolves the endpoint). */
+  /**
+   * For the local collector: http://127.0.0.1:2000. For AWS, an explicit override (a machine-scoped setting);
+   * unset, the SDK resolves it, honouring the profile's endpoint_url and AWS_ENDPOINT_URL_XRAY.
+   */
   endpoint?: string;
-  /** A named profile from the shared config files; unset = the SDK's default chain. */
+  /** A named profile from the shared config files; unset = the SDK's default chain (AWS_PROFILE, default). */
   profile?: string;
+  /** Pace of our own fan-out (BatchGetTraces batches, pages), requests per second; unset = unlimited. */
+  maxRequestsPerSecond?: number;
   /** The local collector does not check signatures, but the SDK still signs: give it fixed, fake keys. */
   staticCredentials?: { accessKeyId: string; secretAccessKey: string };
 }
@@ -58,9 +67,12 @@ class XrayApiSource implements TraceSource {
     this.client = new XRayClient(config);
   }
 
-  async listTraceSummaries(query: SummaryQuery, signal?: AbortSignal): Promise<SummaryResult> {
+  async listTraceSummaries(query: SummaryQuery, options: RequestOptions = {}): Promise<SummaryResult> {
+    const signal = options.signal;
     const summaries: TraceSummaryView[] = [];
     let tracesProcessed = 0;
+    let pages = 0;
+    let approximateTime: number | undefined;
     let nextToken: string | undefined;
     do {
       const page = await this.client.send(
@@ -68,11 +80,13 @@ class XrayApiSource implements TraceSource {
           StartTime: new Date(query.window.startTime * 1000),
           EndTime: new Date(query.window.endTime * 1000),
           FilterExpression: query.filterExpression || undefined,
-          Sampling: false,
+          Sampling: query.sampling ?? false,
           NextToken: nextToken,
         }),
         { abortSignal: signal },
       );
+      pages++;
+      if (page.ApproximateTime) approximateTime = seconds(page.ApproximateTime);
       tracesProcessed += page.TracesProcessedCount ?? 0;
       for (const s of page.TraceSummaries ?? []) {
         const view = toSummaryView(s);
@@ -84,10 +98,14 @@ class XrayApiSource implements TraceSource {
       summaries: summaries.slice(0, query.maxTraces),
       tracesProcessed,
       truncated: Boolean(nextToken) || summaries.length > query.maxTraces,
+      sampled: query.sampling ?? false,
+      approximateTime,
+      pages,
     };
   }
 
-  async getTraces(ids: string[], signal?: AbortSignal): Promise<GetTracesResult> {
+  async getTraces(ids: string[], options: RequestOptions = {}): Promise<GetTracesResult> {
+    const signal = options.signal;
     const batches: string[][] = [];
     for (let i = 0; i < ids.length; i += BATCH_GET_TRACES_MAX_IDS) batches.push(ids.slice(i, i + BATCH_GET_TRACES_MAX_IDS));
     const traces: FetchedTrace[] = [];
@@ -113,7 +131,8 @@ class XrayApiSource implements TraceSource {
     return { traces: mergeById(traces), unprocessedIds };
   }
 
-  async getServiceGraph(window: TimeWindow, signal?: AbortSignal): Promise<ApiServiceGraph> {
+  async getServiceGraph(window: TimeWindow, options: RequestOptions = {}): Promise<ApiServiceGraph> {
+    const signal = options.signal;
     const services: Service[] = [];
     let nextToken: string | undefined;
     do {
@@ -129,6 +148,23 @@ class XrayApiSource implements TraceSource {
       nextToken = page.NextToken;
     } while (nextToken);
     return { StartTime: window.startTime, EndTime: window.endTime, Services: services.map(toApiServiceNode) };
+  }
+
+  async getTraceGraph(ids: string[], options: RequestOptions = {}): Promise<ApiTraceGraph> {
+    const services: Service[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(new GetTraceGraphCommand({ TraceIds: ids, NextToken: nextToken }), { abortSignal: options.signal });
+      services.push(...(page.Services ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return { Services: services.map(toApiServiceNode) };
+  }
+
+  async getMode(options: RequestOptions = {}): Promise<SourceMode> {
+    if (this.kind === 'local') return { destination: 'XRay', assumed: 'the local collector keeps full traces itself' };
+    const answer = await this.client.send(new GetTraceSegmentDestinationCommand({}), { abortSignal: options.signal });
+    return { destination: answer.Destination === 'CloudWatchLogs' ? 'CloudWatchLogs' : 'XRay', status: answer.Status };
   }
 
   dispose(): void {

@@ -75,7 +75,7 @@ export class TraceListModel extends Disposable {
     try {
       const result = await source.listTraceSummaries(
         { window: { startTime: now - settings.tracesTimeRangeMinutes * 60, endTime: now + 60 }, maxTraces: settings.tracesMaxShown },
-        toAbortSignal(cts.token),
+        { signal: toAbortSignal(cts.token) },
       );
       if (this.sources.current().source !== source) return; // the source changed meanwhile
       result.summaries.sort((a, b) => b.startTime - a.startTime);

@@ -94,7 +94,7 @@ suite('XrayApiSource over the local collector', () => {
 
   test('an aborted request rejects at once and is described as cancelled', async () => {
     const controller = new AbortController();
-    const pending = source.listTraceSummaries({ window: WINDOW, maxTraces: 10_000 }, controller.signal);
+    const pending = source.listTraceSummaries({ window: WINDOW, maxTraces: 10_000 }, { signal: controller.signal });
     controller.abort();
     const t0 = Date.now();
     await assert.rejects(pending, (err: unknown) => describeSourceError(err, 'local test').kind === 'cancelled');
