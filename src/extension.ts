@@ -7,6 +7,8 @@ import { registerTraceRefresh } from './features/traceTree/traceRefresh';
 import { TraceListModel } from './features/traceTree/traceListModel';
 import { OPEN_FRAME_COMMAND, TraceTreeProvider, type TraceTreeNode } from './features/traceTree/traceTreeProvider';
 import { openStackFrame } from './features/traceTree/openStackFrame';
+import { registerRefreshFeedback } from './features/traceTree/refreshFeedback';
+import { FILTER_TRACES_COMMAND, filterTraces, setTimeRange } from './features/traceTree/traceQueryCommands';
 
 /** What activate() returns: used by the extension's own tests in a real VS Code, and by other extensions. */
 export interface XrayLensApi {
@@ -35,9 +37,11 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     treeView,
     new SourceStatusBar(collector, traces),
     registerTraceRefresh(treeView, traces, collector),
-    vscode.commands.registerCommand('xrayLens.refresh', () =>
-      vscode.window.withProgress({ location: { viewId: 'xrayLens.traces' }, cancellable: false }, () => traces.refresh()),
-    ),
+    registerRefreshFeedback(traces, log),
+    vscode.commands.registerCommand('xrayLens.refresh', () => traces.refresh()),
+    vscode.commands.registerCommand(FILTER_TRACES_COMMAND, (expression?: unknown) => filterTraces(traces, expression)),
+    vscode.commands.registerCommand('xrayLens.clearTraceFilter', () => traces.setQuery({ filterExpression: undefined })),
+    vscode.commands.registerCommand('xrayLens.setTimeRange', (range?: unknown) => setTimeRange(traces, range)),
     vscode.commands.registerCommand(SELECT_SOURCE_COMMAND, () => sources.pickSource()),
     vscode.commands.registerCommand(OPEN_FRAME_COMMAND, openStackFrame),
     vscode.commands.registerCommand('xrayLens.restartCollector', () => collector.restart()),

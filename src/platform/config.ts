@@ -12,6 +12,9 @@ export interface XrayLensSettings {
   source: 'local' | 'aws';
   awsProfile: string;
   awsRegion: string;
+  awsEndpointUrl: string;
+  awsMaxRequestsPerSecond: number;
+  awsAutoRefresh: boolean;
   tracesTimeRangeMinutes: number;
   tracesMaxShown: number;
   tracesAutoRefresh: boolean;
@@ -52,8 +55,11 @@ export function readSettings(): XrayLensSettings {
     source: str('source', 'local') === 'aws' ? 'aws' : 'local',
     awsProfile: str('aws.profile', ''),
     awsRegion: str('aws.region', ''),
+    awsEndpointUrl: str('aws.endpointUrl', '').trim(),
+    awsMaxRequestsPerSecond: num('aws.maxRequestsPerSecond', 5),
+    awsAutoRefresh: bool('aws.autoRefresh', false),
     tracesTimeRangeMinutes: num('traces.timeRangeMinutes', 15),
-    tracesMaxShown: num('traces.maxShown', 200),
+    tracesMaxShown: num('traces.maxShown', 1000),
     tracesAutoRefresh: bool('traces.autoRefresh', true),
   };
 }

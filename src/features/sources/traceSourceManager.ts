@@ -26,7 +26,11 @@ export class TraceSourceManager extends Disposable {
         if (affectsSettings(e, 'source', 'aws')) this.reset();
       }),
     );
-    this._register(collector.onDidChangeState(() => this.reset()));
+    this._register(
+      collector.onDidChangeState(() => {
+        if (readSettings().source === 'local') this.reset();
+      }),
+    );
     this._register({ dispose: () => this.source?.dispose() });
   }
 

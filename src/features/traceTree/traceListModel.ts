@@ -1,31 +1,61 @@
-// Recent traces from the active source: summaries for the time window, and full traces fetched on demand
-// (cached by id and revision). Keeps the last good result while a refresh runs or when one fails.
+// Recent traces from the active source for the current query (time range + filter expression), and full
+// traces fetched on demand (cached by id and revision). Keeps the last good result while a refresh runs
+// or when one fails; results are cached per (source, range, filter) so switching back shows at once.
 import * as vscode from 'vscode';
-import { readSettings } from '../../platform/config';
+import { affectsSettings, readSettings } from '../../platform/config';
 import { toAbortSignal } from '../../platform/cancellation';
 import { Disposable } from '../../platform/disposable';
 import { describeSourceError, type DescribedError } from '../../sources/sourceErrors';
-import type { FetchedTrace, TraceSummaryView } from '../../sources/traceSource';
+import type { FetchedTrace, SourceMode, SourceProgress, TraceSource, TraceSummaryView } from '../../sources/traceSource';
+import { resolveTimeRange, timeRangeKey, type TimeRange } from '../../xray/timeRange';
 import type { TraceSourceManager } from '../sources/traceSourceManager';
 
-export interface TraceListState {
+export interface TraceQuery {
+  range: TimeRange;
+  /** Sent to GetTraceSummaries as FilterExpression; undefined = all traces. */
+  filterExpression?: string;
+}
+
+export type QueryOutcome = { ok: true } | { ok: false; error: DescribedError };
+
+interface ListResult {
   summaries: TraceSummaryView[];
+  tracesProcessed: number;
+  truncated: boolean;
+  sampled: boolean;
+  refreshedAt: number;
+}
+
+export interface TraceListState extends Omit<ListResult, 'refreshedAt'> {
   loading: boolean;
   /** Set when the last refresh failed; the summaries are then the last good ones. */
   error?: DescribedError;
   /** Why there is no source at all (collector not running, ...). */
   unavailable?: string;
   sourceLabel?: string;
-  tracesProcessed: number;
-  truncated: boolean;
+  sourceKind?: 'local' | 'aws';
   refreshedAt?: number;
+  /** What a running refresh is doing: "312 traces, 2,040 scanned", "throttled — retrying". */
+  progress?: string;
+  /** A call of the running refresh was throttled and is being retried. */
+  throttled: boolean;
+  /** Where the account keeps full traces (AWS only): X-Ray, or CloudWatch Logs with Transaction Search. */
+  mode?: SourceMode;
+  /** The last refresh was cancelled: the list is the previous result. */
+  cancelled: boolean;
 }
 
+const EMPTY: TraceListState = { summaries: [], loading: false, tracesProcessed: 0, truncated: false, sampled: false, throttled: false, cancelled: false };
+const RESULT_CACHE_SIZE = 16;
+const CANCELLED: QueryOutcome = { ok: false, error: { kind: 'cancelled', message: 'Cancelled.' } };
+
 export class TraceListModel extends Disposable {
-  private _state: TraceListState = { summaries: [], loading: false, tracesProcessed: 0, truncated: false };
+  private _state: TraceListState = EMPTY;
+  private _query: TraceQuery;
   private readonly traceCache = new Map<string, { revision: number; trace: Promise<FetchedTrace | undefined> }>();
-  private inflight: vscode.CancellationTokenSource | undefined;
-  private queued = false;
+  private readonly results = new Map<string, ListResult>();
+  private inflight: { cts: vscode.CancellationTokenSource; done: Promise<QueryOutcome> } | undefined;
+  private queuedRun: Promise<QueryOutcome> | undefined;
 
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
@@ -35,72 +65,150 @@ export class TraceListModel extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
+    this._query = { range: { kind: 'last', minutes: readSettings().tracesTimeRangeMinutes } };
     this._register(
       sources.onDidChange(() => {
         // What is in flight belongs to the previous source: cancel it; the refresh below is queued behind it.
-        this.inflight?.cancel();
+        this.inflight?.cts.cancel();
         this.traceCache.clear();
-        this._state = { summaries: [], loading: false, tracesProcessed: 0, truncated: false };
+        this._state = EMPTY;
         void this.refresh();
       }),
     );
-    this._register({ dispose: () => this.inflight?.cancel() });
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        const minutes = readSettings().tracesTimeRangeMinutes;
+        const range = this._query.range;
+        if (affectsSettings(e, 'traces.timeRangeMinutes') && !(range.kind === 'last' && range.minutes === minutes)) {
+          void this.setQuery({ range: { kind: 'last', minutes } });
+        }
+      }),
+    );
+    this._register({ dispose: () => this.inflight?.cts.cancel() });
+    this.updateContext();
   }
 
   get state(): TraceListState {
     return this._state;
   }
 
+  get query(): TraceQuery {
+    return this._query;
+  }
+
+  /** The filter expression the list is showing (the service map's "Filter traces" sets it). */
+  get filterExpression(): string | undefined {
+    return this._query.filterExpression;
+  }
+
   /**
-   * Fetches the summaries of the configured window. A refresh asked for while one runs is queued once
-   * (not stacked), so a burst of collector events costs at most one extra request.
+   * Changes the query and refreshes. A filter the service refuses (InvalidRequestException) is not kept:
+   * the previous query and its list stay, and the outcome carries the service's message.
    */
-  async refresh(token?: vscode.CancellationToken): Promise<void> {
+  async setQuery(patch: Partial<TraceQuery>): Promise<QueryOutcome> {
+    const previous = this._query;
+    const next: TraceQuery = { ...previous, ...patch };
+    if ('filterExpression' in patch && !next.filterExpression) delete next.filterExpression;
+    this._query = next;
+    this.updateContext();
+    const cached = this.cachedResult(next);
+    if (cached) this.update({ ...cached, error: undefined });
+    else this._onDidChange.fire();
+    this.inflight?.cts.cancel(); // it was listing the previous query
+    const outcome = await this.refresh();
+    if (!outcome.ok && outcome.error.kind === 'invalid-request' && this._query === next) {
+      this._query = previous;
+      this.updateContext();
+      this.update({ ...(this.cachedResult(previous) ?? {}), error: undefined });
+    }
+    return outcome;
+  }
+
+  /** Cancels the running refresh (the progress notification's Cancel); the previous list stays. */
+  cancelRefresh(): void {
+    this.inflight?.cts.cancel();
+  }
+
+  /**
+   * Lists the summaries of the current query. A refresh asked for while one runs is queued once (not
+   * stacked) and shared by everyone who asked meanwhile, so a burst of collector events costs at most one
+   * extra request.
+   */
+  refresh(token?: vscode.CancellationToken): Promise<QueryOutcome> {
     if (this.inflight) {
-      this.queued = true;
-      return;
+      this.queuedRun ??= this.inflight.done.then(() => {
+        this.queuedRun = undefined;
+        return this.isDisposed ? CANCELLED : this.refresh(token);
+      });
+      return this.queuedRun;
     }
-    const available = this.sources.current();
-    if (!available.source) {
-      this.update({ unavailable: available.reason, loading: false, summaries: [], error: undefined, sourceLabel: undefined });
-      return;
-    }
-    const source = available.source;
     const cts = new vscode.CancellationTokenSource();
     const sub = token?.onCancellationRequested(() => cts.cancel());
-    this.inflight = cts;
-    this.update({ loading: true, unavailable: undefined, sourceLabel: source.label });
-    const settings = readSettings();
-    const now = Date.now() / 1000;
-    try {
-      const result = await source.listTraceSummaries(
-        { window: { startTime: now - settings.tracesTimeRangeMinutes * 60, endTime: now + 60 }, maxTraces: settings.tracesMaxShown },
-        { signal: toAbortSignal(cts.token) },
-      );
-      if (this.sources.current().source !== source) return; // the source changed meanwhile
-      result.summaries.sort((a, b) => b.startTime - a.startTime);
-      this.update({
-        summaries: result.summaries,
-        tracesProcessed: result.tracesProcessed,
-        truncated: result.truncated,
-        loading: false,
-        error: undefined,
-        refreshedAt: Date.now(),
-      });
-    } catch (err) {
-      const described = describeSourceError(err, source.label);
-      if (described.kind !== 'cancelled') this.log.error(`Listing traces from ${source.label} failed: ${described.message}`);
-      if (this.sources.current().source === source) {
-        this.update({ loading: false, error: described.kind === 'cancelled' ? undefined : described });
-      }
-    } finally {
+    const done = this.run(cts.token).finally(() => {
       sub?.dispose();
       cts.dispose();
       this.inflight = undefined;
-      if (this.queued && !this.isDisposed) {
-        this.queued = false;
-        void this.refresh();
-      }
+    });
+    this.inflight = { cts, done };
+    return done;
+  }
+
+  private async run(token: vscode.CancellationToken): Promise<QueryOutcome> {
+    const available = this.sources.current();
+    if (!available.source) {
+      this.update({ ...EMPTY, unavailable: available.reason });
+      return { ok: false, error: { kind: 'unknown', message: available.reason } };
+    }
+    const source = available.source;
+    const query = this._query;
+    this.update({ loading: true, unavailable: undefined, sourceLabel: source.label, sourceKind: source.kind, progress: undefined, throttled: false, cancelled: false });
+    const settings = readSettings();
+    const signal = toAbortSignal(token);
+    const onProgress = (event: SourceProgress) => this.reportProgress(source, event);
+    try {
+      const mode = source.kind === 'aws' && !this._state.mode ? source.getMode({ signal }).catch(() => undefined) : undefined;
+      const result = await source.listTraceSummaries(
+        { window: resolveTimeRange(query.range, Date.now()), filterExpression: query.filterExpression, maxTraces: settings.tracesMaxShown },
+        { signal, onProgress },
+      );
+      if (this.sources.current().source !== source || this._query !== query) return CANCELLED; // superseded meanwhile
+      result.summaries.sort((a, b) => b.startTime - a.startTime);
+      const listed: ListResult = {
+        summaries: result.summaries,
+        tracesProcessed: result.tracesProcessed,
+        truncated: result.truncated,
+        sampled: result.sampled,
+        refreshedAt: Date.now(),
+      };
+      this.remember(source, query, listed);
+      this.update({ ...listed, loading: false, error: undefined, progress: undefined, throttled: false, mode: (await mode) ?? this._state.mode });
+      return { ok: true };
+    } catch (err) {
+      const described = describeSourceError(err, source.label);
+      if (described.kind !== 'cancelled') this.log.error(`Listing traces from ${source.label} failed: ${described.message}`);
+      const current = this.sources.current().source === source;
+      if (current && described.kind === 'cancelled') this.update({ loading: false, progress: undefined, throttled: false, cancelled: this._query === query });
+      else if (current) this.update({ loading: false, progress: undefined, throttled: false, error: described });
+      return { ok: false, error: described };
+    }
+  }
+
+  private reportProgress(source: TraceSource, event: SourceProgress): void {
+    if (this.sources.current().source !== source) return;
+    switch (event.kind) {
+      case 'summaries':
+        this.update({ progress: `${event.received.toLocaleString('en-US')} traces, ${event.scanned.toLocaleString('en-US')} scanned` });
+        break;
+      case 'throttled':
+        this.log.warn(`${source.label} throttled ${event.operation}; the AWS SDK retries it.`);
+        this.update({ throttled: true, progress: `throttled by ${source.label} — retrying ${event.operation}` });
+        break;
+      case 'traces':
+        this.update({ progress: `${event.received} of ${event.total} traces` });
+        break;
+      case 'retrieval':
+        this.update({ progress: `Transaction Search retrieval ${event.status.toLowerCase()} (${Math.round(event.waitedMs / 1000)} s)` });
+        break;
     }
   }
 
@@ -118,20 +226,41 @@ export class TraceListModel extends Disposable {
     return trace;
   }
 
-  private async fetchTrace(id: string): Promise<FetchedTrace | undefined> {
+  /** A trace by id, listed or not (a trace id typed or pasted, a lens's slowest trace). */
+  async fetchTrace(id: string, signal?: AbortSignal): Promise<FetchedTrace | undefined> {
     const available = this.sources.current();
-    if (!available.source) return undefined;
+    if (!available.source) throw new Error(available.reason);
     try {
-      const result = await available.source.getTraces([id]);
+      const result = await available.source.getTraces([id], { signal, window: resolveTimeRange(this._query.range, Date.now()) });
       const trace = result.traces.find((t) => t.id === id);
       if (!trace) this.traceCache.delete(id);
       return trace;
     } catch (err) {
       this.traceCache.delete(id);
       const described = describeSourceError(err, available.source.label);
-      this.log.error(`Fetching trace ${id} failed: ${described.message}`);
+      if (described.kind !== 'cancelled') this.log.error(`Fetching trace ${id} failed: ${described.message}`);
       throw new Error(described.message);
     }
+  }
+
+  private cacheKey(source: TraceSource, query: TraceQuery): string {
+    return JSON.stringify([source.label, timeRangeKey(query.range), query.filterExpression ?? '']);
+  }
+
+  private cachedResult(query: TraceQuery): ListResult | undefined {
+    const source = this.sources.current().source;
+    return source ? this.results.get(this.cacheKey(source, query)) : undefined;
+  }
+
+  private remember(source: TraceSource, query: TraceQuery, result: ListResult): void {
+    const key = this.cacheKey(source, query);
+    this.results.delete(key); // re-inserted last: the map's order is least recently used first
+    this.results.set(key, result);
+    if (this.results.size > RESULT_CACHE_SIZE) this.results.delete(this.results.keys().next().value as string);
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand('setContext', 'xrayLens.traceFilterActive', Boolean(this._query.filterExpression));
   }
 
   private update(patch: Partial<TraceListState>): void {

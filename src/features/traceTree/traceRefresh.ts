@@ -1,8 +1,11 @@
 // When the trace list refreshes: as the embedded collector receives data (batched), on a timer while the
-// view is visible and the data lives elsewhere (AWS, or a collector we attached to), and when the view
-// becomes visible. The tree view's message says what the list is showing.
+// view is visible and the data lives elsewhere (a collector we attached to; AWS only when its own
+// auto-refresh is on, since every call is billed), and when the view becomes visible. The view's
+// description and message say what the list is showing: range, filter, mode, cap, throttling, failures.
 import * as vscode from 'vscode';
 import { affectsSettings, readSettings } from '../../platform/config';
+import { clip } from '../../xray/traceOutline';
+import { describeTimeRange } from '../../xray/timeRange';
 import type { CollectorService } from '../collector/collectorService';
 import type { TraceListModel } from './traceListModel';
 import type { TraceTreeNode } from './traceTreeProvider';
@@ -29,31 +32,51 @@ export function registerTraceRefresh(
     if (poll) clearInterval(poll);
     poll = undefined;
     const settings = readSettings();
-    if (!settings.tracesAutoRefresh || !view.visible) return;
-    const interval = settings.source === 'aws' ? POLL_AWS_MS : collector.state.kind === 'attached' ? POLL_LOCAL_ATTACHED_MS : 0;
+    if (!view.visible) return;
+    const interval =
+      settings.source === 'aws'
+        ? settings.awsAutoRefresh ? POLL_AWS_MS : 0
+        : settings.tracesAutoRefresh && collector.state.kind === 'attached' ? POLL_LOCAL_ATTACHED_MS : 0;
     if (interval) poll = setInterval(() => void traces.refresh(), interval);
   };
   const renderMessage = () => {
     const s = traces.state;
-    if (s.unavailable) view.message = s.unavailable;
-    else if (s.error) view.message = `${s.error.message}${s.summaries.length ? ' Showing the last good result.' : ''}`;
-    else if (s.truncated) view.message = `Showing ${s.summaries.length} traces, the most the list holds (xrayLens.traces.maxShown); ${s.tracesProcessed} scanned.`;
-    else view.message = undefined;
+    const q = traces.query;
+    const awsMode = s.sourceKind === 'aws' && s.mode ? (s.mode.destination === 'CloudWatchLogs' ? 'Transaction Search' : 'X-Ray') : undefined;
+    view.description = [describeTimeRange(q.range), q.filterExpression && `filter: ${clip(q.filterExpression, 40)}`, awsMode].filter(Boolean).join(' · ');
+    if (s.unavailable) {
+      view.message = s.unavailable;
+      return;
+    }
+    const count = s.summaries.length.toLocaleString('en-US');
+    const scanned = s.tracesProcessed.toLocaleString('en-US');
+    const lines: string[] = [];
+    if (s.error) lines.push(`${s.error.message}${s.summaries.length ? ' Showing the last good result.' : ''}`);
+    if (s.loading && s.throttled) lines.push(`Throttled — retrying… ${s.progress ?? ''}`.trim());
+    if (s.cancelled) lines.push('Refresh cancelled: showing the previous result.');
+    if (s.truncated) lines.push(`Showing the newest ${count} traces, the cap (xrayLens.traces.maxShown); ${scanned} scanned.`);
+    else if (s.sampled) lines.push(`${count} traces, a sample chosen by X-Ray; ${scanned} scanned.`);
+    else if (q.filterExpression && !s.error && !s.loading) lines.push(`${count} traces match ${clip(q.filterExpression, 60)}; ${scanned} scanned.`);
+    view.message = lines.length ? lines.join(' ') : undefined;
   };
   const subscriptions = [
     collector.onDidReceive(() => {
-      if (readSettings().tracesAutoRefresh) refreshSoon();
+      const settings = readSettings();
+      if (settings.source === 'local' && settings.tracesAutoRefresh) refreshSoon();
     }),
     collector.onDidChangeState(() => {
       schedulePoll();
-      refreshSoon();
+      if (readSettings().source === 'local') refreshSoon();
     }),
     view.onDidChangeVisibility((e) => {
       schedulePoll();
-      if (e.visible) refreshSoon();
+      // AWS: calls are billed, so showing the view again lists only what was never listed.
+      const settings = readSettings();
+      if (e.visible && (settings.source === 'local' || settings.awsAutoRefresh || traces.state.refreshedAt === undefined)) refreshSoon();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (affectsSettings(e, 'traces', 'source')) {
+      // The time range is the model's own (it refreshes when it changes); the rest re-arm the poll.
+      if (affectsSettings(e, 'traces.maxShown', 'traces.autoRefresh', 'aws.autoRefresh', 'source')) {
         schedulePoll();
         refreshSoon();
       }

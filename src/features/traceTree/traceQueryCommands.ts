@@ -1,0 +1,97 @@
+// The trace list's query, as the user sets it: a filter expression (sent to GetTraceSummaries; the
+// service's refusal shown inline under the box while the last good list stays) and a time range (presets
+// or custom). Both commands also take an argument, so the service map and lenses can filter the tree.
+import * as vscode from 'vscode';
+import { SETTINGS_SECTION } from '../../platform/config';
+import { describeTimeRange, parseTimeRange, TIME_RANGE_PRESETS, type TimeRange } from '../../xray/timeRange';
+import type { QueryOutcome, TraceListModel } from './traceListModel';
+
+export const FILTER_TRACES_COMMAND = 'xrayLens.filterTraces';
+const FILTER_EXAMPLES = 'e.g. service("api") AND responsetime > 1 · fault · http.status = 500 · annotation.user = "alice"';
+
+/**
+ * With an expression (a string; '' clears): applies it and reveals the tree. Without: an input box
+ * whose Enter runs the query and stays open with the service's message when it is refused.
+ */
+export async function filterTraces(traces: TraceListModel, expression?: unknown): Promise<QueryOutcome | undefined> {
+  if (typeof expression === 'string') {
+    const outcome = await traces.setQuery({ filterExpression: expression.trim() || undefined });
+    void vscode.commands.executeCommand('xrayLens.traces.focus');
+    if (!outcome.ok && outcome.error.kind !== 'cancelled') void vscode.window.showErrorMessage(outcome.error.message);
+    return outcome;
+  }
+  const box = vscode.window.createInputBox();
+  box.title = 'X-Ray: Filter Traces';
+  box.placeholder = 'An X-Ray filter expression; empty shows all traces';
+  box.prompt = FILTER_EXAMPLES;
+  box.value = traces.query.filterExpression ?? '';
+  box.ignoreFocusOut = true;
+  return new Promise<QueryOutcome | undefined>((resolve) => {
+    let last: QueryOutcome | undefined;
+    const subs = [
+      box.onDidChangeValue(() => (box.validationMessage = undefined)),
+      box.onDidAccept(async () => {
+        if (box.busy) return;
+        box.busy = true;
+        box.enabled = false;
+        last = await traces.setQuery({ filterExpression: box.value.trim() || undefined });
+        box.busy = false;
+        box.enabled = true;
+        if (!last.ok && last.error.kind === 'invalid-request') {
+          // Inline, under the expression; the tree keeps showing the last good result.
+          box.validationMessage = { message: last.error.detail ?? last.error.message, severity: vscode.InputBoxValidationSeverity.Error };
+        } else {
+          box.hide();
+        }
+      }),
+      box.onDidHide(() => {
+        for (const s of subs) s.dispose();
+        box.dispose();
+        resolve(last);
+      }),
+    ];
+    box.show();
+  });
+}
+
+/** With a TimeRange or a string ("15m", "start - end"): applies it. Without: presets and "Custom…". */
+export async function setTimeRange(traces: TraceListModel, arg?: unknown): Promise<QueryOutcome | undefined> {
+  if (typeof arg === 'string') {
+    const parsed = parseTimeRange(arg, Date.now());
+    if ('error' in parsed) {
+      void vscode.window.showErrorMessage(parsed.error);
+      return undefined;
+    }
+    return applyRange(traces, parsed);
+  }
+  type Item = vscode.QuickPickItem & { range?: TimeRange };
+  const current = traces.query.range;
+  const items: Item[] = TIME_RANGE_PRESETS.map((minutes) => {
+    const range: TimeRange = { kind: 'last', minutes };
+    return { label: describeTimeRange(range), range, picked: current.kind === 'last' && current.minutes === minutes };
+  });
+  items.push({ label: 'Custom…', detail: 'A duration (45m, 2h, 3d) or a start and end ("2026-11-21 10:00 - 2026-11-21 11:30")' });
+  const choice = await vscode.window.showQuickPick(items, { title: 'X-Ray: Time Range', placeHolder: `Now: ${describeTimeRange(current)}` });
+  if (!choice) return undefined;
+  if (choice.range) return applyRange(traces, choice.range);
+  const text = await vscode.window.showInputBox({
+    title: 'X-Ray: Custom Time Range',
+    prompt: 'A duration back from now (45m, 2h, 3d) or "start - end" date-times (local time unless a zone is given)',
+    value: current.kind === 'last' ? `${current.minutes}m` : '',
+    validateInput: (value) => {
+      const parsed = parseTimeRange(value, Date.now());
+      return 'error' in parsed ? parsed.error : undefined;
+    },
+  });
+  if (text === undefined) return undefined;
+  const parsed = parseTimeRange(text, Date.now());
+  return 'error' in parsed ? undefined : applyRange(traces, parsed);
+}
+
+async function applyRange(traces: TraceListModel, range: TimeRange): Promise<QueryOutcome> {
+  if (range.kind === 'last') {
+    // A relative range is a preference: kept in the user's settings. A fixed interval is for this session.
+    await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('traces.timeRangeMinutes', range.minutes, vscode.ConfigurationTarget.Global);
+  }
+  return traces.setQuery({ range });
+}
