@@ -1,4 +1,7 @@
-// One actionable sentence per failure of a trace source. Details (never secrets) go to the log.
+// One actionable sentence per failure of a trace source, with a stable kind and what a button needs (the
+// profile, the command to run, the denied action). Details (never secrets) go to the log.
+// No SDK import: the extension's main bundle uses this without loading the AWS SDK.
+import { isKnownRegion } from './awsRegions';
 
 export type SourceErrorKind =
   | 'cancelled'
@@ -33,48 +36,114 @@ export interface DescribedError {
   detail?: string;
 }
 
+/**
+ * The error name XrayApiSource wraps every failed call in, with what was being done. Recognised by name,
+ * not instanceof: the SDK bundle and the extension bundle each have their own copy of this module.
+ */
+export const SOURCE_CALL_ERROR = 'XrayLensSourceCallError';
+
+export interface SourceCallError extends Error {
+  /** The API operation that failed: GetTraceSummaries, BatchGetTraces, ... */
+  operation: string;
+  profile?: string;
+  region: string;
+  /** An endpoint was set (the local collector, a setting): DNS failures are then not about the region. */
+  customEndpoint: boolean;
+  cause: unknown;
+}
+
 interface ErrorLike {
   name?: string;
   code?: string;
   message?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
   cause?: unknown;
 }
 
+const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'];
+
 export function describeSourceError(error: unknown, sourceLabel: string): DescribedError {
-  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorLike;
+  const call = isSourceCallError(error) ? error : undefined;
+  const inner = call ? call.cause : error;
+  const e = (typeof inner === 'object' && inner !== null ? inner : { message: String(inner) }) as ErrorLike;
   const name = e.name ?? '';
   const code = e.code ?? (e.cause as ErrorLike | undefined)?.code ?? '';
   const text = redact(e.message ?? '');
   const status = e.$metadata?.httpStatusCode;
+  const profile = call?.profile;
+  const of = profile ? ` (profile ${profile})` : '';
+  const withProfile = <T extends DescribedError>(d: T): T => (profile ? { ...d, profile } : d);
+
   if (name === 'AbortError' || code === 'ABORT_ERR') return { kind: 'cancelled', message: 'Cancelled.' };
-  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(text)) {
-    return { kind: 'no-credentials', message: `No AWS credentials found for ${sourceLabel}. Configure a profile (aws configure / aws sso login) or choose the local collector.` };
+  // The SSO providers' words: "The SSO session associated with this profile has expired or is otherwise
+  // invalid" (sso_start_url), "The SSO session token associated with profile=X was not found or is invalid"
+  // (sso-session), each ending "run aws sso login with the corresponding profile".
+  if (/\bSSO\b/.test(text) && /expired|invalid|not found|aws sso login/i.test(text)) {
+    const ssoProfile = profile ?? /profile=([^\s.,]+)/.exec(text)?.[1];
+    const command = ssoProfile ? `aws sso login --profile ${ssoProfile}` : 'aws sso login';
+    return {
+      kind: 'sso-expired',
+      message: `The AWS SSO session for ${sourceLabel}${ssoProfile ? ` (profile ${ssoProfile})` : ''} has expired. Run \`${command}\`, then refresh.`,
+      command,
+      ...(ssoProfile ? { profile: ssoProfile } : {}),
+    };
   }
-  if (name === 'ExpiredTokenException' || /token (has )?expired|sso session .*expired/i.test(text)) {
-    return { kind: 'expired-credentials', message: `The AWS credentials for ${sourceLabel} have expired. Sign in again (e.g. aws sso login) and refresh.` };
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError' || /could not load credentials/i.test(text)) {
+    return withProfile({
+      kind: 'no-credentials',
+      message: `No AWS credentials found for ${sourceLabel}${of}. Configure them (aws configure, aws sso login), choose another profile, or use the local collector.`,
+    });
   }
-  if (name === 'AccessDeniedException' || status === 403) {
-    const action = /xray:[A-Za-z]+/.exec(text)?.[0];
-    return { kind: 'access-denied', message: `Access denied by ${sourceLabel}${action ? `: the credentials lack ${action}` : ''}. ${text}`.trim() };
+  if (name === 'ExpiredTokenException' || /security token included in the request is expired/i.test(text)) {
+    return withProfile({ kind: 'expired-credentials', message: `The AWS credentials for ${sourceLabel}${of} have expired. Sign in again or renew them, then refresh.` });
   }
-  if (name === 'ThrottledException' || name === 'ThrottlingException' || status === 429) {
-    return { kind: 'throttled', message: `${sourceLabel} is throttling requests; retrying later.` };
+  if (name === 'AccessDeniedException' || name === 'AccessDenied' || status === 403) {
+    const action = /xray:[A-Za-z]+/.exec(text)?.[0] ?? (call ? `xray:${call.operation}` : undefined);
+    return withProfile({
+      kind: 'access-denied',
+      message: `Access denied by ${sourceLabel}${action ? `: the credentials${of} lack ${action}` : of}. Add it to their IAM policy (AWSXrayReadOnlyAccess has every read action).`,
+      ...(action ? { action } : {}),
+      detail: text,
+    });
   }
-  if (name === 'InvalidRequestException') return { kind: 'invalid-request', message: `${sourceLabel} rejected the request: ${text}` };
-  if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(code) || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH/.test(text)) {
-    return { kind: 'unreachable', message: `Cannot reach ${sourceLabel} (${code || 'network error'}). Is it running and is the address right?` };
+  if (name === 'ThrottledException' || name === 'ThrottlingException' || name === 'TooManyRequestsException' || status === 429) {
+    const attempts = e.$metadata?.attempts;
+    return {
+      kind: 'throttled',
+      message: `${sourceLabel} kept throttling requests${attempts ? ` (${attempts} attempts)` : ''}. Wait a minute and refresh, or narrow the time range or filter.`,
+    };
   }
-  if (status === 404 || /Unexpected token|Deserialization error/i.test(text)) {
-    return { kind: 'not-xray', message: `${sourceLabel} did not answer like an X-Ray API endpoint (${status ? `HTTP ${status}` : text}).` };
+  if (name === 'InvalidRequestException') {
+    return { kind: 'invalid-request', message: `${sourceLabel} rejected the request: ${text}`, detail: text };
   }
-  return { kind: 'unknown', message: `${sourceLabel}: ${name && name !== 'Error' ? `${name}: ` : ''}${text || 'unknown error'}` };
+  if (name === 'TraceRetrievalFailed') {
+    return { kind: 'retrieval-failed', message: `Transaction Search could not retrieve the traces: ${text}. Refresh to try again, or choose a shorter time range.` };
+  }
+  const region = call?.region;
+  if (/invalid region/i.test(text) || (region && !call.customEndpoint && ['ENOTFOUND', 'EAI_AGAIN'].includes(code) && !isKnownRegion(region))) {
+    return { kind: 'unknown-region', message: `"${region ?? '?'}" is not an AWS region ${sourceLabel} can reach. Choose another region.` };
+  }
+  if (NETWORK_CODES.includes(code) || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/.test(text)) {
+    return { kind: 'unreachable', message: `Cannot reach ${sourceLabel} (${code || 'network error'}). Check the network (proxy, VPN) and the address.` };
+  }
+  if (status === 404 || status === 405 || name === 'SyntaxError' || /Unexpected token|Deserialization error|is not valid JSON|<html|<!doctype/i.test(text)) {
+    return {
+      kind: 'not-xray',
+      message: `${sourceLabel} did not answer like an X-Ray API endpoint (${status ? `HTTP ${status}` : 'not X-Ray JSON'}). Check the endpoint URL (the profile's endpoint_url, AWS_ENDPOINT_URL_XRAY, or the X-Ray Lens setting).`,
+    };
+  }
+  return withProfile({ kind: 'unknown', message: `${sourceLabel}: ${name && name !== 'Error' ? `${name}: ` : ''}${text || 'unknown error'}` });
+}
+
+function isSourceCallError(error: unknown): error is SourceCallError {
+  return typeof error === 'object' && error !== null && (error as Error).name === SOURCE_CALL_ERROR;
 }
 
 /** Access keys, secrets and session tokens never reach a message or a log line. */
 export function redact(text: string): string {
   return text
     .replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, '$1…')
-    .replace(/(secret[_-]?access[_-]?key|session[_-]?token|aws_secret_access_key|x-amz-security-token)(["'\s:=]+)[^\s"',]+/gi, '$1$2…')
-    .replace(/(Signature=)[0-9a-f]+/gi, '$1…');
+    .replace(/(secret[_-]?access[_-]?key|session[_-]?token|aws_secret_access_key|x-amz-security-token|sso_bearer_token|accessToken)(["'\s:=]+)[^\s"',]+/gi, '$1$2…')
+    .replace(/(Signature=)[0-9a-f]+/gi, '$1…')
+    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1…');
 }

@@ -1,20 +1,30 @@
 // The TraceSource over @aws-sdk/client-xray: AWS X-Ray itself, or the local collector's endpoint (the
 // collector answers the same REST-JSON read API, so one code path serves both).
 // The extension loads this module lazily (see loadXrayApiSource.ts): the SDK is not needed to activate.
+// Every call is paced (RequestPacer), cancellable at once (the signal also ends our own waits), and
+// reports progress; the SDK's adaptive retry mode handles throttling, and each throttled attempt is reported.
 import {
   BatchGetTracesCommand,
   GetServiceGraphCommand,
   GetTraceGraphCommand,
   GetTraceSegmentDestinationCommand,
   GetTraceSummariesCommand,
+  ListRetrievedTracesCommand,
+  StartTraceRetrievalCommand,
   XRayClient,
+  type RetrievedTrace,
   type Service,
   type TraceSummary,
   type XRayClientConfig,
 } from '@aws-sdk/client-xray';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { ApiEdge, ApiServiceGraph, ApiServiceNode, ApiTraceGraph } from '../xray/model';
 import { parseSegmentDocument } from '../xray/segmentDocument';
 import { traceIdEpoch } from '../xray/traceId';
+import { configuredEndpoint } from './awsProfiles';
+import { AWS_REGIONS } from './awsRegions';
+import { abortableSleep, raceAbort, RequestPacer } from './requestPacer';
+import { describeSourceError, SOURCE_CALL_ERROR, type SourceCallError } from './sourceErrors';
 import type {
   FetchedTrace,
   GetTracesResult,
@@ -27,9 +37,18 @@ import type {
   TraceSummaryView,
 } from './traceSource';
 
+// The profile helpers live in this lazily loaded bundle too (they need the SDK's shared-ini loader).
+export { configuredEndpoint, defaultRegion, listAwsProfiles } from './awsProfiles';
+
+/** The regions for a picker (the SDK's partition data; see awsRegions.ts). */
+export function awsRegions(): readonly string[] {
+  return AWS_REGIONS;
+}
+
 /** BatchGetTraces takes at most 5 ids per call. */
 export const BATCH_GET_TRACES_MAX_IDS = 5;
-const BATCH_CONCURRENCY = 3;
+/** Trace ids per StartTraceRetrieval: several retrievals for more, one after the other. */
+const RETRIEVAL_MAX_IDS = 100;
 
 export interface XrayApiSourceOptions {
   kind: 'local' | 'aws';
@@ -42,58 +61,78 @@ export interface XrayApiSourceOptions {
   endpoint?: string;
   /** A named profile from the shared config files; unset = the SDK's default chain (AWS_PROFILE, default). */
   profile?: string;
-  /** Pace of our own fan-out (BatchGetTraces batches, pages), requests per second; unset = unlimited. */
-  maxRequestsPerSecond?: number;
   /** The local collector does not check signatures, but the SDK still signs: give it fixed, fake keys. */
-  staticCredentials?: { accessKeyId: string; secretAccessKey: string };
+  staticCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Pace of our own calls, requests per second; unset = unlimited (right for the local collector). */
+  maxRequestsPerSecond?: number;
+  /** BatchGetTraces calls in flight at once (default 5). */
+  concurrency?: number;
+  /** Attempts per request, retries included (the SDK's maxAttempts; default 4). */
+  maxAttempts?: number;
+  /** Rounds of asking again for UnprocessedTraceIds (default 2 for AWS, 0 for the local collector, which has no index lag). */
+  unprocessedRetries?: number;
+  /** Back-off before the first such round, doubled each round (default 500 ms). */
+  unprocessedBackoffMs?: number;
+  /** Transaction Search: time between ListRetrievedTraces polls (default 1,000 ms) and the most to wait (default 5 min). */
+  retrievalPollMs?: number;
+  retrievalTimeoutMs?: number;
+  /** Details for the log ("X-Ray Lens" channel); never given secrets. */
+  log?: (line: string) => void;
 }
 
 export function createXrayApiSource(options: XrayApiSourceOptions): TraceSource {
   return new XrayApiSource(options);
 }
 
+type AnyCommand = BatchGetTracesCommand | GetServiceGraphCommand | GetTraceGraphCommand | GetTraceSegmentDestinationCommand | GetTraceSummariesCommand | ListRetrievedTracesCommand | StartTraceRetrievalCommand;
+
 class XrayApiSource implements TraceSource {
   readonly kind: 'local' | 'aws';
   readonly label: string;
-  private readonly client: XRayClient;
+  private readonly client: Promise<XRayClient>;
+  private readonly pacer: RequestPacer;
+  private mode: Promise<SourceMode> | undefined;
+  private disposed = false;
 
-  constructor(options: XrayApiSourceOptions) {
+  constructor(private readonly options: XrayApiSourceOptions) {
     this.kind = options.kind;
     this.label = options.label;
-    const config: XRayClientConfig = { region: options.region, maxAttempts: 3 };
-    if (options.endpoint) config.endpoint = options.endpoint;
-    if (options.profile) config.profile = options.profile;
-    if (options.staticCredentials) config.credentials = options.staticCredentials;
-    this.client = new XRayClient(config);
+    this.pacer = new RequestPacer({ ratePerSecond: options.maxRequestsPerSecond });
+    this.client = createClient(options);
+    this.client.catch(() => undefined); // surfaced by the first call
   }
 
   async listTraceSummaries(query: SummaryQuery, options: RequestOptions = {}): Promise<SummaryResult> {
-    const signal = options.signal;
-    const summaries: TraceSummaryView[] = [];
+    const byId = new Map<string, TraceSummaryView>();
     let tracesProcessed = 0;
     let pages = 0;
     let approximateTime: number | undefined;
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(
+      const page = await this.send(
+        'GetTraceSummaries',
         new GetTraceSummariesCommand({
           StartTime: new Date(query.window.startTime * 1000),
           EndTime: new Date(query.window.endTime * 1000),
-          FilterExpression: query.filterExpression || undefined,
+          FilterExpression: query.filterExpression?.trim() || undefined,
           Sampling: query.sampling ?? false,
           NextToken: nextToken,
         }),
-        { abortSignal: signal },
+        options,
       );
       pages++;
       if (page.ApproximateTime) approximateTime = seconds(page.ApproximateTime);
       tracesProcessed += page.TracesProcessedCount ?? 0;
+      // A trace revised between pages can come twice: the later copy is the newer revision.
       for (const s of page.TraceSummaries ?? []) {
         const view = toSummaryView(s);
-        if (view) summaries.push(view);
+        if (view) byId.set(view.id, view);
       }
       nextToken = page.NextToken;
-    } while (nextToken && summaries.length < query.maxTraces);
+      options.onProgress?.({ kind: 'summaries', received: Math.min(byId.size, query.maxTraces), scanned: tracesProcessed });
+    } while (nextToken && byId.size < query.maxTraces);
+    // X-Ray pages newest first; sorting keeps the newest ones at the cap whatever order a page had.
+    const summaries = [...byId.values()].sort((a, b) => b.startTime - a.startTime);
     return {
       summaries: summaries.slice(0, query.maxTraces),
       tracesProcessed,
@@ -104,45 +143,21 @@ class XrayApiSource implements TraceSource {
     };
   }
 
-  async getTraces(ids: string[], options: RequestOptions = {}): Promise<GetTracesResult> {
-    const signal = options.signal;
-    const batches: string[][] = [];
-    for (let i = 0; i < ids.length; i += BATCH_GET_TRACES_MAX_IDS) batches.push(ids.slice(i, i + BATCH_GET_TRACES_MAX_IDS));
-    const traces: FetchedTrace[] = [];
-    const unprocessedIds: string[] = [];
-    // Bounded concurrency: a few batches in flight, not one request per trace all at once.
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < batches.length) {
-        const batch = batches[next++];
-        let nextToken: string | undefined;
-        do {
-          const page = await this.client.send(new BatchGetTracesCommand({ TraceIds: batch, NextToken: nextToken }), {
-            abortSignal: signal,
-          });
-          for (const t of page.Traces ?? []) traces.push(toFetchedTrace(t));
-          unprocessedIds.push(...(page.UnprocessedTraceIds ?? []));
-          nextToken = page.NextToken;
-        } while (nextToken);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batches.length) }, worker));
-    // BatchGetTraces pages return parts of a trace's segments under the same id: merge them.
-    return { traces: mergeById(traces), unprocessedIds };
+  async getTraces(ids: string[], options: RequestOptions & { window?: TimeWindow } = {}): Promise<GetTracesResult> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return { traces: [], unprocessedIds: [] };
+    const mode = await this.getMode(options);
+    return mode.destination === 'CloudWatchLogs' ? this.retrieveTraces(unique, options) : this.batchGetTraces(unique, options);
   }
 
   async getServiceGraph(window: TimeWindow, options: RequestOptions = {}): Promise<ApiServiceGraph> {
-    const signal = options.signal;
     const services: Service[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(
-        new GetServiceGraphCommand({
-          StartTime: new Date(window.startTime * 1000),
-          EndTime: new Date(window.endTime * 1000),
-          NextToken: nextToken,
-        }),
-        { abortSignal: signal },
+      const page = await this.send(
+        'GetServiceGraph',
+        new GetServiceGraphCommand({ StartTime: new Date(window.startTime * 1000), EndTime: new Date(window.endTime * 1000), NextToken: nextToken }),
+        options,
       );
       services.push(...(page.Services ?? []));
       nextToken = page.NextToken;
@@ -154,22 +169,226 @@ class XrayApiSource implements TraceSource {
     const services: Service[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(new GetTraceGraphCommand({ TraceIds: ids, NextToken: nextToken }), { abortSignal: options.signal });
+      const page = await this.send('GetTraceGraph', new GetTraceGraphCommand({ TraceIds: ids, NextToken: nextToken }), options);
       services.push(...(page.Services ?? []));
       nextToken = page.NextToken;
     } while (nextToken);
     return { Services: services.map(toApiServiceNode) };
   }
 
-  async getMode(options: RequestOptions = {}): Promise<SourceMode> {
-    if (this.kind === 'local') return { destination: 'XRay', assumed: 'the local collector keeps full traces itself' };
-    const answer = await this.client.send(new GetTraceSegmentDestinationCommand({}), { abortSignal: options.signal });
-    return { destination: answer.Destination === 'CloudWatchLogs' ? 'CloudWatchLogs' : 'XRay', status: answer.Status };
+  getMode(options: RequestOptions = {}): Promise<SourceMode> {
+    if (this.kind === 'local') return Promise.resolve({ destination: 'XRay', assumed: 'the local collector keeps full traces itself' });
+    // One question per source; a failed or cancelled one is asked again next time.
+    this.mode ??= this.askMode(options).catch((err: unknown) => {
+      this.mode = undefined;
+      throw err;
+    });
+    return raceAbort(this.mode, options.signal);
   }
 
   dispose(): void {
-    this.client.destroy();
+    this.disposed = true;
+    void this.client.then((c) => c.destroy(), () => undefined);
   }
+
+  private async askMode(options: RequestOptions): Promise<SourceMode> {
+    try {
+      const answer = await this.send('GetTraceSegmentDestination', new GetTraceSegmentDestinationCommand({}), options);
+      return { destination: answer.Destination === 'CloudWatchLogs' ? 'CloudWatchLogs' : 'XRay', status: answer.Status };
+    } catch (err) {
+      // Without permission for the question (older read-only policies), or where the API lacks it, the
+      // account still has X-Ray's own store: BatchGetTraces is the right guess, and the log says why.
+      const kind = describeSourceError(err, this.label).kind;
+      if (kind === 'access-denied' || kind === 'not-xray') {
+        const assumed = `GetTraceSegmentDestination failed (${kind}); assuming traces are in X-Ray`;
+        this.options.log?.(`${this.label}: ${assumed}`);
+        return { destination: 'XRay', assumed };
+      }
+      throw err;
+    }
+  }
+
+  /** X-Ray mode: BatchGetTraces, ≤ 5 ids a call, a few calls in flight, unprocessed ids asked again. */
+  private async batchGetTraces(ids: string[], options: RequestOptions): Promise<GetTracesResult> {
+    const found = new Map<string, FetchedTrace>();
+    const retries = this.options.unprocessedRetries ?? (this.kind === 'local' ? 0 : 2);
+    let pending = ids;
+    for (let round = 0; ; round++) {
+      const unprocessed = await this.batchRound(pending, found, ids.length, options);
+      if (unprocessed.length === 0 || round >= retries) return { traces: [...found.values()], unprocessedIds: unprocessed };
+      // X-Ray answers UnprocessedTraceIds for traces it is still indexing or when it sheds load: wait, ask again.
+      await abortableSleep((this.options.unprocessedBackoffMs ?? 500) * 2 ** round, options.signal);
+      pending = unprocessed;
+    }
+  }
+
+  private async batchRound(ids: string[], found: Map<string, FetchedTrace>, total: number, options: RequestOptions): Promise<string[]> {
+    const batches: string[][] = [];
+    for (let i = 0; i < ids.length; i += BATCH_GET_TRACES_MAX_IDS) batches.push(ids.slice(i, i + BATCH_GET_TRACES_MAX_IDS));
+    const unprocessed = new Set<string>();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        const batch = batches[next++];
+        let nextToken: string | undefined;
+        do {
+          const page = await this.send('BatchGetTraces', new BatchGetTracesCommand({ TraceIds: batch, NextToken: nextToken }), options);
+          // Pages can carry parts of one trace's segments under the same id: merge them.
+          for (const t of page.Traces ?? []) mergeInto(found, toFetchedTrace(t.Id, t.Duration, t.LimitExceeded, t.Segments));
+          for (const id of page.UnprocessedTraceIds ?? []) unprocessed.add(id);
+          nextToken = page.NextToken;
+        } while (nextToken);
+        options.onProgress?.({ kind: 'traces', received: found.size, total });
+      }
+    };
+    const concurrency = Math.max(1, this.options.concurrency ?? 5);
+    await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+    return [...unprocessed].filter((id) => !found.has(id));
+  }
+
+  /**
+   * Transaction Search mode: spans live in CloudWatch Logs, so full traces come from a retrieval:
+   * StartTraceRetrieval (ids + window) → ListRetrievedTraces (X-Ray format) polled until COMPLETE.
+   * https://docs.aws.amazon.com/xray/latest/api/API_StartTraceRetrieval.html
+   */
+  private async retrieveTraces(ids: string[], options: RequestOptions & { window?: TimeWindow }): Promise<GetTracesResult> {
+    const found = new Map<string, FetchedTrace>();
+    const window = options.window ?? windowFromTraceIds(ids);
+    for (let i = 0; i < ids.length; i += RETRIEVAL_MAX_IDS) {
+      const chunk = ids.slice(i, i + RETRIEVAL_MAX_IDS);
+      const started = await this.send(
+        'StartTraceRetrieval',
+        new StartTraceRetrievalCommand({ TraceIds: chunk, StartTime: new Date(window.startTime * 1000), EndTime: new Date(window.endTime * 1000) }),
+        options,
+      );
+      const token = started.RetrievalToken;
+      if (!token) throw new Error('StartTraceRetrieval returned no RetrievalToken');
+      for (const t of await this.pollRetrieval(token, options)) {
+        mergeInto(found, toFetchedTrace(t.Id, t.Duration, false, t.Spans));
+      }
+      options.onProgress?.({ kind: 'traces', received: found.size, total: ids.length });
+    }
+    return { traces: [...found.values()], unprocessedIds: ids.filter((id) => !found.has(id)) };
+  }
+
+  private async pollRetrieval(token: string, options: RequestOptions): Promise<RetrievedTrace[]> {
+    const pollMs = this.options.retrievalPollMs ?? 1000;
+    const timeoutMs = this.options.retrievalTimeoutMs ?? 5 * 60_000;
+    const t0 = Date.now();
+    for (;;) {
+      const traces: RetrievedTrace[] = [];
+      let nextToken: string | undefined;
+      let status: string | undefined;
+      do {
+        const page = await this.send('ListRetrievedTraces', new ListRetrievedTracesCommand({ RetrievalToken: token, TraceFormat: 'XRAY', NextToken: nextToken }), options);
+        status = page.RetrievalStatus;
+        traces.push(...(page.Traces ?? []));
+        nextToken = status === 'COMPLETE' ? page.NextToken : undefined;
+      } while (nextToken);
+      const waitedMs = Date.now() - t0;
+      options.onProgress?.({ kind: 'retrieval', status: status ?? 'UNKNOWN', waitedMs });
+      if (status === 'COMPLETE') return traces;
+      if (status === 'FAILED' || status === 'TIMEOUT' || status === 'CANCELLED') throw retrievalFailed(status, waitedMs);
+      if (waitedMs + pollMs > timeoutMs) throw retrievalFailed(`still ${status ?? 'not done'} after ${Math.round(waitedMs / 1000)} s`, waitedMs);
+      await abortableSleep(pollMs, options.signal);
+    }
+  }
+
+  /**
+   * One API call: paced, carrying the signal (and ending at once on abort even while the SDK waits out a
+   * retry back-off), each throttled attempt reported, failures wrapped with what was being done.
+   */
+  private async send<C extends AnyCommand>(operation: string, command: C, options: RequestOptions): Promise<OutputOf<C>> {
+    const { signal, onProgress } = options;
+    if (this.disposed) throw new Error(`${this.label} was closed`);
+    try {
+      const client = await raceAbort(this.client, signal);
+      await this.pacer.take(signal);
+      if (onProgress) reportThrottledAttempts(command, () => onProgress({ kind: 'throttled', operation }));
+      // The union of commands is too wide for send()'s overloads; each command's own output type is kept.
+      const sent = client.send(command as GetTraceSummariesCommand, { abortSignal: signal }) as unknown as Promise<OutputOf<C>>;
+      return await raceAbort(sent, signal);
+    } catch (err) {
+      if ((err as Error | undefined)?.name === 'AbortError') throw err;
+      throw wrapError(err, operation, this.options);
+    }
+  }
+}
+
+type OutputOf<C> = C extends { resolveMiddleware(...args: never[]): infer H }
+  ? H extends (...args: never[]) => Promise<{ output: infer O }>
+    ? O
+    : never
+  : never;
+
+async function createClient(options: XrayApiSourceOptions): Promise<XRayClient> {
+  const config: XRayClientConfig = {
+    region: options.region,
+    maxAttempts: options.maxAttempts ?? 4,
+    // Adaptive: standard retries plus a client-side rate limiter that slows down when throttled.
+    retryMode: 'adaptive',
+  };
+  if (options.staticCredentials) config.credentials = options.staticCredentials;
+  else config.credentials = fromNodeProviderChain({ profile: options.profile, ignoreCache: true });
+  if (options.endpoint) config.endpoint = options.endpoint;
+  else if (options.profile) {
+    // The SDK reads endpoint_url from the AWS_PROFILE (or default) profile even when the client is given
+    // another one (@smithy/core getEndpointFromConfig takes no profile), so the chosen profile's is read
+    // here, with the SDK's precedence; and none at all rather than another profile's.
+    const endpoint = await configuredEndpoint(options.profile);
+    if (endpoint) config.endpoint = endpoint;
+    else config.ignoreConfiguredEndpointUrls = true;
+  }
+  if (options.profile) config.profile = options.profile;
+  return new XRayClient(config);
+}
+
+/** A middleware below the retry step sees every attempt; a throttled one is reported before the SDK retries. */
+function reportThrottledAttempts(command: AnyCommand, report: () => void): void {
+  // Typed against one command: the stacks of a union of commands have no common add() signature.
+  (command as GetTraceSummariesCommand).middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        const result = await next(args);
+        if ((result.response as { statusCode?: number } | undefined)?.statusCode === 429) report();
+        return result;
+      } catch (err) {
+        if (isThrottle(err)) report();
+        throw err;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'xrayLensThrottleReporter' },
+  );
+}
+
+function isThrottle(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.$metadata?.httpStatusCode === 429 || /^(ThrottledException|ThrottlingException|TooManyRequestsException)$/.test(e?.name ?? '');
+}
+
+function wrapError(err: unknown, operation: string, options: XrayApiSourceOptions): SourceCallError {
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as Error;
+  const wrapped = new Error(e.message ?? String(err), { cause: err }) as SourceCallError;
+  wrapped.name = SOURCE_CALL_ERROR;
+  wrapped.operation = operation;
+  wrapped.profile = options.profile;
+  wrapped.region = options.region;
+  wrapped.customEndpoint = Boolean(options.endpoint) || options.kind === 'local';
+  return wrapped;
+}
+
+function retrievalFailed(status: string, waitedMs: number): Error {
+  const err = new Error(`The trace retrieval ended ${status} after ${Math.round(waitedMs / 1000)} s`);
+  err.name = 'TraceRetrievalFailed';
+  return err;
+}
+
+/** Transaction Search needs a window: a trace id carries its start second; spans end later, up to 15 min here. */
+function windowFromTraceIds(ids: string[]): TimeWindow {
+  const epochs = ids.map((id) => traceIdEpoch(id)).filter((e): e is number => e !== undefined);
+  const now = Math.floor(Date.now() / 1000);
+  if (epochs.length === 0) return { startTime: now - 3600, endTime: now };
+  return { startTime: Math.min(...epochs) - 60, endTime: Math.min(now + 60, Math.max(...epochs) + 900) };
 }
 
 // The SDK gives Dates; the domain model uses epoch seconds throughout, as the wire does.
@@ -219,15 +438,10 @@ function toSummaryView(s: TraceSummary): TraceSummaryView | undefined {
   };
 }
 
-function toFetchedTrace(t: { Id?: string; Duration?: number; LimitExceeded?: boolean; Segments?: { Id?: string; Document?: string }[] }): FetchedTrace {
-  const trace: FetchedTrace = {
-    id: t.Id ?? '',
-    duration: t.Duration,
-    limitExceeded: t.LimitExceeded ?? false,
-    segments: [],
-    rejected: [],
-  };
-  for (const s of t.Segments ?? []) {
+/** BatchGetTraces' Segments and ListRetrievedTraces' Spans (X-Ray format) both hold segment documents. */
+function toFetchedTrace(id: string | undefined, duration: number | undefined, limitExceeded: boolean | undefined, docs: { Id?: string; Document?: string }[] | undefined): FetchedTrace {
+  const trace: FetchedTrace = { id: id ?? '', duration, limitExceeded: limitExceeded ?? false, segments: [], rejected: [] };
+  for (const s of docs ?? []) {
     const parsed = parseSegmentDocument(s.Document ?? '');
     if (parsed.ok) trace.segments.push(parsed.doc);
     else trace.rejected.push({ segmentId: s.Id ?? '?', message: parsed.message });
@@ -235,17 +449,13 @@ function toFetchedTrace(t: { Id?: string; Duration?: number; LimitExceeded?: boo
   return trace;
 }
 
-function mergeById(traces: FetchedTrace[]): FetchedTrace[] {
-  const byId = new Map<string, FetchedTrace>();
-  for (const t of traces) {
-    const seen = byId.get(t.id);
-    if (!seen) {
-      byId.set(t.id, t);
-      continue;
-    }
-    seen.segments.push(...t.segments);
-    seen.rejected.push(...t.rejected);
-    seen.limitExceeded ||= t.limitExceeded;
+function mergeInto(byId: Map<string, FetchedTrace>, t: FetchedTrace): void {
+  const seen = byId.get(t.id);
+  if (!seen) {
+    byId.set(t.id, t);
+    return;
   }
-  return [...byId.values()];
+  seen.segments.push(...t.segments);
+  seen.rejected.push(...t.rejected);
+  seen.limitExceeded ||= t.limitExceeded;
 }

@@ -81,12 +81,13 @@ suite('XrayApiSource over the local collector', () => {
     assert.ok(graph.Services.every((s) => typeof s.StartTime === 'number'));
   });
 
-  test('a filter expression the collector cannot evaluate is an InvalidRequestException, described', async () => {
+  test('a filter expression the collector refuses is an InvalidRequestException, its message kept for display', async () => {
     await assert.rejects(
-      source.listTraceSummaries({ window: WINDOW, maxTraces: 10, filterExpression: 'responsetime > 1' }),
+      source.listTraceSummaries({ window: WINDOW, maxTraces: 10, filterExpression: 'responsetime >' }),
       (err: unknown) => {
         const d = describeSourceError(err, 'local test');
         assert.strictEqual(d.kind, 'invalid-request', d.message);
+        assert.ok(d.detail && d.message.endsWith(d.detail), d.message);
         return true;
       },
     );
