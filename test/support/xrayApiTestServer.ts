@@ -52,6 +52,8 @@ export interface Faults {
   fail?: Partial<Record<XrayOperation | '*', { error: InjectedError; times?: number; message?: string }>>;
   /** BatchGetTraces: for the next `times` calls, only the first `answered` ids of a call come back; the rest are unprocessed. */
   partialBatches?: { answered: number; times: number };
+  /** BatchGetTraces marks these traces LimitExceeded (too many segments for X-Ray to return them all). */
+  limitExceeded?: string[];
   /** Transaction Search: GetTraceSegmentDestination says CloudWatchLogs; a retrieval completes after `pollsUntilDone` polls. */
   transactionSearch?: { pollsUntilDone: number; finalStatus?: 'COMPLETE' | 'FAILED' | 'TIMEOUT' | 'CANCELLED' };
 }
@@ -212,6 +214,7 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
           return { Traces: [], UnprocessedTraceIds: body.TraceIds };
         }
         const reply = routes.get(route)!(body) as { Traces: ApiTrace[]; UnprocessedTraceIds: string[] };
+        for (const t of reply.Traces) if (faults.limitExceeded?.includes(t.Id)) t.LimitExceeded = true;
         const partial = faults.partialBatches;
         if (partial && partialCount < partial.times) {
           partialCount++;
@@ -264,7 +267,7 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
       });
       const delay = operation === 'unknown' ? 0 : (faults.delayMs?.[operation] ?? faults.delayMs?.['*'] ?? 0);
       const timer = setTimeout(() => {
-        if (response.destroyed || request.destroyed) return;
+        if (response.destroyed || !response.socket || response.socket.destroyed) return;
         if (operation === 'unknown') return sendText(response, 404, 'text/html', '<html><body><h1>404 Not Found</h1></body></html>');
         answer(operation, route, body, recorded, response);
       }, delay);

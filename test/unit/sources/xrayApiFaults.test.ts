@@ -1,0 +1,294 @@
+// The AWS source through the real @aws-sdk/client-xray against the X-Ray API test server: throttling and
+// its progress, pacing, partial batches, LimitExceeded, cancellation within 200 ms wherever the call waits,
+// Transaction Search retrieval, and one described error per failure.
+import * as assert from 'assert';
+import * as net from 'node:net';
+import { describeSourceError, type SourceErrorKind } from '../../../src/sources/sourceErrors';
+import type { RequestOptions, SourceProgress, TraceSource } from '../../../src/sources/traceSource';
+import { createXrayApiSource, type XrayApiSourceOptions } from '../../../src/sources/xrayApiSource';
+import { FIXTURE_WINDOW, startXrayApiTestServer, type Faults, type XrayApiTestServer } from '../../support/xrayApiTestServer';
+
+const CREDENTIALS = { accessKeyId: 'AKIATESTFAULTS000001', secretAccessKey: 'fault-secret-never-shown' };
+const WINDOW = FIXTURE_WINDOW;
+
+suite('XrayApiSource against the X-Ray API test server', () => {
+  let server: XrayApiTestServer;
+  let traceIds: string[];
+  const sources: TraceSource[] = [];
+
+  /** An AWS-kind source (retries, mode detection) pointed at the test server. */
+  function awsSource(extra: Partial<XrayApiSourceOptions> = {}): TraceSource {
+    const source = createXrayApiSource({
+      kind: 'aws',
+      label: 'AWS test',
+      region: 'us-east-1',
+      endpoint: server.url,
+      staticCredentials: CREDENTIALS,
+      unprocessedBackoffMs: 20,
+      retrievalPollMs: 30,
+      ...extra,
+    });
+    sources.push(source);
+    return source;
+  }
+
+  function withFaults(faults: Faults): void {
+    server.setFaults(faults);
+    server.requests.length = 0;
+  }
+
+  async function rejectsAs(promise: Promise<unknown>, kind: SourceErrorKind): Promise<ReturnType<typeof describeSourceError>> {
+    let described: ReturnType<typeof describeSourceError> | undefined;
+    await assert.rejects(promise, (err: unknown) => {
+      described = describeSourceError(err, 'AWS test');
+      assert.strictEqual(described.kind, kind, described.message);
+      return true;
+    });
+    return described!;
+  }
+
+  /** Starts `run`, aborts after `afterMs`, and returns how long the rejection took after the abort. */
+  async function cancelLatency(run: (options: RequestOptions) => Promise<unknown>, afterMs: number): Promise<number> {
+    const controller = new AbortController();
+    const pending = run({ signal: controller.signal });
+    pending.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, afterMs));
+    const t0 = performance.now();
+    controller.abort();
+    await assert.rejects(pending, (err: unknown) => describeSourceError(err, 'x').kind === 'cancelled');
+    return performance.now() - t0;
+  }
+
+  suiteSetup(async () => {
+    server = await startXrayApiTestServer();
+    const list = await createXrayApiSource({ kind: 'local', label: 'probe', region: 'us-east-1', endpoint: server.url, staticCredentials: CREDENTIALS })
+      .listTraceSummaries({ window: WINDOW, maxTraces: 10_000 });
+    traceIds = list.summaries.map((s) => s.id);
+  });
+
+  teardown(() => {
+    for (const s of sources.splice(0)) s.dispose();
+    server.setFaults({});
+  });
+
+  suiteTeardown(async () => {
+    await server?.close();
+  });
+
+  test('serves the fixture traces; summaries carry what was scanned and when', async () => {
+    assert.strictEqual(traceIds.length, 453);
+    const result = await awsSource().listTraceSummaries({ window: WINDOW, maxTraces: 150 });
+    assert.strictEqual(result.summaries.length, 150);
+    assert.strictEqual(result.truncated, true);
+    assert.strictEqual(result.sampled, false);
+    assert.strictEqual(result.pages, 2);
+    assert.ok(result.tracesProcessed >= 150, String(result.tracesProcessed));
+    assert.ok(result.approximateTime && Math.abs(result.approximateTime - Date.now() / 1000) < 60);
+  });
+
+  test('throttled attempts are retried by the SDK and each one is reported', async () => {
+    withFaults({ fail: { GetTraceSummaries: { error: 'throttled', times: 2 } } });
+    const events: SourceProgress[] = [];
+    const result = await awsSource().listTraceSummaries({ window: WINDOW, maxTraces: 50 }, { onProgress: (e) => events.push(e) });
+    assert.strictEqual(result.summaries.length, 50, 'never a silently empty list');
+    assert.deepStrictEqual(events.filter((e) => e.kind === 'throttled'), [
+      { kind: 'throttled', operation: 'GetTraceSummaries' },
+      { kind: 'throttled', operation: 'GetTraceSummaries' },
+    ]);
+    assert.deepStrictEqual(events.at(-1), { kind: 'summaries', received: 50, scanned: 100 });
+    assert.deepStrictEqual(server.requests.map((r) => r.status), [429, 429, 200]);
+  });
+
+  test('throttled past the retries: described as throttled, not an empty list', async () => {
+    withFaults({ fail: { BatchGetTraces: { error: 'throttled' } } });
+    const d = await rejectsAs(awsSource({ maxAttempts: 2 }).getTraces(traceIds.slice(0, 3)), 'throttled');
+    assert.match(d.message, /kept throttling requests \(2 attempts\)/);
+  });
+
+  test('BatchGetTraces: at most 5 ids a call, no more calls in flight than the concurrency', async () => {
+    withFaults({ delayMs: { BatchGetTraces: 30 } });
+    const events: SourceProgress[] = [];
+    const result = await awsSource({ concurrency: 3 }).getTraces(traceIds.slice(0, 42), { onProgress: (e) => events.push(e) });
+    assert.strictEqual(result.traces.length, 42);
+    assert.deepStrictEqual(result.unprocessedIds, []);
+    const calls = server.requests.filter((r) => r.operation === 'BatchGetTraces');
+    assert.strictEqual(calls.length, 9);
+    assert.ok(calls.every((c) => (c.body.TraceIds as string[]).length <= 5));
+    const maxInFlight = Math.max(...calls.map((c) => calls.filter((o) => o.startedAt <= c.startedAt && o.endedAt! > c.startedAt).length));
+    assert.strictEqual(maxInFlight, 3);
+    assert.deepStrictEqual(events.filter((e) => e.kind === 'traces').at(-1), { kind: 'traces', received: 42, total: 42 });
+  });
+
+  test('UnprocessedTraceIds are asked for again; ids still missing after the rounds are reported', async () => {
+    withFaults({ partialBatches: { answered: 2, times: 3 } });
+    const unknown = '1-00000000-000000000000000000000000';
+    const wanted = traceIds.slice(0, 10);
+    const result = await awsSource().getTraces([...wanted, unknown]);
+    assert.deepStrictEqual(new Set(result.traces.map((t) => t.id)), new Set(wanted));
+    assert.deepStrictEqual(result.unprocessedIds, [unknown]);
+    // 3 first-round calls (2 answered each), then the 5 unprocessed known ids and the unknown one twice more.
+    const calls = server.requests.filter((r) => r.operation === 'BatchGetTraces');
+    assert.strictEqual(calls.filter((c) => (c.body.TraceIds as string[]).includes(unknown)).length, 3);
+  });
+
+  test('a trace X-Ray marks LimitExceeded keeps the flag', async () => {
+    withFaults({ limitExceeded: [traceIds[3]] });
+    const result = await awsSource().getTraces(traceIds.slice(0, 5));
+    assert.deepStrictEqual(result.traces.filter((t) => t.limitExceeded).map((t) => t.id), [traceIds[3]]);
+  });
+
+  test('calls are paced at the configured rate', async () => {
+    withFaults({});
+    await awsSource({ maxRequestsPerSecond: 20, concurrency: 5 }).getTraces(traceIds.slice(0, 50));
+    const starts = server.requests.filter((r) => r.operation === 'BatchGetTraces').map((r) => r.startedAt).sort((a, b) => a - b);
+    assert.strictEqual(starts.length, 10);
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+    // 50 ms apart at 20 per second (a few ms of timer and socket jitter allowed).
+    assert.ok(Math.min(...gaps) >= 40, `gaps ${gaps.map((g) => g.toFixed(0)).join(', ')}`);
+  });
+
+  test('cancel takes effect within 200 ms: in flight, waiting on the pacer, in a retry back-off, while polling', async () => {
+    withFaults({ delayMs: { GetTraceSummaries: 5000 } });
+    const inFlight = await cancelLatency((o) => awsSource().listTraceSummaries({ window: WINDOW, maxTraces: 10 }, o), 100);
+
+    withFaults({});
+    const paced = awsSource({ maxRequestsPerSecond: 0.2 });
+    await paced.getServiceGraph(WINDOW);
+    const onPacer = await cancelLatency((o) => paced.getServiceGraph(WINDOW, o), 100);
+    assert.strictEqual(server.requests.filter((r) => r.operation === 'GetServiceGraph').length, 1, 'the cancelled call never went out');
+
+    withFaults({ fail: { GetTraceSummaries: { error: 'throttled' } } });
+    const inBackoff = await cancelLatency((o) => awsSource({ maxAttempts: 10 }).listTraceSummaries({ window: WINDOW, maxTraces: 10 }, o), 250);
+    assert.ok(server.requests.length >= 1);
+
+    withFaults({ transactionSearch: { pollsUntilDone: 1000 } });
+    const polling = await cancelLatency((o) => awsSource({ retrievalPollMs: 5000 }).getTraces(traceIds.slice(0, 2), o), 200);
+    assert.ok(server.requests.some((r) => r.operation === 'ListRetrievedTraces'));
+
+    for (const [where, ms] of Object.entries({ inFlight, onPacer, inBackoff, polling })) {
+      assert.ok(ms < 200, `${where}: ${ms.toFixed(0)} ms`);
+    }
+  });
+
+  test('Transaction Search: the mode is asked once, traces come from a retrieval polled until COMPLETE', async () => {
+    withFaults({ transactionSearch: { pollsUntilDone: 3 } });
+    const source = awsSource();
+    assert.deepStrictEqual(await source.getMode(), { destination: 'CloudWatchLogs', status: 'ACTIVE' });
+    const events: SourceProgress[] = [];
+    const wanted = traceIds.slice(0, 7);
+    const result = await source.getTraces(wanted, { window: WINDOW, onProgress: (e) => events.push(e) });
+    assert.deepStrictEqual(new Set(result.traces.map((t) => t.id)), new Set(wanted));
+    assert.ok(result.traces.every((t) => t.segments.length > 0 && t.rejected.length === 0));
+    assert.deepStrictEqual(events.filter((e) => e.kind === 'retrieval').map((e) => (e as { status: string }).status), ['SCHEDULED', 'RUNNING', 'RUNNING', 'COMPLETE']);
+    const ops = server.requests.map((r) => r.operation);
+    assert.strictEqual(ops.filter((o) => o === 'GetTraceSegmentDestination').length, 1);
+    assert.ok(!ops.includes('BatchGetTraces'));
+    const start = server.requests.find((r) => r.operation === 'StartTraceRetrieval')!;
+    assert.deepStrictEqual(start.body, { TraceIds: wanted, StartTime: WINDOW.startTime, EndTime: WINDOW.endTime });
+    assert.ok(server.requests.filter((r) => r.operation === 'ListRetrievedTraces').every((r) => r.body.TraceFormat === 'XRAY'));
+  });
+
+  test('Transaction Search without a window: the window comes from the trace ids', async () => {
+    withFaults({ transactionSearch: { pollsUntilDone: 0 } });
+    const result = await awsSource().getTraces(traceIds.slice(0, 3));
+    assert.strictEqual(result.traces.length, 3);
+    assert.deepStrictEqual(result.unprocessedIds, []);
+  });
+
+  test('Transaction Search retrieval FAILED: a clear error', async () => {
+    withFaults({ transactionSearch: { pollsUntilDone: 1, finalStatus: 'FAILED' } });
+    const d = await rejectsAs(awsSource().getTraces(traceIds.slice(0, 2)), 'retrieval-failed');
+    assert.match(d.message, /ended FAILED/);
+  });
+
+  test('the local collector is always in X-Ray mode without asking', async () => {
+    withFaults({});
+    const local = createXrayApiSource({ kind: 'local', label: 'local', region: 'us-east-1', endpoint: server.url, staticCredentials: CREDENTIALS });
+    sources.push(local);
+    assert.strictEqual((await local.getMode()).destination, 'XRay');
+    assert.strictEqual(server.requests.length, 0);
+  });
+
+  test('GetTraceGraph and GetServiceGraph through the same source', async () => {
+    withFaults({});
+    const source = awsSource();
+    const graph = await source.getTraceGraph(traceIds.slice(0, 3));
+    assert.ok(graph.Services.length > 0);
+    const map = await source.getServiceGraph(WINDOW);
+    assert.ok(map.Services.some((s) => s.Name === 'frontend-api'));
+  });
+
+  suite('one described error per failure', () => {
+    test('AccessDenied names the missing xray action, from the message', async () => {
+      withFaults({ fail: { GetTraceSummaries: { error: 'access-denied' } } });
+      const d = await rejectsAs(awsSource().listTraceSummaries({ window: WINDOW, maxTraces: 5 }), 'access-denied');
+      assert.strictEqual(d.action, 'xray:GetTraceSummaries');
+      assert.match(d.message, /lack xray:GetTraceSummaries/);
+    });
+
+    test('AccessDenied without an action in the message: the failed operation names it', async () => {
+      withFaults({ fail: { BatchGetTraces: { error: 'access-denied', message: 'Access denied' } } });
+      const d = await rejectsAs(awsSource().getTraces(traceIds.slice(0, 1)), 'access-denied');
+      assert.strictEqual(d.action, 'xray:BatchGetTraces');
+    });
+
+    test('no permission for GetTraceSegmentDestination: X-Ray mode is assumed, traces still come', async () => {
+      withFaults({ fail: { GetTraceSegmentDestination: { error: 'access-denied' } } });
+      const source = awsSource();
+      const mode = await source.getMode();
+      assert.strictEqual(mode.destination, 'XRay');
+      assert.match(mode.assumed ?? '', /access-denied/);
+      assert.strictEqual((await source.getTraces(traceIds.slice(0, 2))).traces.length, 2);
+    });
+
+    test('an expired session token', async () => {
+      withFaults({ fail: { '*': { error: 'expired-token' } } });
+      await rejectsAs(awsSource().listTraceSummaries({ window: WINDOW, maxTraces: 5 }), 'expired-credentials');
+    });
+
+    test('an invalid filter: the service message kept for display', async () => {
+      withFaults({ fail: { GetTraceSummaries: { error: 'invalid-request', message: 'Invalid filter expression: unexpected end at 15' } } });
+      const d = await rejectsAs(awsSource().listTraceSummaries({ window: WINDOW, maxTraces: 5, filterExpression: 'responsetime >' }), 'invalid-request');
+      assert.strictEqual(d.detail, 'Invalid filter expression: unexpected end at 15');
+      assert.strictEqual(server.requests[0].body.FilterExpression, 'responsetime >');
+    });
+
+    for (const error of ['html', 'garbage', 'not-found'] as const) {
+      test(`an endpoint that is not an X-Ray API (${error})`, async () => {
+        withFaults({ fail: { '*': { error } } });
+        const d = await rejectsAs(awsSource().listTraceSummaries({ window: WINDOW, maxTraces: 5 }), 'not-xray');
+        assert.match(d.message, /did not answer like an X-Ray API endpoint/);
+      });
+    }
+
+    test('nothing listening: network unreachable', async () => {
+      const port = await freePort();
+      await rejectsAs(awsSource({ endpoint: `http://127.0.0.1:${port}` }).listTraceSummaries({ window: WINDOW, maxTraces: 5 }), 'unreachable');
+    });
+
+    test('a region that does not exist', async function () {
+      this.timeout(20_000); // a real DNS lookup of xray.<region>.amazonaws.com
+      const d = await rejectsAs(awsSource({ endpoint: undefined, region: 'xx-nowhere-9', maxAttempts: 1 }).listTraceSummaries({ window: WINDOW, maxTraces: 5 }), 'unknown-region');
+      assert.match(d.message, /"xx-nowhere-9" is not an AWS region/);
+    });
+
+    test('no error message, log line or description carries the keys', async () => {
+      withFaults({ fail: { '*': { error: 'access-denied', message: `denied for ${CREDENTIALS.accessKeyId} secret_access_key=${CREDENTIALS.secretAccessKey}` } } });
+      await assert.rejects(awsSource().listTraceSummaries({ window: WINDOW, maxTraces: 5 }), (err: unknown) => {
+        const d = describeSourceError(err, 'AWS test');
+        const shown = JSON.stringify(d);
+        assert.ok(!shown.includes(CREDENTIALS.accessKeyId) && !shown.includes(CREDENTIALS.secretAccessKey), shown);
+        return true;
+      });
+    });
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(port));
+    });
+  });
+}
