@@ -17,6 +17,10 @@ suite('describeSourceError', () => {
       [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2000'), { code: 'ECONNREFUSED' }), 'unreachable', /Cannot reach local :2000 \(ECONNREFUSED\)/],
       [sdkError('UnknownError', 'not found', 404), 'not-xray', /did not answer like an X-Ray API/],
       ['a string', 'unknown', /a string/],
+      // The legacy sso_start_url profile's words (credential-provider-sso), without a profile to name.
+      [sdkError('CredentialsProviderError', 'The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.'), 'sso-expired', /Run `aws sso login`/],
+      [sdkError('TokenProviderError', 'The SSO session token associated with profile=corp-dev was not found or is invalid. To refresh this SSO session run \'aws sso login\' with the corresponding profile.'), 'sso-expired', /aws sso login --profile corp-dev/],
+      [Object.assign(new Error('The trace retrieval ended TIMEOUT after 61 s'), { name: 'TraceRetrievalFailed' }), 'retrieval-failed', /Transaction Search could not retrieve the traces: The trace retrieval ended TIMEOUT/],
     ];
     for (const [error, kind, message] of cases) {
       const d = describeSourceError(error, 'local :2000');
@@ -30,5 +34,7 @@ suite('describeSourceError', () => {
     const d = describeSourceError(leaky, 'AWS');
     assert.doesNotMatch(d.message, /ABCDEFGHIJKLMNOP|wJalrXUtnFEMI|abcdef0123/);
     assert.strictEqual(redact('x-amz-security-token: IQoJb3JpZ2luX2VjEJ'), 'x-amz-security-token: …');
+    assert.strictEqual(redact('Authorization: Bearer eyJhbGciOi.abc'), 'Authorization: Bearer …');
+    assert.strictEqual(redact('{"accessToken":"aoaAAAAAGZ"}'), '{"accessToken":"…"}');
   });
 });
