@@ -2,6 +2,7 @@
 // GetTraceSummaries (POST /TraceSummaries), BatchGetTraces (POST /Traces), GetServiceGraph
 // (POST /ServiceGraph), GetTraceGraph (POST /TraceGraph). Times are epoch seconds.
 // https://docs.aws.amazon.com/xray/latest/api/API_Operations.html
+import { parseFilterExpression, type FilterableTrace, type TraceFilter } from '../xray/filterExpression';
 import type { ApiTrace } from '../xray/model';
 import { buildServiceGraph, buildTraceGraph } from '../xray/serviceGraph';
 import { invalidRequest, type JsonHandler } from './daemonHttpServer';
@@ -25,11 +26,7 @@ export function readApiRoutes(store: TraceStore): [string, JsonHandler][] {
 
 function getTraceSummaries(store: TraceStore, body: Record<string, unknown>) {
   const window = requireWindow(body);
-  const filter = body.FilterExpression;
-  if (filter !== undefined && (typeof filter !== 'string' || filter.trim() !== '')) {
-    // Returning unfiltered traces for a filter would look like an answer and be wrong.
-    throw invalidRequest('filter expressions are not evaluated by the local collector yet');
-  }
+  const filter = requireFilter(body.FilterExpression);
   const rangeType = body.TimeRangeType ?? 'Event';
   if (!TIME_RANGE_TYPES.includes(rangeType as TimeRangeType)) {
     throw invalidRequest(`TimeRangeType must be one of ${TIME_RANGE_TYPES.join(', ')}`);
@@ -37,14 +34,39 @@ function getTraceSummaries(store: TraceStore, body: Record<string, unknown>) {
   // Newest first, as AWS pages them: a client that stops at a cap keeps the latest traces.
   const all = store.summaries(window, rangeType as TimeRangeType);
   const from = body.NextToken === undefined ? 0 : pageStart(all, decodeCursor(body.NextToken));
-  const page = all.slice(from, from + SUMMARIES_PAGE_SIZE);
-  const more = from + page.length < all.length;
+  // The filter runs while the page fills, so a page costs the traces it scans, not the whole window. The cursor
+  // is the last trace scanned (then also the last one sent), so the next page goes on from there.
+  const page: StoredSummary[] = [];
+  let next = from;
+  while (next < all.length && page.length < SUMMARIES_PAGE_SIZE) {
+    const entry = all[next++];
+    if (!filter || filter.matches(filterable(store, entry))) page.push(entry);
+  }
   return {
     TraceSummaries: page.map((entry) => entry.summary),
     ApproximateTime: Date.now() / 1000,
-    // What this page looked at: clients add it up over the pages (xrayApiSource does).
-    TracesProcessedCount: page.length,
-    ...(more ? { NextToken: encodeCursor(page[page.length - 1]) } : {}),
+    // The traces this page looked at, matching or not (as on AWS): clients add it up over the pages
+    // (xrayApiSource does), which gives the traces in the window.
+    TracesProcessedCount: next - from,
+    ...(next < all.length ? { NextToken: encodeCursor(all[next - 1]) } : {}),
+  };
+}
+
+/** The request's filter, parsed once; undefined when absent or blank. Its parse error is the answer's message. */
+function requireFilter(expression: unknown): TraceFilter | undefined {
+  if (expression === undefined || expression === null) return undefined;
+  if (typeof expression !== 'string') throw invalidRequest('FilterExpression must be a string');
+  if (expression.trim() === '') return undefined;
+  const parsed = parseFilterExpression(expression);
+  if (!parsed.ok) throw invalidRequest(parsed.error.message);
+  return parsed.filter;
+}
+
+function filterable(store: TraceStore, entry: StoredSummary): FilterableTrace {
+  return {
+    summary: entry.summary,
+    // Evicted since the summaries were listed: nothing left to match on.
+    documents: () => store.documents(entry.traceId) ?? { segments: [], pending: [] },
   };
 }
 

@@ -221,6 +221,14 @@ export class TraceStore {
     return entry && assemble(traceId, entry).segments();
   }
 
+  /** Merged segments and the streamed subsegments still waiting for their parent: what a filter expression reads. */
+  documents(traceId: string): { segments: SegmentDocument[]; pending: SegmentDocument[] } | undefined {
+    const entry = this.traces.get(traceId);
+    if (!entry) return undefined;
+    const assembler = assemble(traceId, entry);
+    return { segments: assembler.segments(), pending: assembler.pendingSubsegments() };
+  }
+
   /** One trace in BatchGetTraces shape: its merged segments, then any subsegments still waiting for a parent. */
   trace(traceId: string): ApiTrace | undefined {
     const entry = this.traces.get(traceId);
