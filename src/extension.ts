@@ -1,6 +1,7 @@
 // Composition root: build the services, register them, push every disposable, return the API.
 import * as vscode from 'vscode';
 import { CollectorService } from './features/collector/collectorService';
+import { selectProfile, selectRegion } from './features/sources/awsPickers';
 import { TraceSourceManager } from './features/sources/traceSourceManager';
 import { SELECT_SOURCE_COMMAND, SourceStatusBar } from './features/statusBar/sourceStatusBar';
 import { registerTraceRefresh } from './features/traceTree/traceRefresh';
@@ -43,6 +44,8 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     vscode.commands.registerCommand('xrayLens.clearTraceFilter', () => traces.setQuery({ filterExpression: undefined })),
     vscode.commands.registerCommand('xrayLens.setTimeRange', (range?: unknown) => setTimeRange(traces, range)),
     vscode.commands.registerCommand(SELECT_SOURCE_COMMAND, () => sources.pickSource()),
+    vscode.commands.registerCommand('xrayLens.selectProfile', (name?: unknown) => selectProfile(name)),
+    vscode.commands.registerCommand('xrayLens.selectRegion', (region?: unknown) => selectRegion(region)),
     vscode.commands.registerCommand(OPEN_FRAME_COMMAND, openStackFrame),
     vscode.commands.registerCommand('xrayLens.restartCollector', () => collector.restart()),
     vscode.commands.registerCommand('xrayLens.showLog', () => log.show()),

@@ -16,6 +16,8 @@ export type SourceAvailability = { source: TraceSource } | { source: undefined; 
 
 export class TraceSourceManager extends Disposable {
   private source: TraceSource | undefined;
+  /** The AWS profile's default region, read by ready(). */
+  private awsRegion: string | undefined;
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
 
@@ -36,6 +38,18 @@ export class TraceSourceManager extends Disposable {
 
   get kind(): 'local' | 'aws' {
     return readSettings().source;
+  }
+
+  /** current(), once the AWS profile's default region has been read (when no region is set). */
+  async ready(): Promise<SourceAvailability> {
+    const settings = readSettings();
+    if (!this.source && settings.source === 'aws' && !settings.awsRegion && !this.awsRegion) {
+      const profile = settings.awsProfile || undefined;
+      this.awsRegion = await loadXrayApiSource()
+        .defaultRegion(profile)
+        .catch(() => 'us-east-1'); // an unreadable config file: the source itself reports it on first use
+    }
+    return this.current();
   }
 
   /** The source to read from, created on first use (this is when the AWS SDK is loaded). */
@@ -64,13 +78,17 @@ export class TraceSourceManager extends Disposable {
         staticCredentials: LOCAL_CREDENTIALS,
       });
     } else {
-      const region = settings.awsRegion || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
+      // Without a region setting the profile's own region applies; reading it is asynchronous (ready()).
+      const region = settings.awsRegion || this.awsRegion;
+      if (!region) return { source: undefined, reason: 'Reading the AWS profile…' };
       const profile = settings.awsProfile || undefined;
       this.source = loadXrayApiSource().createXrayApiSource({
         kind: 'aws',
         label: `AWS ${region}${profile ? ` (${profile})` : ''}`,
         region,
         profile,
+        endpoint: settings.awsEndpointUrl || undefined,
+        maxRequestsPerSecond: settings.awsMaxRequestsPerSecond,
       });
     }
     return { source: this.source };
@@ -99,6 +117,7 @@ export class TraceSourceManager extends Disposable {
   private reset(): void {
     this.source?.dispose();
     this.source = undefined;
+    this.awsRegion = undefined;
     this._onDidChange.fire();
   }
 }

@@ -154,7 +154,8 @@ export class TraceListModel extends Disposable {
   }
 
   private async run(token: vscode.CancellationToken): Promise<QueryOutcome> {
-    const available = this.sources.current();
+    const available = await this.sources.ready();
+    if (token.isCancellationRequested) return CANCELLED;
     if (!available.source) {
       this.update({ ...EMPTY, unavailable: available.reason });
       return { ok: false, error: { kind: 'unknown', message: available.reason } };
@@ -228,7 +229,7 @@ export class TraceListModel extends Disposable {
 
   /** A trace by id, listed or not (a trace id typed or pasted, a lens's slowest trace). */
   async fetchTrace(id: string, signal?: AbortSignal): Promise<FetchedTrace | undefined> {
-    const available = this.sources.current();
+    const available = await this.sources.ready();
     if (!available.source) throw new Error(available.reason);
     try {
       const result = await available.source.getTraces([id], { signal, window: resolveTimeRange(this._query.range, Date.now()) });
