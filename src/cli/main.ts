@@ -1,6 +1,7 @@
 // `xray-lens` command line: runs the local collector in the foreground, outside VS Code.
 import { CollectorAddressInUseError, LocalCollector, describeCounters } from '../collector/localCollector';
 import { parseHostPort, type HostPort } from '../sources/address';
+import { listTraces, parseTracesArgs, TRACES_USAGE } from './tracesCommand';
 
 export const USAGE = `usage: xray-lens collect [--address 127.0.0.1:2000] [--otlp-address 127.0.0.1:4318 | --no-otlp]
                         [--sample-all] [--max-traces N] [--max-bytes N]
@@ -21,7 +22,8 @@ Ctrl-C stops it and prints its counters.
   --max-bytes N        segment document bytes kept before the oldest trace is dropped; N bytes, or Nm for
                        N MiB (default 64m). The newest trace is kept even if it alone is bigger.
   --help               this text
-`;
+
+${TRACES_USAGE}`;
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad usage or the address is taken. */
 export type ExitCode = 0 | 1 | 2;
@@ -55,6 +57,16 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<Exi
     return 2;
   }
   const [command, ...rest] = argv;
+  if (command === 'traces') {
+    const args = parseTracesArgs(rest);
+    if (typeof args === 'string') {
+      io.err(`${args}\n${TRACES_USAGE}`);
+      return 2;
+    }
+    const controller = new AbortController();
+    void io.stopSignal().then(() => controller.abort());
+    return listTraces(args, { out: io.out, err: io.err, signal: controller.signal });
+  }
   if (command !== 'collect') {
     io.err(`unknown command "${command}"\n${USAGE}`);
     return 2;
