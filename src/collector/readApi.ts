@@ -2,7 +2,7 @@
 // GetTraceSummaries (POST /TraceSummaries), BatchGetTraces (POST /Traces), GetServiceGraph
 // (POST /ServiceGraph), GetTraceGraph (POST /TraceGraph). Times are epoch seconds.
 // https://docs.aws.amazon.com/xray/latest/api/API_Operations.html
-import { parseFilterExpression, type FilterableTrace, type TraceFilter } from '../xray/filterExpression';
+import { parseFilterExpression, type TraceFilter } from '../xray/filterExpression';
 import type { ApiTrace } from '../xray/model';
 import { buildServiceGraph, buildTraceGraph } from '../xray/serviceGraph';
 import { invalidRequest, type JsonHandler } from './daemonHttpServer';
@@ -40,7 +40,7 @@ function getTraceSummaries(store: TraceStore, body: Record<string, unknown>) {
   let next = from;
   while (next < all.length && page.length < SUMMARIES_PAGE_SIZE) {
     const entry = all[next++];
-    if (!filter || filter.matches(filterable(store, entry))) page.push(entry);
+    if (!filter || store.matches(entry, filter)) page.push(entry);
   }
   return {
     TraceSummaries: page.map((entry) => entry.summary),
@@ -60,14 +60,6 @@ function requireFilter(expression: unknown): TraceFilter | undefined {
   const parsed = parseFilterExpression(expression);
   if (!parsed.ok) throw invalidRequest(parsed.error.message);
   return parsed.filter;
-}
-
-function filterable(store: TraceStore, entry: StoredSummary): FilterableTrace {
-  return {
-    summary: entry.summary,
-    // Evicted since the summaries were listed: nothing left to match on.
-    documents: () => store.documents(entry.traceId) ?? { segments: [], pending: [] },
-  };
 }
 
 // NextToken is a cursor (start time + trace id of the last summary sent), not an offset: traces keep

@@ -1,5 +1,6 @@
 // Holds what the collector received, per trace, bounded by trace count and bytes, with the counters and the
 // queries the read API needs.
+import type { TraceFilter } from '../xray/filterExpression';
 import type { ApiTrace, ApiTraceSummary, SegmentDocument } from '../xray/model';
 import { traceIdEpoch } from '../xray/traceId';
 import { parseSegmentDocument } from '../xray/segmentDocument';
@@ -64,6 +65,8 @@ interface Entry {
   revision: number;
   /** Cleared whenever the trace changes. */
   summary?: ApiTraceSummary;
+  /** Whether the trace matched the store's current filter expression (generation), cleared when the trace changes. */
+  filtered?: { generation: number; matched: boolean };
 }
 
 /**
@@ -86,6 +89,9 @@ export class TraceStore {
   private rejected = 0;
   private evicted = 0;
   private readonly rejectedByReason: Record<string, number> = {};
+  /** The filter expression whose results the entries remember, and its generation (see matches()). */
+  private filterText: string | undefined;
+  private filterGeneration = 0;
 
   /** `onTraceChanged` runs synchronously on every accepted document: keep it cheap. */
   constructor(limits: StoreLimits = {}, private readonly onTraceChanged?: (traceId: string) => void) {
@@ -135,6 +141,7 @@ export class TraceStore {
     if (typeof doc.end_time === 'number' && !(entry.endTime !== undefined && doc.end_time <= entry.endTime)) entry.endTime = doc.end_time;
     entry.revision++;
     entry.summary = undefined;
+    entry.filtered = undefined;
     this.evictOverLimits(traceId);
     this.onTraceChanged?.(traceId);
     return { ok: true, traceId };
@@ -215,18 +222,36 @@ export class TraceStore {
     return entry.summary;
   }
 
+  /**
+   * Whether a listed trace matches the filter. The answer is remembered per trace until the trace changes, for
+   * the latest expression only: the trace list asks again with the same filter on every refresh and every page,
+   * and a filter that reads the segments costs a parse and merge of the trace (bench/filter.bench.mjs).
+   */
+  matches(listed: StoredSummary, filter: TraceFilter): boolean {
+    const { traceId } = listed;
+    const entry = this.traces.get(traceId);
+    if (!entry) return false;
+    // Only the generation number is kept per trace, so 5,000 traces do not hold 5,000 copies of a long expression.
+    if (filter.text !== this.filterText) {
+      this.filterText = filter.text;
+      this.filterGeneration++;
+    }
+    if (entry.filtered?.generation === this.filterGeneration) return entry.filtered.matched;
+    const matched = filter.matches({
+      summary: this.summaryOf(traceId, entry),
+      documents: () => {
+        const assembler = assemble(traceId, entry);
+        return { segments: assembler.segments(), pending: assembler.pendingSubsegments() };
+      },
+    });
+    entry.filtered = { generation: this.filterGeneration, matched };
+    return matched;
+  }
+
   /** Merged segments of one trace, one per segment id, as BatchGetTraces returns them. */
   segments(traceId: string): SegmentDocument[] | undefined {
     const entry = this.traces.get(traceId);
     return entry && assemble(traceId, entry).segments();
-  }
-
-  /** Merged segments and the streamed subsegments still waiting for their parent: what a filter expression reads. */
-  documents(traceId: string): { segments: SegmentDocument[]; pending: SegmentDocument[] } | undefined {
-    const entry = this.traces.get(traceId);
-    if (!entry) return undefined;
-    const assembler = assemble(traceId, entry);
-    return { segments: assembler.segments(), pending: assembler.pendingSubsegments() };
   }
 
   /** One trace in BatchGetTraces shape: its merged segments, then any subsegments still waiting for a parent. */

@@ -139,6 +139,22 @@ suite('collector: GetTraceSummaries FilterExpression through @aws-sdk/client-xra
     assert.deepEqual((await list(serviceFilter('caller "A"'))).ids, [], 'a prefix of the name is another name');
   });
 
+  test('a trace that changes after a filtered listing is evaluated again (the store remembers answers per trace)', async () => {
+    const traceId = newTraceId();
+    const first = segmentDoc(traceId, { name: 'memo-svc', http: { response: { status: 200 } } });
+    await sendDatagrams(collector.port, [datagram(first)]);
+    await waitFor(() => collector.counters().accepted === corpus.length + 2, 'the first document');
+    const filter = 'service("memo-svc") { fault }';
+    assert.deepEqual((await list(filter)).ids, []);
+    assert.deepEqual((await list('service("memo-svc")')).ids, [traceId]);
+    assert.deepEqual((await list(filter)).ids, [], 'asked again after another expression');
+    // A second memo-svc segment, called by the first, answers 500.
+    const second = segmentDoc(traceId, { name: 'memo-svc', parent_id: first.id, http: { response: { status: 500 } } });
+    await sendDatagrams(collector.port, [datagram(second)]);
+    await waitFor(() => collector.counters().accepted === corpus.length + 3, 'the second document');
+    assert.deepEqual((await list(filter)).ids, [traceId]);
+  });
+
   test('an invalid expression is InvalidRequestException carrying the parser\'s message', async () => {
     const cases: [string, string][] = [
       ['responsetime > "fast"', 'responsetime is a number: compare it with a number, as in responsetime > 0.5 (character 16)'],
