@@ -288,8 +288,8 @@ class XrayApiSource implements TraceSource {
       const waitedMs = Date.now() - t0;
       options.onProgress?.({ kind: 'retrieval', status: status ?? 'UNKNOWN', waitedMs });
       if (status === 'COMPLETE') return traces;
-      if (status === 'FAILED' || status === 'TIMEOUT' || status === 'CANCELLED') throw retrievalFailed(status, waitedMs);
-      if (waitedMs + pollMs > timeoutMs) throw retrievalFailed(`still ${status ?? 'not done'} after ${Math.round(waitedMs / 1000)} s`, waitedMs);
+      if (status === 'FAILED' || status === 'TIMEOUT' || status === 'CANCELLED') throw retrievalFailed(`ended ${status}`, waitedMs);
+      if (waitedMs + pollMs > timeoutMs) throw retrievalFailed(`was still ${status ?? 'not done'}`, waitedMs);
       await abortableSleep(pollMs, options.signal);
     }
   }
@@ -377,8 +377,8 @@ function wrapError(err: unknown, operation: string, options: XrayApiSourceOption
   return wrapped;
 }
 
-function retrievalFailed(status: string, waitedMs: number): Error {
-  const err = new Error(`The trace retrieval ended ${status} after ${Math.round(waitedMs / 1000)} s`);
+function retrievalFailed(what: string, waitedMs: number): Error {
+  const err = new Error(`The trace retrieval ${what} after ${Math.round(waitedMs / 1000)} s`);
   err.name = 'TraceRetrievalFailed';
   return err;
 }

@@ -201,6 +201,12 @@ suite('XrayApiSource against the X-Ray API test server', () => {
     assert.match(d.message, /ended FAILED/);
   });
 
+  test('Transaction Search retrieval that never completes: given up after retrievalTimeoutMs, said so', async () => {
+    withFaults({ transactionSearch: { pollsUntilDone: 1000 } });
+    const d = await rejectsAs(awsSource({ retrievalTimeoutMs: 150 }).getTraces(traceIds.slice(0, 2)), 'retrieval-failed');
+    assert.match(d.message, /The trace retrieval was still RUNNING after 0 s/);
+  });
+
   test('the local collector is always in X-Ray mode without asking', async () => {
     withFaults({});
     const local = createXrayApiSource({ kind: 'local', label: 'local', region: 'us-east-1', endpoint: server.url, staticCredentials: CREDENTIALS });
