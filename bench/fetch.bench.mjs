@@ -31,7 +31,7 @@ if (process.argv.includes('--server')) {
   const server = await startXrayApiTestServer({ documents: syntheticDocuments(TRACES), faults: { delayMs: { '*': DELAY_MS } } });
   process.on('message', async (m) => {
     if (m === 'reset') server.requests.length = 0;
-    if (m === 'requests') process.send({ requests: server.requests.map((r) => ({ operation: r.operation, startedAt: r.startedAt })) });
+    if (m === 'requests') process.send({ requests: server.requests.map((r) => ({ operation: r.operation, startedAt: r.startedAt, endedAt: r.endedAt })) });
     if (m === 'close') {
       await server.close();
       process.disconnect();
@@ -60,14 +60,16 @@ async function fetchAll(options) {
   await source.listTraceSummaries({ window: FIXTURE_WINDOW, maxTraces: 100 });
   child.send('reset');
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const list = await source.listTraceSummaries({ window: FIXTURE_WINDOW, maxTraces: TRACES });
   const t1 = performance.now();
   const result = await source.getTraces(list.summaries.map((s) => s.id), { window: FIXTURE_WINDOW });
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   source.dispose();
   if (result.traces.length !== TRACES || result.unprocessedIds.length) throw new Error(`got ${result.traces.length} traces, ${result.unprocessedIds.length} unprocessed`);
   const { requests } = await ask(child, 'requests');
-  return { total: t2 - t0, summaries: t1 - t0, batches: t2 - t1, pages: list.pages, requests };
+  return { total: t2 - t0, summaries: t1 - t0, batches: t2 - t1, pages: list.pages, requests, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** Most requests that reached the server within any 1-second window (t - 1 s, t]. */
@@ -96,6 +98,11 @@ const f = (ms) => `${(ms / 1000).toFixed(2)} s`;
 console.log(`${TRACES} traces, ${DELAY_MS} ms per call: ${paced.pages} GetTraceSummaries pages + ${batchCalls} BatchGetTraces calls`);
 console.log(`paced client (concurrency ${CONCURRENCY}, ${FAST_PACE} req/s): ${f(paced.total)} (summaries ${f(paced.summaries)}, batches ${f(paced.batches)})`);
 console.log(`concurrency-ideal: ${f(ideal)} (summaries ${f(idealSummaries)}, batches ${f(idealBatches)})  → ratio ${(paced.total / ideal).toFixed(2)} (goal ≤ 1.3)`);
+const overhead = (op) => {
+  const calls = paced.requests.filter((r) => r.operation === op);
+  return (calls.reduce((sum, r) => sum + (r.endedAt - r.startedAt), 0) / calls.length - DELAY_MS).toFixed(1);
+};
+console.log(`server time per call beyond the injected ${DELAY_MS} ms (mean): GetTraceSummaries ${overhead('GetTraceSummaries')} ms, BatchGetTraces ${overhead('BatchGetTraces')} ms; client CPU ${(paced.cpuMs / paced.requests.length).toFixed(1)} ms per call`);
 console.log(`serial client: ${f(serial.total)}  → paced/serial ${(paced.total / serial.total).toFixed(3)} (serial is ${(serial.total / paced.total).toFixed(1)}× slower)`);
 console.log(`observed at the server: at most ${mostPerSecond(paced.requests)} requests in any 1 s at pace ${FAST_PACE}/s; at pace ${SLOW_PACE}/s at most ${mostPerSecond(slow.requests)} (${f(slow.total)}, ideal ${f(idealSummaries + ((batchCalls - 1) * 1000) / SLOW_PACE + DELAY_MS)})`);
 }
