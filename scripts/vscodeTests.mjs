@@ -39,7 +39,11 @@ async function session(name) {
   // in code-server, so write them there too.
   mkdirSync(path.join(dir, 'ud/Machine'), { recursive: true });
   writeFileSync(path.join(dir, 'ud/Machine/settings.json'), JSON.stringify(settings, null, 2));
-  return { profile, collectorAddress, otlpAddress };
+  // AWS shared files of the session's own (tests write profiles there): the machine's ~/.aws is never read.
+  const awsFiles = { config: path.join(dir, 'aws/config'), credentials: path.join(dir, 'aws/credentials') };
+  mkdirSync(path.join(dir, 'aws'), { recursive: true });
+  const awsEnv = { AWS_CONFIG_FILE: awsFiles.config, AWS_SHARED_CREDENTIALS_FILE: awsFiles.credentials };
+  return { profile, collectorAddress, otlpAddress, awsFiles, awsEnv };
 }
 
 function logTail(file, lines = 30) {
@@ -54,11 +58,11 @@ async function runHostTests(codeServer) {
     return { passed: 0, failed: 1 };
   }
   const t = Date.now();
-  const { profile, collectorAddress, otlpAddress } = await session('host');
+  const { profile, collectorAddress, otlpAddress, awsEnv } = await session('host');
   const resultsFile = path.join(profile.dir, 'mocha-results.json');
   const server = await startCodeServer(codeServer, profile, {
     port: await freePort(),
-    env: { XRAY_LENS_VSCODE_RESULTS: resultsFile, XRAY_LENS_TEST_COLLECTOR_ADDRESS: collectorAddress, XRAY_LENS_TEST_OTLP_ADDRESS: otlpAddress },
+    env: { ...awsEnv, XRAY_LENS_VSCODE_RESULTS: resultsFile, XRAY_LENS_TEST_COLLECTOR_ADDRESS: collectorAddress, XRAY_LENS_TEST_OTLP_ADDRESS: otlpAddress },
   });
   const browser = await launchChromium(codeServer);
   let exitCode;
@@ -103,8 +107,8 @@ async function runUiTests(codeServer) {
   const counts = { passed: 0, failed: 0 };
   if (files.length === 0) return counts;
   const t = Date.now();
-  const { profile, collectorAddress, otlpAddress } = await session('ui');
-  const server = await startCodeServer(codeServer, profile, { port: await freePort() });
+  const { profile, collectorAddress, otlpAddress, awsFiles, awsEnv } = await session('ui');
+  const server = await startCodeServer(codeServer, profile, { port: await freePort(), env: awsEnv });
   try {
     for (const file of files) {
       const ui = await import(path.join(uiDir, file));
@@ -134,6 +138,7 @@ async function runUiTests(codeServer) {
           page: browser.page,
           step,
           collectorAddress,
+          awsFiles,
           workbenchUrl: workbenchUrl(server.url, workspace, { extensionDevelopmentPath: repoRoot }),
           startSampleApp: async (traffic = {}) => startSampleApp({
             frontendPort: await freePort(), inventoryPort: await freePort(), daemonAddress: collectorAddress,

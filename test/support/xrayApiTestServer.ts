@@ -83,6 +83,8 @@ export interface RecordedRequest {
   /** performance.now() when the request arrived, and when the answer was sent. */
   startedAt: number;
   endedAt?: number;
+  /** performance.now() when the client hung up before the answer (a cancelled request). */
+  hungUpAt?: number;
   /** The access key id of the SigV4 Authorization header (never the signature). */
   accessKeyId?: string;
   /** Whether a session token came along (x-amz-security-token), and which (tests compare it). */
@@ -272,7 +274,10 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
         answer(operation, route, body, recorded, response);
       }, delay);
       // A client that hangs up (a cancel) does not leave a timer answering nobody.
-      response.on('close', () => clearTimeout(timer));
+      response.on('close', () => {
+        clearTimeout(timer);
+        if (!response.writableFinished) recorded.hungUpAt = performance.now();
+      });
     });
   });
 

@@ -39,3 +39,27 @@ export async function waitForRows(page, text, n, { timeout = 60000 } = {}) {
   }
   return rows.allInnerTexts();
 }
+
+/** Runs a command by its palette title ("X-Ray: Select AWS Profile…") through the real command palette. */
+export async function runCommand(page, title, { timeout = 20000 } = {}) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ timeout });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout });
+  await page.keyboard.press('Enter');
+}
+
+/** Picks the quick-pick row labelled `label` (after typing it as the filter). */
+export async function pickQuickItem(page, label, { timeout = 20000 } = {}) {
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ timeout });
+  await input.fill(label);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ timeout });
+  await page.keyboard.press('Enter');
+}
+
+/** A notification toast whose text matches `text`. */
+export function notification(page, text) {
+  return page.locator('.notification-toast', { hasText: text });
+}

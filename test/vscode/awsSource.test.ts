@@ -10,34 +10,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { XrayLensApi } from '../../src/extension';
 import type { QueryOutcome } from '../../src/features/traceTree/traceListModel';
-import { fixtureDocuments, startXrayApiTestServer, type XrayApiTestServer } from '../support/xrayApiTestServer';
+import { freshDocuments } from '../support/freshDocuments';
+import { startXrayApiTestServer, type XrayApiTestServer } from '../support/xrayApiTestServer';
 import { EXTENSION_ID, waitFor } from './sampleApp';
 
 const ACCESS_KEY = 'AKIALENSTEST00000001';
-
-/** The fixture's real SDK documents moved to the last few minutes (times and trace-id epochs), so "last 15 min" finds them. */
-function freshDocuments(): string[] {
-  const docs = fixtureDocuments();
-  const newest = Math.max(...docs.map((d) => (JSON.parse(d) as { start_time: number }).start_time));
-  const shift = Math.floor(Date.now() / 1000 - 120 - newest);
-  const move = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(move);
-    if (!value || typeof value !== 'object') return value;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if ((k === 'start_time' || k === 'end_time') && typeof v === 'number') out[k] = v + shift;
-      else if (k === 'trace_id' && typeof v === 'string') out[k] = moveTraceId(v, shift);
-      else out[k] = move(v);
-    }
-    return out;
-  };
-  return docs.map((d) => JSON.stringify(move(JSON.parse(d))));
-}
-
-function moveTraceId(id: string, shift: number): string {
-  const [version, epoch, rest] = id.split('-');
-  return `${version}-${(parseInt(epoch, 16) + shift).toString(16).padStart(8, '0')}-${rest}`;
-}
 
 suite('AWS X-Ray source in a real VS Code (the real @aws-sdk/client-xray against a local X-Ray API server)', () => {
   let api: XrayLensApi;
