@@ -57,7 +57,7 @@ export async function showFailure(error: DescribedError, log: vscode.LogOutputCh
   const actions: Record<string, () => unknown> = {};
   switch (error.kind) {
     case 'sso-expired':
-      if (error.command) actions['Run aws sso login'] = () => runInTerminal(error.command!);
+      actions['Run aws sso login'] = () => runInTerminal(error.profile ? `aws sso login --profile ${shellQuote(error.profile)}` : 'aws sso login');
       break;
     case 'no-credentials':
     case 'expired-credentials':
@@ -83,6 +83,11 @@ export async function showFailure(error: DescribedError, log: vscode.LogOutputCh
   const choice = await vscode.window.showErrorMessage(error.message, ...Object.keys(actions));
   if (choice) await actions[choice]();
   return choice;
+}
+
+/** A profile name as one shell word: names come from a file, and a terminal runs what it is sent. */
+function shellQuote(word: string): string {
+  return /^[\w.@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `aws sso login --profile X` in a terminal the user watches (it opens a browser and waits for them). */
