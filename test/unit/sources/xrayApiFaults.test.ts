@@ -142,9 +142,11 @@ suite('XrayApiSource against the X-Ray API test server', () => {
     await awsSource({ maxRequestsPerSecond: 20, concurrency: 5 }).getTraces(traceIds.slice(0, 50));
     const starts = server.requests.filter((r) => r.operation === 'BatchGetTraces').map((r) => r.startedAt).sort((a, b) => a - b);
     assert.strictEqual(starts.length, 10);
-    const gaps = starts.slice(1).map((t, i) => t - starts[i]);
-    // 50 ms apart at 20 per second (a few ms of timer and socket jitter allowed).
-    assert.ok(Math.min(...gaps) >= 40, `gaps ${gaps.map((g) => g.toFixed(0)).join(', ')}`);
+    // 50 ms apart at 20 per second: 450 ms from the first to the tenth. Each arrival is measured at the server,
+    // so a busy machine can push one request later and the next closer to it; the span cannot shrink.
+    // Unpaced, 5 at a time with no delay, the ten arrive within a few tens of milliseconds.
+    const span = starts[9] - starts[0];
+    assert.ok(span >= 430, `10 calls within ${span.toFixed(0)} ms: ${starts.map((t) => (t - starts[0]).toFixed(0)).join(', ')}`);
   });
 
   test('cancel takes effect within 200 ms: in flight, waiting on the pacer, in a retry back-off, while polling', async () => {
