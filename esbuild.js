@@ -60,7 +60,19 @@ if (fs.existsSync(webviewDir)) {
   }
 }
 
+// web-tree-sitter and the grammars the function ranges read (src/xray/code/functionRanges.ts GRAMMAR_FILES),
+// loaded by path at run time from dist/tree-sitter/; only these of @vscode/tree-sitter-wasm's grammars ship.
+const treeSitterFiles = ['tree-sitter.wasm', 'tree-sitter-javascript.wasm', 'tree-sitter-typescript.wasm',
+  'tree-sitter-tsx.wasm', 'tree-sitter-python.wasm', 'tree-sitter-java.wasm', 'tree-sitter-go.wasm', 'tree-sitter-c-sharp.wasm'];
+function copyTreeSitter() {
+  const from = path.dirname(require.resolve('@vscode/tree-sitter-wasm'));
+  const to = path.join(__dirname, 'dist', 'tree-sitter');
+  fs.mkdirSync(to, { recursive: true });
+  for (const file of treeSitterFiles) fs.copyFileSync(path.join(from, file), path.join(to, file));
+}
+
 async function main() {
+  copyTreeSitter();
   if (watch) {
     for (const options of builds) await (await esbuild.context(options)).watch();
     console.log('[esbuild] watching');
