@@ -120,8 +120,9 @@ export function describeSourceError(error: unknown, sourceLabel: string): Descri
     return { kind: 'retrieval-failed', message: `Transaction Search could not retrieve the traces: ${text}. Refresh to try again, or choose a shorter time range.` };
   }
   const region = call?.region;
-  if (/invalid region/i.test(text) || (region && !call.customEndpoint && ['ENOTFOUND', 'EAI_AGAIN'].includes(code) && !isKnownRegion(region))) {
-    return { kind: 'unknown-region', message: `"${region ?? '?'}" is not an AWS region ${sourceLabel} can reach. Choose another region.` };
+  if (/invalid region|region not accepted/i.test(text) || (region && !call.customEndpoint && ['ENOTFOUND', 'EAI_AGAIN'].includes(code) && !isKnownRegion(region))) {
+    const named = region ?? /region="([^"]*)"/.exec(text)?.[1] ?? '?';
+    return { kind: 'unknown-region', message: `"${named}" is not an AWS region ${sourceLabel} can reach. Choose another region.` };
   }
   if (NETWORK_CODES.includes(code) || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/.test(text)) {
     return { kind: 'unreachable', message: `Cannot reach ${sourceLabel} (${code || 'network error'}). Check the network (proxy, VPN) and the address.` };

@@ -21,6 +21,8 @@ suite('describeSourceError', () => {
       [sdkError('CredentialsProviderError', 'The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.'), 'sso-expired', /Run `aws sso login`/],
       [sdkError('TokenProviderError', 'The SSO session token associated with profile=corp-dev was not found or is invalid. To refresh this SSO session run \'aws sso login\' with the corresponding profile.'), 'sso-expired', /aws sso login --profile corp-dev/],
       [Object.assign(new Error('The trace retrieval ended TIMEOUT after 61 s'), { name: 'TraceRetrievalFailed' }), 'retrieval-failed', /Transaction Search could not retrieve the traces: The trace retrieval ended TIMEOUT/],
+      // The SDK's own refusal of a region that cannot be a host name (@smithy/core endpoints).
+      [new Error('Region not accepted: region="us east" is not a valid hostname component.'), 'unknown-region', /^"us east" is not an AWS region local :2000 can reach/],
     ];
     for (const [error, kind, message] of cases) {
       const d = describeSourceError(error, 'local :2000');
