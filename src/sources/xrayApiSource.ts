@@ -5,6 +5,7 @@
 // reports progress; the SDK's adaptive retry mode handles throttling, and each throttled attempt is reported.
 import {
   BatchGetTracesCommand,
+  CancelTraceRetrievalCommand,
   GetServiceGraphCommand,
   GetTraceGraphCommand,
   GetTraceSegmentDestinationCommand,
@@ -263,7 +264,16 @@ class XrayApiSource implements TraceSource {
       );
       const token = started.RetrievalToken;
       if (!token) throw new Error('StartTraceRetrieval returned no RetrievalToken');
-      for (const t of await this.pollRetrieval(token, options)) {
+      // A retrieval nobody waits for any more would run on (and be billed) for up to 60 minutes: cancel it.
+      const cancel = (): void => void this.cancelRetrieval(token);
+      options.signal?.addEventListener('abort', cancel, { once: true });
+      let retrieved: RetrievedTrace[];
+      try {
+        retrieved = await this.pollRetrieval(token, options);
+      } finally {
+        options.signal?.removeEventListener('abort', cancel);
+      }
+      for (const t of retrieved) {
         mergeInto(found, toFetchedTrace(t.Id, t.Duration, false, t.Spans));
       }
       options.onProgress?.({ kind: 'traces', received: found.size, total: ids.length });
@@ -291,6 +301,15 @@ class XrayApiSource implements TraceSource {
       if (status === 'FAILED' || status === 'TIMEOUT' || status === 'CANCELLED') throw retrievalFailed(`ended ${status}`, waitedMs);
       if (waitedMs + pollMs > timeoutMs) throw retrievalFailed(`was still ${status ?? 'not done'}`, waitedMs);
       await abortableSleep(pollMs, options.signal);
+    }
+  }
+
+  /** Best effort, outside the cancelled call's signal and pace; a failure only goes to the log. */
+  private async cancelRetrieval(token: string): Promise<void> {
+    try {
+      await (await this.client).send(new CancelTraceRetrievalCommand({ RetrievalToken: token }));
+    } catch (err) {
+      this.options.log?.(`${this.label}: cancelling the trace retrieval failed: ${describeSourceError(err, this.label).message}`);
     }
   }
 

@@ -21,6 +21,7 @@ export type XrayOperation =
   | 'GetTraceSegmentDestination'
   | 'StartTraceRetrieval'
   | 'ListRetrievedTraces'
+  | 'CancelTraceRetrieval'
   | 'GetRoleCredentials'
   | 'AssumeRole';
 
@@ -32,6 +33,7 @@ const OPERATION_BY_ROUTE: Partial<Record<string, XrayOperation>> = {
   'POST /GetTraceSegmentDestination': 'GetTraceSegmentDestination',
   'POST /StartTraceRetrieval': 'StartTraceRetrieval',
   'POST /ListRetrievedTraces': 'ListRetrievedTraces',
+  'POST /CancelTraceRetrieval': 'CancelTraceRetrieval',
   'GET /federation/credentials': 'GetRoleCredentials',
 };
 
@@ -209,6 +211,10 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
           TraceFormat: body.TraceFormat ?? 'XRAY',
           Traces: inWindow.map((t) => ({ Id: t.Id, Duration: t.Duration, Spans: t.Segments.map((s) => ({ Id: s.Id, Document: s.Document })) })),
         };
+      }
+      case 'CancelTraceRetrieval': {
+        if (!retrievals.delete(String(body.RetrievalToken))) throw new ApiError(404, 'ResourceNotFoundException', 'no such retrieval');
+        return {};
       }
       case 'BatchGetTraces': {
         if (ts) {

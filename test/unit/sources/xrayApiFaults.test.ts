@@ -166,6 +166,8 @@ suite('XrayApiSource against the X-Ray API test server', () => {
     withFaults({ transactionSearch: { pollsUntilDone: 1000 } });
     const polling = await cancelLatency((o) => awsSource({ retrievalPollMs: 5000 }).getTraces(traceIds.slice(0, 2), o), 200);
     assert.ok(server.requests.some((r) => r.operation === 'ListRetrievedTraces'));
+    // The abandoned retrieval is cancelled on the service, not left to run.
+    await waitUntil(() => server.requests.some((r) => r.operation === 'CancelTraceRetrieval' && r.status === 200));
 
     for (const [where, ms] of Object.entries({ inFlight, onPacer, inBackoff, polling })) {
       assert.ok(ms < 200, `${where}: ${ms.toFixed(0)} ms`);
@@ -291,6 +293,14 @@ suite('XrayApiSource against the X-Ray API test server', () => {
     });
   });
 });
+
+async function waitUntil(done: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
