@@ -4,9 +4,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CodeParser, languageForFile, loadCodeParser, type FunctionRange, type ParsedCode } from '../../../src/xray/code/functionRanges';
+import { WASM_DIR, generatedModule } from './functionRangesHelpers';
 
 const ROOT = path.resolve(__dirname, '../../../..');
-export const WASM_DIR = path.dirname(require.resolve('@vscode/tree-sitter-wasm'));
 
 function parseFile(parser: CodeParser, relative: string): ParsedCode {
   const language = languageForFile(relative);
@@ -130,25 +130,3 @@ suite('function ranges (tree-sitter)', () => {
     assert.ok(ms < 1000);
   });
 });
-
-/** A TypeScript module of `lines` lines: classes of traced methods, as a large service file looks. */
-export function generatedModule(lines: number): string {
-  const out: string[] = ["import * as AWSXRay from 'aws-xray-sdk-core';"];
-  let n = 0;
-  while (out.length < lines - 10) {
-    out.push(`export class Service${n} {`);
-    for (let m = 0; m < 4; m++, n++) {
-      out.push(`  async method${n}(input: string): Promise<number> {`);
-      out.push(`    return AWSXRay.captureAsyncFunc('op-${n}', async (sub) => {`);
-      out.push(`      const value = input.length * ${n};`);
-      out.push(`      sub?.close();`);
-      out.push(`      return value;`);
-      out.push('    });');
-      out.push('  }');
-    }
-    out.push('}');
-    out.push('');
-  }
-  while (out.length < lines) out.push(`// padding ${out.length}`);
-  return out.join('\n');
-}
