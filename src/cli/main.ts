@@ -1,6 +1,7 @@
 // `xray-lens` command line: runs the local collector in the foreground, outside VS Code.
 import { CollectorAddressInUseError, LocalCollector, describeCounters } from '../collector/localCollector';
 import { parseHostPort, type HostPort } from '../sources/address';
+import { HOTSPOTS_USAGE, hotspots, parseHotspotsArgs } from './hotspotsCommand';
 import { listTraces, parseTracesArgs, TRACES_USAGE } from './tracesCommand';
 
 export const USAGE = `usage: xray-lens collect [--address 127.0.0.1:2000] [--otlp-address 127.0.0.1:4318 | --no-otlp]
@@ -23,7 +24,8 @@ Ctrl-C stops it and prints its counters.
                        N MiB (default 64m). The newest trace is kept even if it alone is bigger.
   --help               this text
 
-${TRACES_USAGE}`;
+${TRACES_USAGE}
+${HOTSPOTS_USAGE}`;
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad usage or the address is taken. */
 export type ExitCode = 0 | 1 | 2;
@@ -66,6 +68,16 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<Exi
     const controller = new AbortController();
     void io.stopSignal().then(() => controller.abort());
     return listTraces(args, { out: io.out, err: io.err, signal: controller.signal });
+  }
+  if (command === 'hotspots') {
+    const args = parseHotspotsArgs(rest);
+    if (typeof args === 'string') {
+      io.err(`${args}\n${HOTSPOTS_USAGE}`);
+      return 2;
+    }
+    const controller = new AbortController();
+    void io.stopSignal().then(() => controller.abort());
+    return hotspots(args, { out: io.out, err: io.err, signal: controller.signal });
   }
   if (command !== 'collect') {
     io.err(`unknown command "${command}"\n${USAGE}`);

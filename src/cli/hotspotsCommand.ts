@@ -1,0 +1,245 @@
+// `xray-lens hotspots`: the functions of a workspace that traces map to, with their latency and failure numbers —
+// the lenses' numbers without an editor (for CI, and to check the mapping). Traces come from a file
+// (`aws xray batch-get-traces` output, or a JSON array of segment documents) or an X-Ray API (AWS or a local
+// collector) through the same TraceSource the extension uses.
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadXrayApiSource } from '../sources/loadXrayApiSource';
+import { describeSourceError } from '../sources/sourceErrors';
+import { loadCodeParser } from '../xray/code/functionRanges';
+import { CodeMapper, type Evidence, type PathMapping } from '../xray/codeMapping';
+import { LatencyIndex, type LatencyEntry } from '../xray/latencyIndex';
+import { formatLensText } from '../xray/latencyStats';
+import type { SegmentDocument } from '../xray/model';
+import { parseSegmentDocument } from '../xray/segmentDocument';
+import { TraceAssembler } from '../xray/traceAssembler';
+import { readWorkspace, treeSitterDirectory } from './hotspotsWorkspace';
+
+export const HOTSPOTS_USAGE = `usage: xray-lens hotspots --workspace DIR (--endpoint URL | --file TRACES.json | --profile P --region R)
+                         [--since 15m] [--path-map /var/task=.] [--max-traces 1000] [--json]
+
+Maps the traces to the functions of the workspace (call-site names, function names, code.* attributes, exception
+stack frames) and prints, per mapped function, count, p50/p95/p99 (ms), faults, errors and throttles, slowest
+first. --file takes the output of \`aws xray batch-get-traces\` or a JSON array of segment documents (all of it,
+whatever --since says); --endpoint/--profile/--region read the traces of the last --since (15m, 2h, 1d) through
+the X-Ray API. --path-map FROM=TO says where code that ran under FROM lives in the workspace (repeatable).
+--json prints one JSON array of {file, line, function, names, count, p50, p95, p99, faults, errors, throttles,
+evidence}; file is workspace-relative with / separators, line the 1-based first line of the function.
+`;
+
+export interface HotspotsArgs {
+  workspace: string;
+  file?: string;
+  endpoint?: string;
+  profile?: string;
+  region?: string;
+  sinceMinutes: number;
+  pathMappings: PathMapping[];
+  maxTraces: number;
+  json: boolean;
+}
+
+/** One row of the report, as `--json` prints it. */
+export interface HotspotRow {
+  file: string;
+  line: number;
+  function: string;
+  names: string[];
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  faults: number;
+  errors: number;
+  throttles: number;
+  evidence: Evidence[];
+}
+
+/** The options after `hotspots`, or the message saying what is wrong with them. */
+export function parseHotspotsArgs(argv: string[]): HotspotsArgs | string {
+  const args: Partial<HotspotsArgs> & { pathMappings: PathMapping[] } = { sinceMinutes: 15, pathMappings: [], maxTraces: 1000, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--json') {
+      args.json = true;
+      continue;
+    }
+    // --path-map=/var/task=. splits at the first '=' like the other options.
+    const [name, inline] = flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, undefined];
+    const value = inline ?? argv[++i];
+    if (value === undefined || value === '') return `${name} needs a value`;
+    if (name === '--workspace') args.workspace = value;
+    else if (name === '--file') args.file = value;
+    else if (name === '--endpoint') args.endpoint = value;
+    else if (name === '--profile') args.profile = value;
+    else if (name === '--region') args.region = value;
+    else if (name === '--since') {
+      const minutes = parseSince(value);
+      if (minutes === undefined) return `--since needs a duration like 15m, 2h or 1d (got "${value}")`;
+      args.sinceMinutes = minutes;
+    } else if (name === '--path-map') {
+      const at = value.indexOf('=');
+      if (at <= 0 || at === value.length - 1) return `--path-map needs FROM=TO, e.g. /var/task=. (got "${value}")`;
+      args.pathMappings.push({ from: value.slice(0, at), to: value.slice(at + 1) });
+    } else if (name === '--max-traces') {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) return '--max-traces needs a positive whole number';
+      args.maxTraces = n;
+    } else return `unknown option "${flag}"`;
+  }
+  if (!args.workspace) return '--workspace DIR is required';
+  if (args.file && (args.endpoint || args.profile || args.region)) return '--file cannot be combined with --endpoint, --profile or --region';
+  if (!args.file && !args.endpoint && !args.profile && !args.region) return 'say where the traces come from: --file, --endpoint, or --profile/--region';
+  return args as HotspotsArgs;
+}
+
+/** 15m, 2h, 1d, or a bare number of minutes. */
+export function parseSince(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(m|min|h|d)?$/i.exec(text.trim());
+  if (!match) return undefined;
+  const perUnit: Record<string, number> = { m: 1, min: 1, h: 60, d: 1440 };
+  const n = Number(match[1]) * perUnit[(match[2] ?? 'm').toLowerCase()];
+  return n > 0 && n <= 30 * 1440 ? n : undefined;
+}
+
+export interface HotspotsIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export async function hotspots(args: HotspotsArgs, io: HotspotsIo): Promise<0 | 1> {
+  const workspace = path.resolve(args.workspace);
+  if (!fs.existsSync(workspace) || !fs.statSync(workspace).isDirectory()) {
+    io.err(`xray-lens: --workspace ${args.workspace} is not a folder\n`);
+    return 1;
+  }
+  let traces: SegmentDocument[][];
+  try {
+    traces = args.file ? tracesFromFile(args.file) : await tracesFromApi(args, io);
+  } catch (error) {
+    io.err(`xray-lens: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const parser = await loadCodeParser(treeSitterDirectory());
+  try {
+    const index = LatencyIndex.build(traces, new CodeMapper({ ...readWorkspace(workspace, parser), pathMappings: args.pathMappings }));
+    const entries = index.entries();
+    const rows = entries.filter((e) => e.stats).map(toRow).sort((a, b) => b.p95 - a.p95 || a.file.localeCompare(b.file) || a.line - b.line);
+    for (const note of ambiguityNotes(entries)) io.err(`${note}\n`);
+    if (args.json) {
+      io.out(`${JSON.stringify(rows, null, 2)}\n`);
+    } else {
+      for (const e of entries.filter((x) => x.stats).sort((a, b) => (b.stats?.p95 ?? 0) - (a.stats?.p95 ?? 0))) {
+        io.out(`${e.file}:${e.line + 1}  ${e.function}  [${e.evidence.join(',')}]  ${formatLensText(e.stats!, args.file ? windowOf(traces) : args.sinceMinutes)}\n`);
+      }
+      io.out(`${rows.length} functions mapped from ${traces.length} traces\n`);
+    }
+    return 0;
+  } finally {
+    parser.dispose();
+  }
+}
+
+function toRow(e: LatencyEntry): HotspotRow {
+  const s = e.stats!;
+  const ms = (x: number) => Math.round(x * 10) / 10;
+  return {
+    file: e.file, line: e.line + 1, function: e.function, names: e.names, count: s.count,
+    p50: ms(s.p50), p95: ms(s.p95), p99: ms(s.p99), faults: s.faults, errors: s.errors, throttles: s.throttles, evidence: e.evidence,
+  };
+}
+
+function ambiguityNotes(entries: LatencyEntry[]): string[] {
+  const seen = new Set<string>();
+  const notes: string[] = [];
+  for (const e of entries) {
+    if (!e.ambiguous) continue;
+    const id = `${e.ambiguous.names.join()}|${e.ambiguous.candidates.map((c) => `${c.file}:${c.line}`).sort().join()}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const where = e.ambiguous.candidates.map((c) => `${c.file}:${c.line + 1} ${c.function}`).join(', ');
+    notes.push(`ambiguous: ${e.ambiguous.count} × "${e.ambiguous.names.join('", "')}" fit ${where}; no number shown for them (add --path-map or exception frames to decide)`);
+  }
+  return notes;
+}
+
+/** Minutes between the first start and the last end in the traces (at least 1). */
+function windowOf(traces: SegmentDocument[][]): number {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const segments of traces) {
+    for (const s of segments) {
+      if (typeof s.start_time === 'number') start = Math.min(start, s.start_time);
+      if (typeof s.end_time === 'number') end = Math.max(end, s.end_time);
+    }
+  }
+  return Number.isFinite(start) && end > start ? Math.max(1, (end - start) / 60) : 1;
+}
+
+/**
+ * `aws xray batch-get-traces` output ({Traces: [{Id, Segments: [{Id, Document}]}]}, Document a JSON string),
+ * a list of those, or a JSON array of segment documents (objects or JSON strings), assembled per trace.
+ */
+export function tracesFromFile(file: string): SegmentDocument[][] {
+  let data: unknown;
+  try {
+    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const documents: unknown[] = [];
+  const collectFrom = (value: unknown) => {
+    if (Array.isArray(value)) {
+      for (const item of value) collectFrom(item);
+    } else if (typeof value === 'object' && value !== null && Array.isArray((value as { Traces?: unknown }).Traces)) {
+      for (const trace of (value as { Traces: Array<{ Segments?: Array<{ Document?: unknown }> }> }).Traces) {
+        for (const segment of trace.Segments ?? []) documents.push(segment.Document);
+      }
+    } else {
+      documents.push(value);
+    }
+  };
+  collectFrom(data);
+  return assemble(documents);
+}
+
+function assemble(documents: unknown[]): SegmentDocument[][] {
+  const byTrace = new Map<string, TraceAssembler>();
+  for (const raw of documents) {
+    const parsed = parseSegmentDocument(typeof raw === 'string' ? raw : JSON.stringify(raw));
+    if (!parsed.ok || typeof parsed.doc.trace_id !== 'string') continue;
+    const id = parsed.doc.trace_id;
+    let assembler = byTrace.get(id);
+    if (!assembler) byTrace.set(id, (assembler = new TraceAssembler(id)));
+    assembler.add(parsed.doc);
+  }
+  return [...byTrace.values()].map((a) => a.segments());
+}
+
+async function tracesFromApi(args: HotspotsArgs, io: HotspotsIo): Promise<SegmentDocument[][]> {
+  const sources = loadXrayApiSource();
+  const region = args.region ?? (await sources.defaultRegion(args.profile));
+  const label = args.endpoint ? args.endpoint : `AWS ${region}${args.profile ? ` (${args.profile})` : ''}`;
+  const source = sources.createXrayApiSource({ kind: 'aws', label, region, profile: args.profile, endpoint: args.endpoint, maxRequestsPerSecond: 5 });
+  const now = (io.now ?? Date.now)() / 1000;
+  const window = { startTime: now - args.sinceMinutes * 60, endTime: now };
+  const options = {
+    signal: io.signal,
+    onProgress: (e: { kind: string; operation?: string }) => {
+      if (e.kind === 'throttled') io.err(`${label}: ${e.operation} throttled, retrying\n`);
+    },
+  };
+  try {
+    const listed = await source.listTraceSummaries({ window, maxTraces: args.maxTraces }, options);
+    const ids = listed.summaries.map((s) => s.id);
+    if (ids.length === 0) return [];
+    const fetched = await source.getTraces(ids, { ...options, window });
+    return fetched.traces.map((t) => assemble(t.segments)).flat();
+  } catch (error) {
+    throw new Error(describeSourceError(error, label).message);
+  } finally {
+    source.dispose();
+  }
+}

@@ -1,0 +1,148 @@
+// `xray-lens hotspots` as a user runs it (the bundled dist/cli.js, grammars from dist/tree-sitter): the captured
+// SDK traces as a JSON array of documents, as `aws xray batch-get-traces` output, and through the X-Ray API
+// (the real client against the test server) map to the same functions of samples/, with numbers equal to those
+// computed from the raw documents.
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseHotspotsArgs, type HotspotRow } from '../../../src/cli/hotspotsCommand';
+import { classifyDocument } from '../../../src/xray/classification';
+import { nearestRank } from '../../../src/xray/latencyStats';
+import type { SegmentDocument } from '../../../src/xray/model';
+import { walkDocuments } from '../../../src/xray/segmentTree';
+import { FIXTURE_WINDOW, fixtureDocuments, startXrayApiTestServer, type XrayApiTestServer } from '../../support/xrayApiTestServer';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+
+function runCli(args: string[], env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Promise<{ code: number | null; out: string; err: string }> {
+  assert.ok(existsSync(CLI), 'dist/cli.js is missing: run `npm run build` first');
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+}
+
+suite('xray-lens hotspots', () => {
+  let dir: string;
+  let arrayFile: string;
+  let batchFile: string;
+  const docs = fixtureDocuments();
+
+  suiteSetup(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'xray-lens-hotspots-'));
+    arrayFile = path.join(dir, 'documents.json');
+    writeFileSync(arrayFile, `[${docs.join(',')}]`);
+    // What `aws xray batch-get-traces --trace-ids …` prints: Documents as JSON strings, grouped by trace.
+    const byTrace = new Map<string, Array<{ Id: string; Document: string }>>();
+    for (const text of docs) {
+      const doc = JSON.parse(text) as SegmentDocument;
+      const list = byTrace.get(doc.trace_id as string) ?? [];
+      list.push({ Id: doc.id, Document: text });
+      byTrace.set(doc.trace_id as string, list);
+    }
+    batchFile = path.join(dir, 'batch-get-traces.json');
+    writeFileSync(batchFile, JSON.stringify({ Traces: [...byTrace].map(([Id, Segments]) => ({ Id, Duration: 1, Segments })), UnprocessedTraceIds: [] }));
+  });
+
+  suiteTeardown(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** count, p50/p95/p99 and faults of the subsegments with this name, straight from the captured documents. */
+  function direct(name: string): Pick<HotspotRow, 'count' | 'p50' | 'p95' | 'p99' | 'faults'> {
+    const durations: number[] = [];
+    let faults = 0;
+    // Streamed (independent) subsegments are their own documents here; each subsegment counts once by id.
+    const seen = new Set<string>();
+    walkDocuments(docs.map((d) => JSON.parse(d) as SegmentDocument), ({ doc }) => {
+      if (doc.name !== name || seen.has(doc.id) || typeof doc.end_time !== 'number' || doc.in_progress) return;
+      seen.add(doc.id);
+      durations.push((doc.end_time - doc.start_time) * 1000);
+      if (classifyDocument(doc) === 'fault') faults++;
+    });
+    durations.sort((a, b) => a - b);
+    const ms = (x: number) => Math.round(x * 10) / 10;
+    return { count: durations.length, p50: ms(nearestRank(durations, 0.5)), p95: ms(nearestRank(durations, 0.95)), p99: ms(nearestRank(durations, 0.99)), faults };
+  }
+
+  test('--file with a JSON array of segment documents: the traced functions of samples/, numbers equal to the raw subsegments\'', async function () {
+    this.timeout(30_000);
+    const run = await runCli(['hotspots', '--workspace', 'samples', '--file', arrayFile, '--json']);
+    assert.equal(run.code, 0, run.err);
+    const rows = JSON.parse(run.out) as HotspotRow[];
+    const where = Object.fromEntries(rows.map((r) => [r.function, `${r.file}:${r.line}`]));
+    assert.deepEqual(where, {
+      checkout: 'frontend/routes/orders.js:38',
+      loadOrder: 'frontend/lib/orderStore.js:21',
+      reserveStock: 'inventory/stock.js:64',
+      lookupStock: 'inventory/stock.js:50',
+      applyConfig: 'frontend/lib/config.js:16',
+      formatOrder: 'frontend/routes/orders.js:10',
+      validateCart: 'frontend/routes/orders.js:28',
+    });
+    for (const row of rows) {
+      assert.deepEqual(Object.keys(row), ['file', 'line', 'function', 'names', 'count', 'p50', 'p95', 'p99', 'faults', 'errors', 'throttles', 'evidence']);
+      const { count, p50, p95, p99, faults } = row;
+      assert.deepEqual({ count, p50, p95, p99, faults }, direct(row.function), row.function);
+      assert.ok(row.evidence.includes('b'), row.function);
+    }
+    // The checkout failures' stack frames point into routes/orders.js inside checkout: path evidence too.
+    assert.deepEqual(rows.find((r) => r.function === 'checkout')?.evidence, ['a', 'b']);
+    // Slowest first.
+    assert.deepEqual(rows.map((r) => r.p95), [...rows.map((r) => r.p95)].sort((a, b) => b - a));
+  });
+
+  test('--file with `aws xray batch-get-traces` output gives the same rows; the text report has the lens line', async function () {
+    this.timeout(30_000);
+    const [fromArray, fromBatch, text] = await Promise.all([
+      runCli(['hotspots', '--workspace', 'samples', '--file', arrayFile, '--json']),
+      runCli(['hotspots', '--workspace', 'samples', '--file', batchFile, '--json']),
+      runCli(['hotspots', '--workspace', 'samples', '--file', batchFile]),
+    ]);
+    assert.equal(fromBatch.code, 0, fromBatch.err);
+    assert.deepEqual(JSON.parse(fromBatch.out), JSON.parse(fromArray.out));
+    assert.match(text.out, /^frontend\/routes\/orders\.js:38 {2}checkout {2}\[a,b\] {2}p95 \d+ ms · p50 \d+ ms · \d+% faults · n=110 · 1 min$/m);
+    assert.match(text.out, /7 functions mapped from 453 traces/);
+  });
+
+  test('--endpoint: the same rows through the real X-Ray client and the API test server', async function () {
+    this.timeout(60_000);
+    let server: XrayApiTestServer | undefined;
+    try {
+      server = await startXrayApiTestServer();
+      const minutes = Math.ceil((Date.now() / 1000 - FIXTURE_WINDOW.startTime) / 60) + 1;
+      const env = { PATH: process.env.PATH, HOME: dir, AWS_ACCESS_KEY_ID: 'AKIAHOTSPOTS00000001', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+      const [api, file] = await Promise.all([
+        runCli(['hotspots', '--workspace', 'samples', '--endpoint', server.url, '--since', `${minutes}m`, '--json'], env),
+        runCli(['hotspots', '--workspace', 'samples', '--file', arrayFile, '--json']),
+      ]);
+      assert.equal(api.code, 0, api.err);
+      assert.deepEqual(JSON.parse(api.out), JSON.parse(file.out));
+    } finally {
+      await server?.close();
+    }
+  });
+
+  test('usage: a source is required, --file excludes the API options, --since and --path-map are checked', () => {
+    assert.equal(parseHotspotsArgs(['--file', 'x.json']), '--workspace DIR is required');
+    assert.match(String(parseHotspotsArgs(['--workspace', '.'])), /say where the traces come from/);
+    assert.match(String(parseHotspotsArgs(['--workspace', '.', '--file', 'x', '--profile', 'p'])), /cannot be combined/);
+    assert.match(String(parseHotspotsArgs(['--workspace', '.', '--file', 'x', '--since', 'soon'])), /--since needs a duration/);
+    const args = parseHotspotsArgs(['--workspace', '.', '--profile', 'dev', '--region', 'eu-west-1', '--since', '2h', '--path-map=/var/task=.', '--json']);
+    assert.ok(typeof args !== 'string');
+    assert.deepEqual([args.sinceMinutes, args.pathMappings, args.json], [120, [{ from: '/var/task', to: '.' }], true]);
+  });
+
+  test('a missing workspace or an unreadable file is one line on stderr and exit 1', async function () {
+    this.timeout(30_000);
+    const missing = await runCli(['hotspots', '--workspace', path.join(dir, 'nowhere'), '--file', arrayFile]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /is not a folder/);
+    const bad = await runCli(['hotspots', '--workspace', 'samples', '--file', path.join(dir, 'nothing.json')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /^xray-lens: cannot read .*nothing\.json/);
+  });
+});
