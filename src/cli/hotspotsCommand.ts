@@ -218,11 +218,27 @@ function assemble(documents: unknown[]): SegmentDocument[][] {
   return [...byTrace.values()].map((a) => a.segments());
 }
 
+const LOCAL_CREDENTIALS = { accessKeyId: 'xray-lens-local', secretAccessKey: 'xray-lens-local' };
+
+function isLoopbackUrl(text: string): boolean {
+  try {
+    const host = new URL(text).hostname;
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
 async function tracesFromApi(args: HotspotsArgs, io: HotspotsIo): Promise<SegmentDocument[][]> {
   const sources = loadXrayApiSource();
-  const region = args.region ?? (await sources.defaultRegion(args.profile));
+  // A loopback endpoint without a profile is a local collector: it checks no signature, so fixed fake keys (as the
+  // extension's local source uses) and no pacing; anything else goes through the AWS credential chain, paced.
+  const local = !!args.endpoint && !args.profile && isLoopbackUrl(args.endpoint);
+  const region = args.region ?? (local ? 'us-east-1' : await sources.defaultRegion(args.profile));
   const label = args.endpoint ? args.endpoint : `AWS ${region}${args.profile ? ` (${args.profile})` : ''}`;
-  const source = sources.createXrayApiSource({ kind: 'aws', label, region, profile: args.profile, endpoint: args.endpoint, maxRequestsPerSecond: 5 });
+  const source = local
+    ? sources.createXrayApiSource({ kind: 'local', label, region, endpoint: args.endpoint, staticCredentials: LOCAL_CREDENTIALS })
+    : sources.createXrayApiSource({ kind: 'aws', label, region, profile: args.profile, endpoint: args.endpoint, maxRequestsPerSecond: 5 });
   const now = (io.now ?? Date.now)() / 1000;
   const window = { startTime: now - args.sinceMinutes * 60, endTime: now };
   const options = {

@@ -12,6 +12,7 @@ import { classifyDocument } from '../../../src/xray/classification';
 import { nearestRank } from '../../../src/xray/latencyStats';
 import type { SegmentDocument } from '../../../src/xray/model';
 import { walkDocuments } from '../../../src/xray/segmentTree';
+import { startTestCollector } from '../collector/collectorHarness';
 import { FIXTURE_WINDOW, fixtureDocuments, startXrayApiTestServer, type XrayApiTestServer } from '../../support/xrayApiTestServer';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -108,21 +109,49 @@ suite('xray-lens hotspots', () => {
     assert.match(text.out, /7 functions mapped from 453 traces/);
   });
 
-  test('--endpoint: the same rows through the real X-Ray client and the API test server', async function () {
+  test('--profile: through the AWS credential chain (the profile\'s keys and endpoint_url) to the API test server, paced', async function () {
     this.timeout(60_000);
     let server: XrayApiTestServer | undefined;
     try {
       server = await startXrayApiTestServer();
+      writeFileSync(path.join(dir, 'config'), `[profile dev]\nregion = eu-west-1\nendpoint_url = ${server.url}\n`);
+      writeFileSync(path.join(dir, 'credentials'), '[dev]\naws_access_key_id = AKIAHOTSPOTS00000001\naws_secret_access_key = secret\n');
+      const env = { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: path.join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' };
       const minutes = Math.ceil((Date.now() / 1000 - FIXTURE_WINDOW.startTime) / 60) + 1;
-      const env = { PATH: process.env.PATH, HOME: dir, AWS_ACCESS_KEY_ID: 'AKIAHOTSPOTS00000001', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+      // 60 traces keep the paced fetch (5 requests/s, 5 ids a call) short.
       const [api, file] = await Promise.all([
-        runCli(['hotspots', '--workspace', 'samples', '--endpoint', server.url, '--since', `${minutes}m`, '--json'], env),
+        runCli(['hotspots', '--workspace', 'samples', '--profile', 'dev', '--since', `${minutes}m`, '--max-traces', '60', '--json'], env),
+        runCli(['hotspots', '--workspace', 'samples', '--file', arrayFile, '--json']),
+      ]);
+      assert.equal(api.code, 0, api.err);
+      const rows = JSON.parse(api.out) as HotspotRow[];
+      const all = JSON.parse(file.out) as HotspotRow[];
+      assert.ok(rows.length > 0);
+      for (const row of rows) {
+        const same = all.find((r) => r.file === row.file && r.line === row.line && r.function === row.function);
+        assert.ok(same && row.count <= same.count, JSON.stringify(row));
+      }
+      const keys = new Set(server.requests.map((r) => r.accessKeyId));
+      assert.deepEqual([...keys], ['AKIAHOTSPOTS00000001']);
+    } finally {
+      await server?.close();
+    }
+  });
+
+  test('--endpoint of a running local collector (no AWS credentials anywhere): the same rows', async function () {
+    this.timeout(60_000);
+    const collector = await startTestCollector();
+    try {
+      for (const text of docs) assert.ok(collector.store.ingest(text).ok);
+      const minutes = Math.ceil((Date.now() / 1000 - FIXTURE_WINDOW.startTime) / 60) + 1;
+      const [api, file] = await Promise.all([
+        runCli(['hotspots', '--workspace', 'samples', '--endpoint', `http://127.0.0.1:${collector.port}`, '--since', `${minutes}m`, '--json'], { PATH: process.env.PATH, HOME: dir }),
         runCli(['hotspots', '--workspace', 'samples', '--file', arrayFile, '--json']),
       ]);
       assert.equal(api.code, 0, api.err);
       assert.deepEqual(JSON.parse(api.out), JSON.parse(file.out));
     } finally {
-      await server?.close();
+      await collector.close();
     }
   });
 
