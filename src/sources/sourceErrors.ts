@@ -9,6 +9,8 @@ export type SourceErrorKind =
   /** An SSO profile whose session (the token `aws sso login` cached) has expired: `profile` and `command` are set. */
   | 'sso-expired'
   | 'expired-credentials'
+  /** Keys AWS does not accept: unknown or deactivated access key, or a secret that does not match it. */
+  | 'invalid-credentials'
   /** `action` names the missing permission (xray:BatchGetTraces). */
   | 'access-denied'
   | 'unknown-region'
@@ -60,6 +62,9 @@ interface ErrorLike {
   cause?: unknown;
 }
 
+/** The services' names for a signature they cannot verify (restJson: X-Ray; query: STS). */
+const INVALID_CREDENTIALS = ['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch'];
+
 const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'];
 
 export function describeSourceError(error: unknown, sourceLabel: string): DescribedError {
@@ -97,11 +102,21 @@ export function describeSourceError(error: unknown, sourceLabel: string): Descri
   if (name === 'ExpiredTokenException' || /security token included in the request is expired/i.test(text)) {
     return withProfile({ kind: 'expired-credentials', message: `The AWS credentials for ${sourceLabel}${of} have expired. Sign in again or renew them, then refresh.` });
   }
+  // Also 403, but no IAM policy helps: the key is deleted or deactivated, or the secret does not belong to it.
+  if (INVALID_CREDENTIALS.includes(name) || /security token included in the request is invalid|signature we calculated does not match/i.test(text)) {
+    return withProfile({
+      kind: 'invalid-credentials',
+      message: `The AWS credentials for ${sourceLabel}${of} were not accepted (${text || name}). Renew the access keys or choose another profile, then refresh.`,
+    });
+  }
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || status === 403) {
-    const action = /xray:[A-Za-z]+/.exec(text)?.[0] ?? (call ? `xray:${call.operation}` : undefined);
+    // The denied action as IAM words it ("not authorized to perform: sts:AssumeRole" for an assume-role
+    // profile whose role refuses it), else the X-Ray call that failed.
+    const action = /not authorized to perform:?\s*([a-z0-9-]+:[A-Za-z0-9*]+)/i.exec(text)?.[1] ?? /xray:[A-Za-z]+/.exec(text)?.[0] ?? (call ? `xray:${call.operation}` : undefined);
+    const hint = !action || action.startsWith('xray:') ? ' Add it to their IAM policy (AWSXrayReadOnlyAccess has every read action).' : ' Check the IAM policy that should allow it.';
     return withProfile({
       kind: 'access-denied',
-      message: `Access denied by ${sourceLabel}${action ? `: the credentials${of} lack ${action}` : of}. Add it to their IAM policy (AWSXrayReadOnlyAccess has every read action).`,
+      message: `Access denied by ${sourceLabel}${action ? `: the credentials${of} lack ${action}` : of}.${hint}`,
       ...(action ? { action } : {}),
       detail: text,
     });

@@ -61,6 +61,7 @@ export async function showFailure(error: DescribedError, log: vscode.LogOutputCh
       break;
     case 'no-credentials':
     case 'expired-credentials':
+    case 'invalid-credentials':
       actions['Select AWS Profile'] = () => vscode.commands.executeCommand('xrayLens.selectProfile');
       actions['Use Local Collector'] = () => vscode.commands.executeCommand('xrayLens.selectSource');
       break;

@@ -31,6 +31,29 @@ suite('describeSourceError', () => {
     }
   });
 
+  test('403s that are not a missing permission are not described as one', () => {
+    // A deleted or deactivated access key, or a secret that does not belong to it: AWS answers 403, but no
+    // IAM policy change helps, so no xray: action may be named.
+    for (const [name, message] of [
+      ['UnrecognizedClientException', 'The security token included in the request is invalid.'],
+      ['InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.'],
+    ]) {
+      const call = Object.assign(new Error(message), { name: 'XrayLensSourceCallError', operation: 'GetTraceSummaries', region: 'eu-west-1', profile: 'dev', customEndpoint: false, cause: sdkError(name, message, 403) });
+      const d = describeSourceError(call, 'AWS eu-west-1 (dev)');
+      assert.strictEqual(d.kind, 'invalid-credentials', name);
+      assert.strictEqual(d.profile, 'dev');
+      assert.doesNotMatch(d.message, /xray:/);
+      assert.match(d.message, /not accepted/);
+    }
+    // An assume-role profile whose role may not be assumed: STS's denial names sts:AssumeRole, not an X-Ray action.
+    const sts = sdkError('AccessDenied', 'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/ReadTraces', 403);
+    const call = Object.assign(new Error(sts.message), { name: 'XrayLensSourceCallError', operation: 'GetTraceSummaries', region: 'eu-west-1', profile: 'dev', customEndpoint: false, cause: sts });
+    const d = describeSourceError(call, 'AWS eu-west-1 (dev)');
+    assert.strictEqual(d.kind, 'access-denied');
+    assert.strictEqual(d.action, 'sts:AssumeRole');
+    assert.doesNotMatch(d.message, /xray:|AWSXrayReadOnlyAccess/);
+  });
+
   test('secrets never reach a message', () => {
     const leaky = sdkError('InvalidRequestException', 'bad key AKIAABCDEFGHIJKLMNOP with aws_secret_access_key=wJalrXUtnFEMI/K7MDENG and Signature=abcdef0123', 400);
     const d = describeSourceError(leaky, 'AWS');
