@@ -81,6 +81,9 @@ export class CodeMapper {
     this.files = new Set(input.files);
     for (const file of input.files) push(this.byBaseName, file.slice(file.lastIndexOf('/') + 1), file);
     for (const [file, parsed] of input.code) {
+      // Compiled output beside its source map (dist/app.js + dist/app.js.map) repeats the sources' call sites: its
+      // frames are mapped to the sources instead, so it is never a candidate of its own.
+      if (/\.[cm]?js$/.test(file) && this.files.has(`${file}.map`)) continue;
       for (const fn of parsed.functions) {
         const ref: FunctionRef = { key: `${file}#${fn.name}@${fn.startLine}`, file, fn };
         for (const call of fn.callSites) push(this.callSiteNames, call.name, { ref, evidence: 'b', callSiteLine: call.line });
