@@ -54,6 +54,8 @@ export interface DocumentMapping {
   doc: SegmentDocument;
   /** The (sub)segment this one is embedded in. */
   parent: SegmentDocument | undefined;
+  /** The segment (service) document the walk started from: the request whose time the statistics share. */
+  segment: SegmentDocument;
   match?: CodeMatch;
   /** Set instead of `match` when several functions fit and path evidence does not decide. */
   ambiguous?: CodeMatch[];
@@ -109,7 +111,7 @@ export class CodeMapper {
       });
       const below = framesBelow(segment, ownFrames);
       walkDocuments([segment], ({ doc, parent }) => {
-        out.push({ doc, parent, ...this.mapDocument(doc, parent === undefined, below.get(doc) ?? [], segmentFiles) });
+        out.push({ doc, parent, segment, ...this.mapDocument(doc, parent === undefined, below.get(doc) ?? [], segmentFiles) });
       });
     }
     return out;

@@ -64,7 +64,7 @@ export class LatencyIndex {
           if (duration === undefined) continue;
           b.names.add(name);
           for (const e of mapped.match.evidence) b.evidence.add(e);
-          b.latency.add(duration, classifyDocument(mapped.doc), mapped.parent ? durationMs(mapped.parent) : undefined);
+          b.latency.add(duration, classifyDocument(mapped.doc), mapped.parent ? durationMs(mapped.segment) : undefined);
         } else if (mapped.ambiguous) {
           for (const candidate of mapped.ambiguous) {
             const b = entry(candidate);

@@ -1,5 +1,5 @@
 // Latency statistics of one mapped function: count, p50/p95/p99, fault/error/throttle counts, the share of the
-// parent's time, and the one-line text a lens shows (`p95 212 ms · p50 40 ms · 1.2% faults · n=318 · 15 min`).
+// segment's (request's) time, and the one-line text a lens shows (`p95 212 ms · p50 40 ms · 1.2% faults · n=318 · 15 min`).
 //
 // Percentiles are exact (nearest rank on the sorted samples) up to EXACT_SAMPLES; past that the samples go into
 // a t-digest (Dunning's streaming quantile sketch, the `tdigest` package, pinned at 0.1.3: pure JavaScript, no
@@ -21,7 +21,7 @@ export interface LatencyStats {
   /** Errors include throttles, as X-Ray counts them (ErrorStatistics.ThrottleCount). */
   errors: number;
   throttles: number;
-  /** Mean of (duration / parent duration) over the samples that have a parent; undefined when none has. */
+  /** Mean of (duration / duration of the segment it ran in) over subsegment samples; undefined when there are none. */
   parentShare?: number;
   /** False once the t-digest took over. */
   exact: boolean;
@@ -37,7 +37,8 @@ export class LatencyAccumulator {
   private shareSum = 0;
   private shareCount = 0;
 
-  add(durationMs: number, outcome: Outcome, parentDurationMs?: number): void {
+  /** `segmentDurationMs`: the time of the segment (the service's request) the sample is part of. */
+  add(durationMs: number, outcome: Outcome, segmentDurationMs?: number): void {
     if (!Number.isFinite(durationMs) || durationMs < 0) return;
     this.count++;
     if (outcome === 'fault') this.faults++;
@@ -45,8 +46,8 @@ export class LatencyAccumulator {
       this.throttles++;
       this.errors++;
     } else if (outcome === 'error') this.errors++;
-    if (parentDurationMs !== undefined && parentDurationMs > 0) {
-      this.shareSum += Math.min(1, durationMs / parentDurationMs);
+    if (segmentDurationMs !== undefined && segmentDurationMs > 0) {
+      this.shareSum += Math.min(1, durationMs / segmentDurationMs);
       this.shareCount++;
     }
     if (this.samples) {

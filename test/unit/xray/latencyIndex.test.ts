@@ -34,6 +34,8 @@ suite('latency index', () => {
     assert.strictEqual(op7.function, 'Service4.method7'); // classes are named after their first method's number
     assert.deepStrictEqual([op7.stats?.count, Math.round(op7.stats!.p50), op7.evidence], [40, 8, ['b']]);
     assert.strictEqual(entries.find((e) => e.names[0] === 'op-0')?.stats?.faults, 10);
+    // Share of the segment's time: 8 ms of a 1 s request.
+    assert.ok(Math.abs((op7.stats?.parentShare ?? 0) - 0.008) < 1e-9, String(op7.stats?.parentShare));
     assert.deepStrictEqual(index.forFile('src/other.ts'), []);
     const times: number[] = [];
     for (let i = 0; i < 2000; i++) {
