@@ -179,8 +179,9 @@ class XrayApiSource implements TraceSource {
 
   getMode(options: RequestOptions = {}): Promise<SourceMode> {
     if (this.kind === 'local') return Promise.resolve({ destination: 'XRay', assumed: 'the local collector keeps full traces itself' });
-    // One question per source; a failed or cancelled one is asked again next time.
-    this.mode ??= this.askMode(options).catch((err: unknown) => {
+    // One question per source, shared by every caller: so it carries no caller's signal (one cancelling would
+    // fail the others); each caller stops waiting on its own. A failed one is asked again next time.
+    this.mode ??= this.askMode({}).catch((err: unknown) => {
       this.mode = undefined;
       throw err;
     });

@@ -192,6 +192,19 @@ suite('XrayApiSource against the X-Ray API test server', () => {
     assert.ok(server.requests.filter((r) => r.operation === 'ListRetrievedTraces').every((r) => r.body.TraceFormat === 'XRAY'));
   });
 
+  test('one caller cancelling while the mode is asked does not fail the others waiting for it', async () => {
+    withFaults({ delayMs: { GetTraceSegmentDestination: 300 } });
+    const source = awsSource();
+    const controller = new AbortController();
+    const listing = source.getMode({ signal: controller.signal }); // the trace list's refresh asks first...
+    listing.catch(() => undefined);
+    const expanding = source.getTraces(traceIds.slice(0, 2)); // ...and a trace is opened meanwhile
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    await assert.rejects(listing, (err: unknown) => describeSourceError(err, 'x').kind === 'cancelled');
+    assert.strictEqual((await expanding).traces.length, 2);
+  });
+
   test('Transaction Search without a window: the window comes from the trace ids', async () => {
     withFaults({ transactionSearch: { pollsUntilDone: 0 } });
     const result = await awsSource().getTraces(traceIds.slice(0, 3));
