@@ -16,8 +16,8 @@ export type SourceAvailability = { source: TraceSource } | { source: undefined; 
 
 export class TraceSourceManager extends Disposable {
   private source: TraceSource | undefined;
-  /** The AWS profile's default region, read by ready(). */
-  private awsRegion: string | undefined;
+  /** The default region of the profile it was read for (by ready()). */
+  private awsRegion: { profile: string; region: string } | undefined;
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
 
@@ -42,14 +42,17 @@ export class TraceSourceManager extends Disposable {
 
   /** current(), once the AWS profile's default region has been read (when no region is set). */
   async ready(): Promise<SourceAvailability> {
-    const settings = readSettings();
-    if (!this.source && settings.source === 'aws' && !settings.awsRegion && !this.awsRegion) {
-      const profile = settings.awsProfile || undefined;
-      this.awsRegion = await loadXrayApiSource()
-        .defaultRegion(profile)
+    // The profile can change while its region is read (Select AWS Profile writes two settings): a region read
+    // for another profile is not used, and the current profile's is read again.
+    for (;;) {
+      const settings = readSettings();
+      if (this.source || settings.source !== 'aws' || settings.awsRegion || this.awsRegion?.profile === settings.awsProfile) return this.current();
+      const profile = settings.awsProfile;
+      const region = await loadXrayApiSource()
+        .defaultRegion(profile || undefined)
         .catch(() => 'us-east-1'); // an unreadable config file: the source itself reports it on first use
+      this.awsRegion = { profile, region };
     }
-    return this.current();
   }
 
   /** The source to read from, created on first use (this is when the AWS SDK is loaded). */
@@ -79,7 +82,7 @@ export class TraceSourceManager extends Disposable {
       });
     } else {
       // Without a region setting the profile's own region applies; reading it is asynchronous (ready()).
-      const region = settings.awsRegion || this.awsRegion;
+      const region = settings.awsRegion || (this.awsRegion?.profile === settings.awsProfile ? this.awsRegion.region : undefined);
       if (!region) return { source: undefined, reason: 'Reading the AWS profile…' };
       const profile = settings.awsProfile || undefined;
       this.source = loadXrayApiSource().createXrayApiSource({
