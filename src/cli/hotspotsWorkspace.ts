@@ -13,7 +13,10 @@ const MAX_FILES = 200_000;
 /** Where the grammars are: dist/tree-sitter beside the bundle, else the package in node_modules (tests, tsc output). */
 export function treeSitterDirectory(): string {
   const bundled = path.join(__dirname, 'tree-sitter');
-  return fs.existsSync(path.join(bundled, 'tree-sitter.wasm')) ? bundled : path.dirname(require.resolve('@vscode/tree-sitter-wasm'));
+  if (fs.existsSync(path.join(bundled, 'tree-sitter.wasm'))) return bundled;
+  // A variable, so that esbuild leaves this resolution (only reached outside the bundle) to run time.
+  const wasmPackage = '@vscode/tree-sitter-wasm';
+  return path.dirname(require.resolve(wasmPackage));
 }
 
 export function readWorkspace(root: string, parser: CodeParser): CodeMappingInput {
