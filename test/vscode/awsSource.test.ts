@@ -229,6 +229,29 @@ suite('AWS X-Ray source in a real VS Code (the real @aws-sdk/client-xray against
     }
   });
 
+  test('Cancel also drops the refresh queued behind the slow one', async function () {
+    this.timeout(30000);
+    await settled('the list');
+    server.setFaults({ delayMs: { GetTraceSummaries: 20_000 } });
+    try {
+      const seen = server.requests.length;
+      const listing = () => server.requests.slice(seen).filter((r) => r.operation === 'GetTraceSummaries');
+      const first = api.traces.refresh();
+      await waitFor('the slow request reached the server', () => listing().length > 0, 10000);
+      const second = api.traces.refresh(); // the refresh button pressed again: queued behind the first
+      api.traces.cancelRefresh();
+      assert.strictEqual(!(await first).ok && ((await first) as { error: { kind: string } }).error.kind, 'cancelled');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.strictEqual(listing().length, 1, 'no request was sent after Cancel');
+      assert.strictEqual(!(await second).ok && ((await second) as { error: { kind: string } }).error.kind, 'cancelled');
+      assert.strictEqual(api.traces.state.loading, false);
+      assert.strictEqual(api.traces.state.cancelled, true);
+    } finally {
+      api.traces.cancelRefresh();
+      server.setFaults({});
+    }
+  });
+
   test('every failure has its own message, and the last good list stays', async function () {
     this.timeout(60000);
     await api.traces.refresh();

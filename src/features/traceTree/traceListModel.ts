@@ -45,6 +45,11 @@ export interface TraceListState extends Omit<ListResult, 'refreshedAt'> {
   cancelled: boolean;
 }
 
+interface QueuedRefresh {
+  run: Promise<QueryOutcome>;
+  cancelled: boolean;
+}
+
 const EMPTY: TraceListState = { summaries: [], loading: false, tracesProcessed: 0, truncated: false, sampled: false, throttled: false, cancelled: false };
 const RESULT_CACHE_SIZE = 16;
 const CANCELLED: QueryOutcome = { ok: false, error: { kind: 'cancelled', message: 'Cancelled.' } };
@@ -55,7 +60,8 @@ export class TraceListModel extends Disposable {
   private readonly traceCache = new Map<string, { revision: number; trace: Promise<FetchedTrace | undefined> }>();
   private readonly results = new Map<string, ListResult>();
   private inflight: { cts: vscode.CancellationTokenSource; done: Promise<QueryOutcome> } | undefined;
-  private queuedRun: Promise<QueryOutcome> | undefined;
+  /** The refresh queued behind the one in flight; `cancelled` when Cancel was pressed before it started. */
+  private queued: QueuedRefresh | undefined;
 
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
@@ -124,9 +130,10 @@ export class TraceListModel extends Disposable {
     return outcome;
   }
 
-  /** Cancels the running refresh (the progress notification's Cancel); the previous list stays. */
+  /** Cancels the running refresh (the progress notification's Cancel), and the one queued behind it; the previous list stays. */
   cancelRefresh(): void {
     this.inflight?.cts.cancel();
+    if (this.queued) this.queued.cancelled = true;
   }
 
   /**
@@ -136,11 +143,24 @@ export class TraceListModel extends Disposable {
    */
   refresh(token?: vscode.CancellationToken): Promise<QueryOutcome> {
     if (this.inflight) {
-      this.queuedRun ??= this.inflight.done.then(() => {
-        this.queuedRun = undefined;
-        return this.isDisposed ? CANCELLED : this.refresh(token);
-      });
-      return this.queuedRun;
+      // Asked for after a Cancel: wanted again.
+      if (this.queued) this.queued.cancelled = false;
+      else {
+        const queued = { cancelled: false } as QueuedRefresh;
+        queued.run = this.inflight.done.then(() => {
+          this.queued = undefined;
+          if (this.isDisposed) return CANCELLED;
+          if (queued.cancelled) {
+            // Cancel pressed while this waited: the previous list stays (the run before may have returned superseded,
+            // leaving `loading` set).
+            this.update({ loading: false, progress: undefined, throttled: false, cancelled: true });
+            return CANCELLED;
+          }
+          return this.refresh(token);
+        });
+        this.queued = queued;
+      }
+      return this.queued.run;
     }
     const cts = new vscode.CancellationTokenSource();
     const sub = token?.onCancellationRequested(() => cts.cancel());
