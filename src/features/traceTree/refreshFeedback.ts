@@ -68,9 +68,6 @@ export async function showFailure(error: DescribedError, log: vscode.LogOutputCh
     case 'unknown-region':
       actions['Select AWS Region'] = () => vscode.commands.executeCommand('xrayLens.selectRegion');
       break;
-    case 'invalid-request':
-      actions['Edit Filter'] = () => vscode.commands.executeCommand('xrayLens.filterTraces');
-      break;
     case 'unreachable':
     case 'not-xray':
       actions['Open Settings'] = () => vscode.commands.executeCommand('workbench.action.openSettings', 'xrayLens.aws.endpointUrl');
@@ -79,6 +76,10 @@ export async function showFailure(error: DescribedError, log: vscode.LogOutputCh
     case 'throttled':
     case 'cancelled':
       return undefined; // shown in the view (and retried); not worth a popup
+    case 'invalid-request':
+      // A refused filter or range: setQuery puts the last good query back and its command shows the refusal
+      // (inline under the filter box); a popup as well would say it twice.
+      return undefined;
   }
   actions['Show Log'] = () => log.show();
   const choice = await vscode.window.showErrorMessage(error.message, ...Object.keys(actions));

@@ -17,7 +17,10 @@ export async function filterTraces(traces: TraceListModel, expression?: unknown)
   if (typeof expression === 'string') {
     const outcome = await traces.setQuery({ filterExpression: expression.trim() || undefined });
     void vscode.commands.executeCommand('xrayLens.traces.focus');
-    if (!outcome.ok && outcome.error.kind !== 'cancelled') void vscode.window.showErrorMessage(outcome.error.message);
+    if (!outcome.ok && outcome.error.kind === 'invalid-request') {
+      // Other failures get their message (with buttons) from the trace list's refresh feedback.
+      void vscode.window.showErrorMessage(outcome.error.message, 'Edit Filter').then((choice) => choice && filterTraces(traces));
+    }
     return outcome;
   }
   const box = vscode.window.createInputBox();
@@ -93,5 +96,8 @@ async function applyRange(traces: TraceListModel, range: TimeRange): Promise<Que
     // A relative range is a preference: kept in the user's settings. A fixed interval is for this session.
     await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('traces.timeRangeMinutes', range.minutes, vscode.ConfigurationTarget.Global);
   }
-  return traces.setQuery({ range });
+  const outcome = await traces.setQuery({ range });
+  // A range the service refuses is not kept (setQuery): say so, or the list would silently stay as it was.
+  if (!outcome.ok && outcome.error.kind === 'invalid-request') void vscode.window.showErrorMessage(outcome.error.message);
+  return outcome;
 }
