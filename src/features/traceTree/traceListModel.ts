@@ -192,6 +192,8 @@ export class TraceListModel extends Disposable {
         { window: resolveTimeRange(query.range, Date.now()), filterExpression: query.filterExpression, maxTraces: settings.tracesMaxShown },
         { signal, onProgress },
       );
+      // Awaited before the check below: a query changed while the mode was still being asked supersedes this run too.
+      const accountMode = await mode;
       if (this.sources.current().source !== source || this._query !== query) return CANCELLED; // superseded meanwhile
       result.summaries.sort((a, b) => b.startTime - a.startTime);
       const listed: ListResult = {
@@ -202,7 +204,7 @@ export class TraceListModel extends Disposable {
         refreshedAt: Date.now(),
       };
       this.remember(source, query, listed);
-      this.update({ ...listed, loading: false, error: undefined, progress: undefined, throttled: false, mode: (await mode) ?? this._state.mode });
+      this.update({ ...listed, loading: false, error: undefined, progress: undefined, throttled: false, mode: accountMode ?? this._state.mode });
       return { ok: true };
     } catch (err) {
       const described = describeSourceError(err, source.label);
