@@ -16,7 +16,7 @@ const { formatLensText } = require(path.join(root, 'out/src/xray/latencyStats.js
 const { readWorkspace } = require(path.join(root, 'out/src/cli/hotspotsWorkspace.js'));
 const { WASM_DIR, generatedModule } = require(path.join(root, 'out/test/unit/xray/functionRangesHelpers.js'));
 
-const TRACES = 100_000;
+const TRACES = Number(process.env.BENCH_TRACES ?? 100_000);
 const SUBSEGMENTS_PER_TRACE = 10;
 const BIG_FILE = 'generated/service.ts';
 

@@ -50,6 +50,7 @@ export interface CodeMatch extends FunctionRef {
   callSiteLine?: number;
 }
 
+/** Matches may be shared between documents: treat them as read-only. */
 export interface DocumentMapping {
   doc: SegmentDocument;
   /** The (sub)segment this one is embedded in. */
@@ -65,6 +66,8 @@ interface Candidate {
   ref: FunctionRef;
   evidence: 'b' | 'c';
   callSiteLine?: number;
+  /** The match this candidate gives without path evidence, made once. */
+  nameOnly?: CodeMatch;
 }
 
 /** Remote calls and AWS calls are downstream services, not functions of this code. */
@@ -134,9 +137,12 @@ export class CodeMapper {
     const unique = dedupe(candidates);
     if (unique.length === 0) return {};
     const asMatch = (c: Candidate, viaFrames: boolean): CodeMatch => {
-      const evidence = new Set<Evidence>([c.evidence]);
-      if (viaFrames || frames.some((f) => inside(c.ref, f))) evidence.add('a');
-      return { ...c.ref, evidence: order(evidence), callSiteLine: c.callSiteLine };
+      if (viaFrames || frames.some((f) => inside(c.ref, f))) {
+        return { ...c.ref, evidence: order(new Set<Evidence>([c.evidence, 'a'])), callSiteLine: c.callSiteLine };
+      }
+      // The common case (a healthy subsegment, no frames): one shared, read-only match per candidate.
+      c.nameOnly ??= { ...c.ref, evidence: [c.evidence], callSiteLine: c.callSiteLine };
+      return c.nameOnly;
     };
     if (unique.length === 1) return { match: asMatch(unique[0], false) };
 
