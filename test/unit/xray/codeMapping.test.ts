@@ -220,6 +220,22 @@ suite('code mapping rules', () => {
     assert.strictEqual(docs('remote').find((m) => m.doc.name === 'load')?.match, undefined);
   });
 
+  test('hostile traces: 1,000 nested subsegments each with a 10,000-frame exception map in bounded time', () => {
+    const mapper = new CodeMapper(workspace({ 'services/a/store.js': storeJs('a'), 'services/b/store.js': storeJs('b') }));
+    const stack = Array.from({ length: 10_000 }, (_, i) => ({ path: `/app/services/${i % 2 ? 'a' : 'b'}/store.js`, line: 1 + (i % 7), label: 'load' }));
+    let inner: SegmentDocument = { id: 'leaf', name: 'load', start_time: 1, end_time: 2, cause: { working_directory: '/app', exceptions: [{ id: 'e0', stack }] } };
+    for (let depth = 0; depth < 1000; depth++) {
+      inner = { id: `d${depth}`, name: 'load', start_time: 1, end_time: 2, cause: { working_directory: '/app', exceptions: [{ id: `e${depth + 1}`, stack }] }, subsegments: [inner] };
+    }
+    const started = performance.now();
+    const mapped = mapper.mapTrace([{ id: 'root', name: 'svc', start_time: 1, end_time: 3, subsegments: [inner] }]);
+    const ms = performance.now() - started;
+    assert.ok(ms < 5000, `${ms} ms`);
+    assert.ok(mapped.length > 1000);
+    // Frames in both files, inside both functions: never a pick.
+    assert.ok(mapped.filter((m) => m.doc.name === 'load').every((m) => m.ambiguous && !m.match));
+  });
+
   test('the numbers of an index built from 1,000 synthetic subsegments equal nearest-rank statistics of their durations', () => {
     const mapper = new CodeMapper(workspace({ 'a.js': storeJs('a') }));
     const traces: SegmentDocument[][] = [];
