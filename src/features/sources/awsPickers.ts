@@ -42,9 +42,12 @@ export async function selectProfile(arg?: unknown): Promise<string | undefined> 
     name = choice.profile;
   }
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  // The profile's own region applies from now on: a region picked for the previous profile would surprise.
-  await config.update('aws.region', undefined, vscode.ConfigurationTarget.Global);
+  const regionSet = config.inspect('aws.region')?.globalValue !== undefined;
+  // Each write makes a new source that lists at once: the profile goes first, so no call is signed by the
+  // previous profile after this choice (its failure, an expired SSO session, would pop up).
   await config.update('aws.profile', name || undefined, vscode.ConfigurationTarget.Global);
+  // The profile's own region applies from now on: a region picked for the previous profile would surprise.
+  if (regionSet) await config.update('aws.region', undefined, vscode.ConfigurationTarget.Global);
   if (readSettings().source !== 'aws') await config.update('source', 'aws', vscode.ConfigurationTarget.Global);
   return name;
 }
