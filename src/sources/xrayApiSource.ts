@@ -198,10 +198,11 @@ class XrayApiSource implements TraceSource {
       const answer = await this.send('GetTraceSegmentDestination', new GetTraceSegmentDestinationCommand({}), options);
       return { destination: answer.Destination === 'CloudWatchLogs' ? 'CloudWatchLogs' : 'XRay', status: answer.Status };
     } catch (err) {
-      // Without permission for the question (older read-only policies), or where the API lacks it, the
-      // account still has X-Ray's own store: BatchGetTraces is the right guess, and the log says why.
-      const kind = describeSourceError(err, this.label).kind;
-      if (kind === 'access-denied' || kind === 'not-xray') {
+      // Without permission for the question (older read-only policies), or where the API lacks it (404, or
+      // 501 "not yet implemented" as LocalStack answers), the account still has X-Ray's own store:
+      // BatchGetTraces is the right guess, and the log says why.
+      const kind = lacksOperation(err) ? 'not-implemented' : describeSourceError(err, this.label).kind;
+      if (kind === 'access-denied' || kind === 'not-xray' || kind === 'not-implemented') {
         const assumed = `GetTraceSegmentDestination failed (${kind}); assuming traces are in X-Ray`;
         this.options.log?.(`${this.label}: ${assumed}`);
         return { destination: 'XRay', assumed };
@@ -379,6 +380,12 @@ function reportThrottledAttempts(command: AnyCommand, report: () => void): void 
     },
     { step: 'deserialize', priority: 'high', name: 'xrayLensThrottleReporter' },
   );
+}
+
+/** The endpoint does not have the operation: 501 Not Implemented, or the protocol's unknown-operation error. */
+function lacksOperation(err: unknown): boolean {
+  const e = ((err as { cause?: unknown } | undefined)?.cause ?? err) as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.$metadata?.httpStatusCode === 501 || e?.name === 'UnknownOperationException';
 }
 
 function isThrottle(err: unknown): boolean {

@@ -45,7 +45,8 @@ export type InjectedError =
   | 'invalid-request' // 400 InvalidRequestException
   | 'html' // 200 with an HTML page: a web server, not an X-Ray API
   | 'garbage' // 200 with bytes that are not JSON
-  | 'not-found'; // 404 HTML page
+  | 'not-found' // 404 HTML page
+  | 'not-implemented'; // 501 InternalFailure, as an emulator (LocalStack) answers an operation it lacks
 
 export interface Faults {
   /** Added before answering, per operation ('*' for every one). Honours the client hanging up. */
@@ -355,6 +356,8 @@ function sendInjected(response: http.ServerResponse, operation: XrayOperation, e
       return sendText(response, 200, 'application/json', '\u0000\u0001{"Traces": [nonsense');
     case 'not-found':
       return sendText(response, 404, 'text/html', '<html><body><h1>404 Not Found</h1></body></html>');
+    case 'not-implemented':
+      return sendError(response, new ApiError(501, 'InternalFailure', message ?? `API action '${operation}' for service 'xray' not yet implemented or pro feature`));
   }
 }
 

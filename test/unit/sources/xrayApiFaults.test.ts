@@ -264,6 +264,13 @@ suite('XrayApiSource against the X-Ray API test server', () => {
       assert.strictEqual((await source.getTraces(traceIds.slice(0, 2))).traces.length, 2);
     });
 
+    test('an endpoint that lacks GetTraceSegmentDestination (an emulator answers 501): X-Ray mode is assumed, traces still come', async () => {
+      withFaults({ fail: { GetTraceSegmentDestination: { error: 'not-implemented' } } });
+      const source = awsSource();
+      assert.match((await source.getMode()).assumed ?? '', /GetTraceSegmentDestination/);
+      assert.strictEqual((await source.getTraces(traceIds.slice(0, 2))).traces.length, 2);
+    });
+
     test('an expired session token', async () => {
       withFaults({ fail: { '*': { error: 'expired-token' } } });
       await rejectsAs(awsSource().listTraceSummaries({ window: WINDOW, maxTraces: 5 }), 'expired-credentials');
