@@ -56,7 +56,8 @@ export function readSettings(): XrayLensSettings {
     awsProfile: str('aws.profile', ''),
     awsRegion: str('aws.region', ''),
     awsEndpointUrl: str('aws.endpointUrl', '').trim(),
-    awsMaxRequestsPerSecond: num('aws.maxRequestsPerSecond', 5),
+    // settings.json can hold what the schema's minimum/maximum only warn about; the pacer refuses a rate <= 0.
+    awsMaxRequestsPerSecond: Math.min(100, Math.max(0.5, num('aws.maxRequestsPerSecond', 5))),
     awsAutoRefresh: bool('aws.autoRefresh', false),
     tracesTimeRangeMinutes: num('traces.timeRangeMinutes', 15),
     tracesMaxShown: num('traces.maxShown', 1000),

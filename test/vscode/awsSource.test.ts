@@ -303,6 +303,19 @@ suite('AWS X-Ray source in a real VS Code (the real @aws-sdk/client-xray against
     await settled('back on lens-test');
   });
 
+  test('a pace of 0 in settings.json (VS Code only warns) still lists, at the slowest pace the setting allows', async function () {
+    this.timeout(60000);
+    await config().update('aws.maxRequestsPerSecond', 0, vscode.ConfigurationTarget.Global);
+    try {
+      // A filter keeps the listing to one page: two paced calls with the mode question.
+      assert.deepStrictEqual(await api.traces.setQuery({ filterExpression: 'fault' }), { ok: true });
+    } finally {
+      await config().update('aws.maxRequestsPerSecond', undefined, vscode.ConfigurationTarget.Global);
+      await api.traces.setQuery({ filterExpression: undefined });
+      await settled('back at the default pace');
+    }
+  });
+
   test('Transaction Search: the mode is detected and full traces come through StartTraceRetrieval', async function () {
     this.timeout(60000);
     server.setFaults({ transactionSearch: { pollsUntilDone: 2 } });
