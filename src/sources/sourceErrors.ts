@@ -109,7 +109,9 @@ export function describeSourceError(error: unknown, sourceLabel: string): Descri
       message: `The AWS credentials for ${sourceLabel}${of} were not accepted (${text || name}). Renew the access keys or choose another profile, then refresh.`,
     });
   }
-  if (name === 'AccessDeniedException' || name === 'AccessDenied' || status === 403) {
+  // API Gateway's (and other AWS front doors') 403 for a path it does not route: the endpoint is not X-Ray.
+  const notRouted = name === 'MissingAuthenticationTokenException';
+  if (!notRouted && (name === 'AccessDeniedException' || name === 'AccessDenied' || status === 403)) {
     // The denied action as IAM words it ("not authorized to perform: sts:AssumeRole" for an assume-role
     // profile whose role refuses it), else the X-Ray call that failed.
     const action = /not authorized to perform:?\s*([a-z0-9-]+:[A-Za-z0-9*]+)/i.exec(text)?.[1] ?? /xray:[A-Za-z]+/.exec(text)?.[0] ?? (call ? `xray:${call.operation}` : undefined);
@@ -142,7 +144,7 @@ export function describeSourceError(error: unknown, sourceLabel: string): Descri
   if (NETWORK_CODES.includes(code) || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/.test(text)) {
     return { kind: 'unreachable', message: `Cannot reach ${sourceLabel} (${code || 'network error'}). Check the network (proxy, VPN) and the address.` };
   }
-  if (status === 404 || status === 405 || name === 'SyntaxError' || /Unexpected token|Deserialization error|is not valid JSON|<html|<!doctype/i.test(text)) {
+  if (notRouted || status === 404 || status === 405 || name === 'SyntaxError' || /Unexpected token|Deserialization error|is not valid JSON|<html|<!doctype/i.test(text)) {
     return {
       kind: 'not-xray',
       message: `${sourceLabel} did not answer like an X-Ray API endpoint (${status ? `HTTP ${status}` : 'not X-Ray JSON'}). Check the endpoint URL (the profile's endpoint_url, AWS_ENDPOINT_URL_XRAY, or the X-Ray Lens setting).`,

@@ -45,6 +45,10 @@ suite('describeSourceError', () => {
       assert.doesNotMatch(d.message, /xray:/);
       assert.match(d.message, /not accepted/);
     }
+    // An endpoint_url that reaches an API Gateway (or another AWS API) rather than X-Ray: it answers any path it
+    // does not route with 403 MissingAuthenticationTokenException.
+    const gateway = describeSourceError(sdkError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403), 'AWS eu-west-1 (dev)');
+    assert.strictEqual(gateway.kind, 'not-xray', gateway.message);
     // An assume-role profile whose role may not be assumed: STS's denial names sts:AssumeRole, not an X-Ray action.
     const sts = sdkError('AccessDenied', 'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/ReadTraces', 403);
     const call = Object.assign(new Error(sts.message), { name: 'XrayLensSourceCallError', operation: 'GetTraceSummaries', region: 'eu-west-1', profile: 'dev', customEndpoint: false, cause: sts });
