@@ -13,13 +13,13 @@ const FILTER_EXAMPLES = 'e.g. service("api") AND responsetime > 1 · fault · ht
  * With an expression (a string; '' clears): applies it and reveals the tree. Without: an input box
  * whose Enter runs the query and stays open with the service's message when it is refused.
  */
-export async function filterTraces(traces: TraceListModel, expression?: unknown): Promise<QueryOutcome | undefined> {
+export async function filterTraces(traces: TraceListModel, expression?: unknown, draft?: string): Promise<QueryOutcome | undefined> {
   if (typeof expression === 'string') {
     const outcome = await traces.setQuery({ filterExpression: expression.trim() || undefined });
     void vscode.commands.executeCommand('xrayLens.traces.focus');
     if (!outcome.ok && outcome.error.kind === 'invalid-request') {
       // Other failures get their message (with buttons) from the trace list's refresh feedback.
-      void vscode.window.showErrorMessage(outcome.error.message, 'Edit Filter').then((choice) => choice && filterTraces(traces));
+      void vscode.window.showErrorMessage(outcome.error.message, 'Edit Filter').then((choice) => choice && filterTraces(traces, undefined, expression));
     }
     return outcome;
   }
@@ -27,7 +27,8 @@ export async function filterTraces(traces: TraceListModel, expression?: unknown)
   box.title = 'X-Ray: Filter Traces';
   box.placeholder = 'An X-Ray filter expression; empty shows all traces';
   box.prompt = FILTER_EXAMPLES;
-  box.value = traces.query.filterExpression ?? '';
+  // Editing a refused expression starts from it, not from the last good one.
+  box.value = draft ?? traces.query.filterExpression ?? '';
   box.ignoreFocusOut = true;
   return new Promise<QueryOutcome | undefined>((resolve) => {
     let last: QueryOutcome | undefined;
