@@ -190,6 +190,15 @@ suite('AWS X-Ray source in a real VS Code (the real @aws-sdk/client-xray against
     await vscode.commands.executeCommand('xrayLens.clearTraceFilter');
     assert.strictEqual(api.traces.filterExpression, undefined);
     assert.strictEqual(api.traces.state.summaries.length, all);
+
+    // Two changes in quick succession (a map click, then a typo in the box): the first is never listed, so the
+    // refusal of the second goes back to the query whose list is on screen, not to the first.
+    const never = api.traces.setQuery({ filterExpression: 'error' });
+    const refused = await api.traces.setQuery({ filterExpression: 'service(' });
+    await never;
+    assert.strictEqual(!refused.ok && refused.error.kind, 'invalid-request');
+    assert.strictEqual(api.traces.filterExpression, undefined, 'the query matches the list shown');
+    assert.strictEqual(api.traces.state.summaries.length, all);
   });
 
   test('time-range presets and custom ranges reach the request', async function () {

@@ -57,6 +57,8 @@ const CANCELLED: QueryOutcome = { ok: false, error: { kind: 'cancelled', message
 export class TraceListModel extends Disposable {
   private _state: TraceListState = EMPTY;
   private _query: TraceQuery;
+  /** The query whose list the state holds (listed, or shown from the cache); undefined when none. */
+  private shownQuery: TraceQuery | undefined;
   private readonly traceCache = new Map<string, { revision: number; trace: Promise<FetchedTrace | undefined> }>();
   private readonly results = new Map<string, ListResult>();
   private inflight: { cts: vscode.CancellationTokenSource; done: Promise<QueryOutcome> } | undefined;
@@ -78,6 +80,7 @@ export class TraceListModel extends Disposable {
         this.inflight?.cts.cancel();
         this.traceCache.clear();
         this._state = EMPTY;
+        this.shownQuery = undefined;
         void this.refresh();
       }),
     );
@@ -118,14 +121,17 @@ export class TraceListModel extends Disposable {
     this._query = next;
     this.updateContext();
     const cached = this.cachedResult(next);
-    if (cached) this.update({ ...cached, error: undefined });
-    else this._onDidChange.fire();
+    if (cached) {
+      this.shownQuery = next;
+      this.update({ ...cached, error: undefined });
+    } else this._onDidChange.fire();
     this.inflight?.cts.cancel(); // it was listing the previous query
     const outcome = await this.refresh();
     if (!outcome.ok && outcome.error.kind === 'invalid-request' && this._query === next) {
-      this._query = previous;
+      // Back to the query whose list is on screen: after overlapping changes `previous` may never have been listed.
+      this._query = this.shownQuery ?? previous;
       this.updateContext();
-      this.update({ ...(this.cachedResult(previous) ?? {}), error: undefined });
+      this.update({ ...(this.cachedResult(this._query) ?? {}), error: undefined });
     }
     return outcome;
   }
@@ -204,6 +210,7 @@ export class TraceListModel extends Disposable {
         refreshedAt: Date.now(),
       };
       this.remember(source, query, listed);
+      this.shownQuery = query;
       this.update({ ...listed, loading: false, error: undefined, progress: undefined, throttled: false, mode: accountMode ?? this._state.mode });
       return { ok: true };
     } catch (err) {
