@@ -24,7 +24,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('X-Ray Lens', { log: true });
   const collector = new CollectorService(log);
-  const sources = new TraceSourceManager(collector);
+  const sources = new TraceSourceManager(collector, log);
   const traces = new TraceListModel(sources, log);
   const traceTree = new TraceTreeProvider(traces);
   const treeView = vscode.window.createTreeView<TraceTreeNode>('xrayLens.traces', { treeDataProvider: traceTree, showCollapseAll: true });

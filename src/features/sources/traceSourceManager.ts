@@ -21,7 +21,10 @@ export class TraceSourceManager extends Disposable {
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
 
-  constructor(private readonly collector: CollectorService) {
+  constructor(
+    private readonly collector: CollectorService,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     super();
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -92,6 +95,7 @@ export class TraceSourceManager extends Disposable {
         profile,
         endpoint: settings.awsEndpointUrl || undefined,
         maxRequestsPerSecond: settings.awsMaxRequestsPerSecond,
+        log: (line) => this.log.info(line),
       });
     }
     return { source: this.source };

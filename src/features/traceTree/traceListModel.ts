@@ -8,7 +8,7 @@ import { Disposable } from '../../platform/disposable';
 import { describeSourceError, type DescribedError } from '../../sources/sourceErrors';
 import type { FetchedTrace, SourceMode, SourceProgress, TraceSource, TraceSummaryView } from '../../sources/traceSource';
 import { resolveTimeRange, timeRangeKey, type TimeRange } from '../../xray/timeRange';
-import type { TraceSourceManager } from '../sources/traceSourceManager';
+import type { SourceAvailability, TraceSourceManager } from '../sources/traceSourceManager';
 
 export interface TraceQuery {
   range: TimeRange;
@@ -79,6 +79,8 @@ export class TraceListModel extends Disposable {
         // What is in flight belongs to the previous source: cancel it; the refresh below is queued behind it.
         this.inflight?.cts.cancel();
         this.traceCache.clear();
+        // Lists of the previous source: the same label can stand for another endpoint now.
+        this.results.clear();
         this._state = EMPTY;
         this.shownQuery = undefined;
         void this.refresh();
@@ -180,7 +182,16 @@ export class TraceListModel extends Disposable {
   }
 
   private async run(token: vscode.CancellationToken): Promise<QueryOutcome> {
-    const available = await this.sources.ready();
+    let available: SourceAvailability;
+    try {
+      available = await this.sources.ready();
+    } catch (err) {
+      // Making the source failed (a malformed endpoint, an unreadable config file): say so in the view.
+      const described = describeSourceError(err, 'the trace source');
+      this.log.error(`Creating the trace source failed: ${described.message}`);
+      this.update({ ...EMPTY, unavailable: described.message });
+      return { ok: false, error: described };
+    }
     if (token.isCancellationRequested) return CANCELLED;
     if (!available.source) {
       this.update({ ...EMPTY, unavailable: available.reason });
@@ -261,7 +272,7 @@ export class TraceListModel extends Disposable {
     const available = await this.sources.ready();
     if (!available.source) throw new Error(available.reason);
     try {
-      const result = await available.source.getTraces([id], { signal, window: resolveTimeRange(this._query.range, Date.now()) });
+      const result = await available.source.getTraces([id], { signal });
       const trace = result.traces.find((t) => t.id === id);
       if (!trace) this.traceCache.delete(id);
       return trace;
