@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { CollectorService } from './features/collector/collectorService';
 import { TraceSourceManager } from './features/sources/traceSourceManager';
+import { registerServiceMap } from './features/serviceMap/serviceMapPanel';
 import { SELECT_SOURCE_COMMAND, SourceStatusBar } from './features/statusBar/sourceStatusBar';
 import { registerTraceRefresh } from './features/traceTree/traceRefresh';
 import { TraceListModel } from './features/traceTree/traceListModel';
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     traceTree,
     treeView,
     new SourceStatusBar(collector, traces),
+    registerServiceMap({ extensionUri: context.extensionUri, traces, sources, log }),
     registerTraceRefresh(treeView, traces, collector),
     vscode.commands.registerCommand('xrayLens.refresh', () =>
       vscode.window.withProgress({ location: { viewId: 'xrayLens.traces' }, cancellable: false }, () => traces.refresh()),

@@ -2,6 +2,9 @@
 import type { ServiceMap } from '../xray/serviceMapModel';
 import type { CommonHostToWebview, CommonWebviewToHost, StateMessage } from './webviewMessages';
 
+// The map's shapes travel as they are: the webview reads them from here, never from src/xray.
+export type { HistogramBucket, MapEdge, MapHealth, MapNode, MapNodeKind, MapStats, ServiceMap } from '../xray/serviceMapModel';
+
 /** The webview type of the panel (createWebviewPanel, registerWebviewPanelSerializer, `onWebviewPanel:`). */
 export const SERVICE_MAP_VIEW_TYPE = 'xrayLens.serviceMap';
 
