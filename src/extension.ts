@@ -4,6 +4,7 @@ import { CollectorService } from './features/collector/collectorService';
 import { TraceSourceManager } from './features/sources/traceSourceManager';
 import { registerServiceMap } from './features/serviceMap/serviceMapPanel';
 import { SELECT_SOURCE_COMMAND, SourceStatusBar } from './features/statusBar/sourceStatusBar';
+import { TimelinePanels } from './features/timeline/timelinePanel';
 import { registerTraceRefresh } from './features/traceTree/traceRefresh';
 import { TraceListModel } from './features/traceTree/traceListModel';
 import { OPEN_FRAME_COMMAND, TraceTreeProvider, type TraceTreeNode } from './features/traceTree/traceTreeProvider';
@@ -36,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     treeView,
     new SourceStatusBar(collector, traces),
     registerServiceMap({ extensionUri: context.extensionUri, traces, sources, log }),
+    new TimelinePanels(context.extensionUri, sources, log),
     registerTraceRefresh(treeView, traces, collector),
     vscode.commands.registerCommand('xrayLens.refresh', () =>
       vscode.window.withProgress({ location: { viewId: 'xrayLens.traces' }, cancellable: false }, () => traces.refresh()),

@@ -5,64 +5,14 @@
 import { indexExceptions, resolveCause, type ExceptionIndex } from './cause';
 import { classifyDocument } from './classification';
 import { criticalPath } from './criticalPath';
-import type { Outcome, SegmentDocument, StackFrame } from './model';
+import type { SegmentDocument, StackFrame } from './model';
 import { isObject } from './segmentDocument';
 import { isEpochSeconds } from './segmentTime';
 import { walkDocument } from './segmentTree';
 import { downstreamService } from './serviceIdentity';
 import { isUserFrame } from './sourceLocation';
 import { clip, formatDuration } from './traceOutline';
-
-export type TimelineRowKind = 'segment' | 'subsegment' | 'remote' | 'aws';
-
-/** Where a row maps to code: a stack frame of its exception, or OpenTelemetry's code.* attributes. */
-export interface TimelineSource {
-  path: string;
-  line: number;
-  label?: string;
-  workingDirectory?: string;
-}
-
-export interface TimelineRow {
-  id: string;
-  /** Index of the parent row, -1 for a root. Parents come before their children. */
-  parent: number;
-  depth: number;
-  /** Milliseconds from the trace's start. */
-  start: number;
-  /** Milliseconds from the trace's start; for a row still in progress, the trace's end so far. */
-  end: number;
-  name: string;
-  /** Index into TimelineModel.services: the service the row belongs to (its colour). */
-  service: number;
-  kind: TimelineRowKind;
-  outcome: Outcome;
-  error: boolean;
-  fault: boolean;
-  throttle: boolean;
-  inProgress: boolean;
-  childCount: number;
-  /** On the critical path (TimelineModel.critical has its sections). */
-  critical: boolean;
-  /** A few words shown after the name: HTTP method and status, AWS operation, database. */
-  note: string;
-  /** Lower-case text a search matches: name, annotations, metadata, SQL, URL. */
-  search: string;
-  source?: TimelineSource;
-}
-
-export interface TimelineModel {
-  traceId: string;
-  /** Epoch seconds of the earliest start. */
-  startTime: number;
-  durationMs: number;
-  rows: TimelineRow[];
-  services: string[];
-  /** Critical-path sections in milliseconds from the trace's start, latest first. */
-  critical: { row: number; start: number; end: number }[];
-  /** Rows left out past MAX_TIMELINE_ROWS. */
-  omitted: number;
-}
+import type { TimelineDetailSection, TimelineModel, TimelineRow, TimelineRowKind, TimelineSource } from './timelineModel';
 
 /** The model plus what the host keeps to answer details requests (never sent to the webview). */
 export interface TimelineIndex {
@@ -71,10 +21,6 @@ export interface TimelineIndex {
   exceptions: ExceptionIndex;
 }
 
-export interface TimelineDetailSection {
-  title: string;
-  text: string;
-}
 
 /** Rows beyond this are left out (and counted): even virtualised, a million rows is not a view anyone reads. */
 export const MAX_TIMELINE_ROWS = 100_000;
