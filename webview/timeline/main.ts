@@ -212,13 +212,18 @@ function paintRow(view: RowView, index: number, at: number): void {
   view.bar.style.width = `${width}%`;
   view.bar.title = `${m.services[row.service] ?? ''} · ${formatMs(row.end - row.start)}`;
   view.duration.textContent = row.inProgress ? `${formatMs(row.end - row.start)}+` : formatMs(row.end - row.start);
-  // The duration sits right of the bar, or left of it when the bar reaches the end.
-  if (left + width > 85) {
-    view.duration.style.left = '';
-    view.duration.style.right = `${100 - left + 0.5}%`;
-  } else {
+  // The duration sits right of the bar, else left of it, else (a bar across the whole axis) inside it.
+  view.duration.classList.toggle('inside', false);
+  if (left + width <= 85) {
     view.duration.style.right = '';
     view.duration.style.left = `calc(${left + width}% + 4px)`;
+  } else if (left >= 12) {
+    view.duration.style.left = '';
+    view.duration.style.right = `calc(${100 - left}% + 4px)`;
+  } else {
+    view.duration.classList.toggle('inside', true);
+    view.duration.style.right = '';
+    view.duration.style.left = `calc(${left}% + 4px)`;
   }
   const sections = critical.get(index) ?? [];
   while (view.crit.length < sections.length) {
