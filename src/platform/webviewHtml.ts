@@ -26,20 +26,23 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
  * - `default-src 'none'`: nothing loads unless listed; no `connect-src`, so a payload cannot phone home.
  * - `script-src 'nonce-…'`: only our bundle runs; no 'unsafe-inline', no 'unsafe-eval' (the toolkit's FAST
  *   templates compile without eval).
- * - `style-src ${cspSource}` and no 'unsafe-inline': the toolkit's components style themselves through
- *   constructed stylesheets (`adoptedStyleSheets`, which Chromium supports, so FAST never falls back to a
- *   `<style>` element) and set design tokens and grid columns through the CSSOM (`element.style.x = …`);
- *   CSP governs neither. The real-VS-Code UI test (test/ui/serviceMap.ui.mjs) listens for
- *   `securitypolicyviolation` inside the webview with every toolkit component on screen and fails on any.
- *   Markup `style="…"` attributes and `<style>` blocks would be refused, so the webview code never uses them.
+ * - `style-src ${cspSource} 'nonce-…'`, no 'unsafe-inline'. Checked in Chromium (bench/serviceMap.bench.mjs
+ *   and test/ui/serviceMap.ui.mjs listen for `securitypolicyviolation`): the toolkit's components style
+ *   themselves through constructed stylesheets (`adoptedStyleSheets`) and set design tokens and grid columns
+ *   through the CSSOM (`element.style.x = …`), which CSP does not govern. The one `<style>` element is FAST's
+ *   `canUseFocusVisible()` probe (an empty sheet it inserts a `:focus-visible` rule into); without a nonce it
+ *   is refused (a violation report, and focus rings fall back to `:focus`). FAST reads the nonce from
+ *   `<meta property="csp-nonce">`, so styles get a nonce of their own (not the script's). Markup `style="…"`
+ *   attributes stay refused; the webview code never uses them.
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, shell: WebviewShell): string {
   const nonce = randomBytes(16).toString('base64');
+  const styleNonce = randomBytes(16).toString('base64');
   const asset = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', file)).toString();
   const csp = [
     `default-src 'none'`,
     `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource}`,
+    `style-src ${webview.cspSource} 'nonce-${styleNonce}'`,
     `font-src ${webview.cspSource}`,
     `img-src ${webview.cspSource}`,
   ].join('; ');
@@ -49,6 +52,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
+  <meta property="csp-nonce" content="${styleNonce}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">${stylesheet}
   <title>${escapeAttribute(shell.title)}</title>
 </head>

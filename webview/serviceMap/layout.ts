@@ -47,7 +47,8 @@ export const LARGE_GRAPH_OPTIONS: LayoutOptions = {
   'elk.layered.nodePlacement.strategy': 'SIMPLE',
 };
 
-let elk: InstanceType<typeof ELK> | undefined;
+// Created when the page loads, while the host answers `ready`: ELK's start-up is then off the first layout.
+const elk = new ELK();
 
 /** Circle radius by traffic: 18 px for the quietest node, 30 px for the busiest. */
 export function nodeRadius(requests: number, maxRequests: number): number {
@@ -60,7 +61,6 @@ export function topologyKey(map: ServiceMap): string {
 }
 
 export async function layoutServiceMap(map: ServiceMap): Promise<MapLayout> {
-  elk ??= new ELK();
   const maxRequests = Math.max(0, ...map.nodes.map((n) => n.stats.requests));
   const radius = new Map(map.nodes.map((n) => [n.id, nodeRadius(n.stats.requests, maxRequests)]));
   const large = map.nodes.length > LARGE_NODES || map.edges.length > LARGE_EDGES;

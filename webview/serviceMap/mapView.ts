@@ -168,7 +168,7 @@ export class MapView {
     g.append(svgEl('path', { class: 'edge-line', d, 'stroke-width': width.toFixed(2), 'marker-end': `url(#arrow-${edge.health})` }));
     g.append(svgEl('path', { class: 'edge-hit', d }));
     if (label && edge.source !== edge.target) {
-      const mid = midpoint([towards(from, bends[0] ?? to, 0), ...bends, towards(to, bends[bends.length - 1] ?? from, 0)]);
+      const mid = midpoint([{ x: from.cx, y: from.cy }, ...bends, { x: to.cx, y: to.cy }]);
       g.append(svgEl('text', { class: 'edge-label', x: mid.x, y: mid.y - 4, 'text-anchor': 'middle' },
         `${formatMs(edge.stats.averageMs)} · ${formatPerMinute(edge.stats.perMinute)}`));
     }
