@@ -8,7 +8,7 @@ import { criticalPath } from './criticalPath';
 import type { SegmentDocument, StackFrame } from './model';
 import { isObject } from './segmentDocument';
 import { isEpochSeconds } from './segmentTime';
-import { walkDocument } from './segmentTree';
+import { MAX_WALK_DEPTH } from './segmentTree';
 import { downstreamService } from './serviceIdentity';
 import { isUserFrame } from './sourceLocation';
 import { clip, formatDuration } from './traceOutline';
@@ -18,7 +18,8 @@ import type { TimelineDetailSection, TimelineModel, TimelineRow, TimelineRowKind
 export interface TimelineIndex {
   model: TimelineModel;
   documents: SegmentDocument[];
-  exceptions: ExceptionIndex;
+  /** Every exception of the trace by id, built on the first details request (most rows are never opened). */
+  exceptions: () => ExceptionIndex;
 }
 
 
@@ -42,18 +43,36 @@ interface Node {
  */
 export function buildTimeline(traceId: string, segments: readonly SegmentDocument[], pending: readonly SegmentDocument[] = []): TimelineIndex {
   const tops = [...segments, ...pending].filter((d) => isObject(d) && typeof d.id === 'string');
+  // Only ids some document names as its parent are looked up, so only those go into the map.
+  const wanted = new Set<string>();
+  for (const doc of tops) if (typeof doc.parent_id === 'string') wanted.add(doc.parent_id);
   const nodes: Node[] = [];
   const byId = new Map<string, number>();
+  // Walk each document with an explicit stack of (document, index of the node it is embedded in, depth).
+  const stackDocs: SegmentDocument[] = [];
+  const stackParent: number[] = [];
+  const stackDepth: number[] = [];
   tops.forEach((doc, top) => {
-    const indexOf = new Map<SegmentDocument, number>();
-    walkDocument(doc, ({ doc: d, parent }) => {
-      if (typeof d.id !== 'string') return;
-      const embeddedIn = parent ? (indexOf.get(parent) ?? -1) : -1;
-      if (parent && embeddedIn < 0) return; // below a skipped node
-      indexOf.set(d, nodes.length);
-      if (!byId.has(d.id)) byId.set(d.id, nodes.length);
+    stackDocs.push(doc);
+    stackParent.push(-1);
+    stackDepth.push(0);
+    while (stackDocs.length > 0) {
+      const d = stackDocs.pop() as SegmentDocument;
+      const embeddedIn = stackParent.pop() as number;
+      const depth = stackDepth.pop() as number;
+      if (typeof d.id !== 'string') continue; // and nothing below it
+      const index = nodes.length;
       nodes.push({ doc: d, embeddedIn, top });
-    });
+      if (wanted.has(d.id) && !byId.has(d.id)) byId.set(d.id, index);
+      const subs = d.subsegments;
+      if (!Array.isArray(subs) || depth >= MAX_WALK_DEPTH) continue;
+      for (let k = subs.length - 1; k >= 0; k--) {
+        if (!isObject(subs[k])) continue;
+        stackDocs.push(subs[k]);
+        stackParent.push(index);
+        stackDepth.push(depth + 1);
+      }
+    }
   });
 
   // A document of its own joins under the node its parent_id names (a called service under the calling
@@ -73,11 +92,12 @@ export function buildTimeline(traceId: string, segments: readonly SegmentDocumen
     }
   }
 
-  const children: number[][] = nodes.map(() => []);
+  // Children lists only for nodes that have children: most spans are leaves.
+  const children: (number[] | undefined)[] = new Array(nodes.length);
   const roots: number[] = [];
   nodes.forEach((node, i) => {
-    if (node.embeddedIn >= 0) children[node.embeddedIn].push(i);
-    else if (joinedTo[node.top] >= 0) children[joinedTo[node.top]].push(i);
+    const parent = node.embeddedIn >= 0 ? node.embeddedIn : joinedTo[node.top];
+    if (parent >= 0) (children[parent] ??= []).push(i);
     else roots.push(i);
   });
 
@@ -92,7 +112,9 @@ export function buildTimeline(traceId: string, segments: readonly SegmentDocumen
   const ms = (seconds: number) => Math.round((seconds - t0) * 1e6) / 1e3;
   const endMs = ms(t1);
 
-  const byStart = (a: number, b: number) => startOf(nodes[a].doc) - startOf(nodes[b].doc) || a - b;
+  const startKey = new Float64Array(nodes.length);
+  nodes.forEach((node, i) => (startKey[i] = startOf(node.doc)));
+  const byStart = (a: number, b: number) => startKey[a] - startKey[b] || a - b;
   roots.sort(byStart);
 
   const rows: TimelineRow[] = [];
@@ -158,6 +180,7 @@ export function buildTimeline(traceId: string, segments: readonly SegmentDocumen
     documents.push(doc);
     if (parentRow >= 0) rows[parentRow].childCount++;
     const kids = children[i];
+    if (!kids) continue;
     if (kids.length > 1) kids.sort(byStart);
     for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k], index, depth + 1);
   }
@@ -188,7 +211,8 @@ export function buildTimeline(traceId: string, segments: readonly SegmentDocumen
     critical,
     omitted,
   };
-  return { model, documents, exceptions: indexExceptions([...tops]) };
+  let exceptions: ExceptionIndex | undefined;
+  return { model, documents, exceptions: () => (exceptions ??= indexExceptions(tops)) };
 }
 
 function startOf(doc: SegmentDocument): number {
@@ -213,15 +237,17 @@ function text(value: unknown): string | undefined {
 }
 
 function noteOf(doc: SegmentDocument): string {
-  const parts: (string | undefined)[] = [];
-  const http = isObject(doc.http) ? doc.http : undefined;
-  if (http) {
-    parts.push(text(isObject(http.request) ? http.request.method : undefined));
-    parts.push(text(isObject(http.response) ? http.response.status : undefined));
+  let note = '';
+  const add = (part: string | undefined) => {
+    if (part) note = note ? `${note} ${part}` : part;
+  };
+  if (isObject(doc.http)) {
+    add(text(isObject(doc.http.request) ? doc.http.request.method : undefined));
+    add(text(isObject(doc.http.response) ? doc.http.response.status : undefined));
   }
-  if (isObject(doc.aws)) parts.push(text(doc.aws.operation));
-  if (isObject(doc.sql)) parts.push(text(doc.sql.database_type));
-  return clip(parts.filter(Boolean).join(' '), 80);
+  if (isObject(doc.aws)) add(text(doc.aws.operation));
+  if (isObject(doc.sql)) add(text(doc.sql.database_type));
+  return note ? clip(note, 80) : note;
 }
 
 function searchText(doc: SegmentDocument, name: string): string {
@@ -315,7 +341,7 @@ export function timelineDetails(index: TimelineIndex, rowIndex: number): Timelin
   if (isObject(doc.metadata)) {
     for (const [namespace, values] of Object.entries(doc.metadata)) add(`Metadata: ${namespace}`, safeJson(values, 2, MAX_SECTION_TEXT));
   }
-  const cause = doc.cause !== undefined ? resolveCause(doc, index.exceptions) : undefined;
+  const cause = doc.cause !== undefined ? resolveCause(doc, index.exceptions()) : undefined;
   if (cause) {
     const lines: string[] = [];
     if (cause.sourceId) lines.push(`recorded by ${cause.sourceId}`);
