@@ -43,12 +43,9 @@ const mapContainer = el('div', { class: 'map-container' });
 const side = el('aside', { class: 'side-panel empty', ariaLabel: 'Selection details' });
 mapContainer.append(view.element, placeholder);
 
-document.body.append(
-  el('div', { class: 'toolbar', role: 'toolbar' }),
-  banner,
-  el('div', { class: 'content' }),
-);
-const [toolbar, , content] = [...document.body.children] as HTMLElement[];
+const toolbar = el('div', { class: 'toolbar', role: 'toolbar' });
+const content = el('div', { class: 'content' });
+document.body.append(toolbar, banner, content);
 toolbar.append(
   button('Fit', { title: 'Fit the map to the view', onClick: () => view.fit() }),
   button('+', { appearance: 'secondary', title: 'Zoom in', onClick: () => view.zoomBy(1.25) }),
@@ -111,8 +108,8 @@ async function showState(state: ServiceMapState): Promise<void> {
   highlight(find.value);
   if (firstDraw && persisted.view) view.setView(persisted.view);
   else if (relaid) view.fit();
-  const minutes = Math.round((map.endTime - map.startTime) / 60);
-  status.textContent = `${state.sourceLabel ? `${visibleText(state.sourceLabel)} · ` : ''}${map.nodes.length} nodes · ${map.edges.length} edges · last ${minutes} min`;
+  const since = new Date(map.startTime * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  status.textContent = `${state.sourceLabel ? `${visibleText(state.sourceLabel)} · ` : ''}${map.nodes.length} nodes · ${map.edges.length} edges · since ${since}`;
   document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
   document.body.dataset.renderState = 'ready';
   // First paint: the frame after this one has been drawn.
