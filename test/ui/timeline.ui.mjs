@@ -207,6 +207,18 @@ export async function run({ page, step, collectorAddress, workbenchUrl, startSam
       await screenshot('timeline-light.png');
     });
 
+    await step('after a window reload the panel comes back and fetches its trace again', async () => {
+      await view.locator('.tl-row[data-row="2"] .tl-name').click();
+      await view.locator('.tl-row.selected[data-row="2"]').waitFor({ timeout: 5000 });
+      const traceId = /Trace (1-[0-9a-f]{8}-[0-9a-f]{24})/.exec(await view.locator('.tl-summary').textContent())[1];
+      await runCommand(page, 'Developer: Reload Window');
+      await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+      // The embedded collector keeps traces in the extension host's memory, which the reload replaced: the
+      // restored panel (serializer, onWebviewPanel activation) asks the new collector and says it has no such trace.
+      await view.locator('.tl-message', { hasText: `Trace ${traceId} was not found in local` }).waitFor({ timeout: 60000 });
+      await view.locator('.tl-summary', { hasText: traceId }).waitFor({ timeout: 5000 });
+    });
+
     const consoleProblems = [];
     await step('the hostile corpus, sent over UDP and opened by trace id, runs nothing and keeps the layout', async () => {
       page.on('console', (m) => {
