@@ -22,7 +22,7 @@ async function openTimeline(arg: unknown): Promise<OpenTimelineResult> {
   return (await vscode.commands.executeCommand('xrayLens.openTimeline', arg)) as OpenTimelineResult;
 }
 
-/** Waits until the webview said `ready` and the panel holds a model with both services. */
+/** Waits until the panel's webview has said `ready` (and so has been sent the model). */
 async function loaded(panel: TimelinePanel | undefined): Promise<TimelinePanel> {
   assert.ok(panel, 'no panel');
   await waitFor('the webview to say ready', () => panel.isReady);

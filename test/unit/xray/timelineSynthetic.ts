@@ -2,25 +2,15 @@
 // service's segment joined under the remote subsegment that called it, nested work, errors and annotations.
 // Deterministic (seeded), and shaped as the Node SDK sends it: each segment a document with embedded subsegments.
 import type { SegmentDocument } from '../../../src/xray/model';
+import { seededRandom } from './fixtureData';
 
 export const SYNTHETIC_TRACE_ID = '1-6b01eecc-000000000000000000010000';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (n: number) => n.toString(16).padStart(16, '0');
 
 /** Segment documents of one trace with exactly `spans` (sub)segments in all. */
 export function syntheticTrace(spans: number, seed = 1): SegmentDocument[] {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const t0 = 1795288780;
   let made = 0;
   let nextId = 1;
