@@ -47,8 +47,10 @@ export const LARGE_GRAPH_OPTIONS: LayoutOptions = {
   'elk.layered.nodePlacement.strategy': 'SIMPLE',
 };
 
-// Created when the page loads, while the host answers `ready`: ELK's start-up is then off the first layout.
+// Created, and run once on an empty graph, when the page loads, while the host answers `ready`: ELK's
+// start-up (its compiled Java runtime) is then off the first real layout.
 const elk = new ELK();
+void elk.layout({ id: 'warm-up', children: [] }).catch(() => undefined);
 
 /** Circle radius by traffic: 18 px for the quietest node, 30 px for the busiest. */
 export function nodeRadius(requests: number, maxRequests: number): number {
