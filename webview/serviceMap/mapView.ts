@@ -5,7 +5,7 @@ import type { MapEdge, MapNode, MapSelection, ServiceMap } from '../../src/proto
 import { svgEl } from '../shared/dom';
 import { labelText, visibleText } from '../shared/visibleText';
 import { formatMs, formatPerMinute } from './format';
-import type { MapLayout, NodeBox } from './layout';
+import { NODE_WIDTH, type MapLayout, type NodeBox } from './layout';
 
 export interface View {
   x: number;
@@ -74,6 +74,7 @@ export class MapView {
       nodeLayer.append(g);
     }
     this.viewport.replaceChildren(edgeLayer, nodeLayer);
+    fitLabels(nodeLayer);
     this.select(selection);
   }
 
@@ -217,6 +218,27 @@ export class MapView {
       const rect = this.element.getBoundingClientRect();
       this.zoomBy(Math.exp(-e.deltaY * 0.0015), { x: e.clientX - rect.left, y: e.clientY - rect.top });
     }, { passive: false });
+  }
+}
+
+/**
+ * Shortens labels wider than a node's slot (wide letters, "WWWW…"), so no name runs over its neighbours. Only
+ * labels long enough to overflow are measured: measuring forces a layout.
+ */
+function fitLabels(layer: SVGGElement): void {
+  const max = NODE_WIDTH - 8;
+  for (const text of layer.querySelectorAll<SVGTextElement>('text.node-name, text.node-type')) {
+    const full = [...(text.textContent ?? '')];
+    if (full.length <= 12 || text.getComputedTextLength() <= max) continue;
+    let lo = 1;
+    let hi = full.length - 1;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      text.textContent = `${full.slice(0, mid).join('')}…`;
+      if (text.getComputedTextLength() <= max) lo = mid;
+      else hi = mid - 1;
+    }
+    text.textContent = `${full.slice(0, lo).join('')}…`;
   }
 }
 
