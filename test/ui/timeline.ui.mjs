@@ -213,9 +213,20 @@ export async function run({ page, step, collectorAddress, workbenchUrl, startSam
       const traceId = /Trace (1-[0-9a-f]{8}-[0-9a-f]{24})/.exec(await view.locator('.tl-summary').textContent())[1];
       await runCommand(page, 'Developer: Reload Window');
       await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-      // The embedded collector keeps traces in the extension host's memory, which the reload replaced: the
-      // restored panel (serializer, onWebviewPanel activation) asks the new collector and says it has no such trace.
-      await view.locator('.tl-message', { hasText: `Trace ${traceId} was not found in local` }).waitFor({ timeout: 60000 });
+      // The restored panel (serializer, onWebviewPanel activation) fetches its trace id again. The embedded
+      // collector keeps traces in memory: if the old extension host's collector is gone, the new one has no
+      // such trace and the panel says so; if the new host attached to the old collector still listening, the
+      // trace comes back with the row that was selected (persisted by the webview).
+      const restored = view.locator('.tl-row.selected[data-row="2"]');
+      const notFound = view.locator('.tl-message', { hasText: `Trace ${traceId} was not found in local` });
+      try {
+        await restored.or(notFound).first().waitFor({ timeout: 60000 });
+      } catch (err) {
+        await screenshot('timeline-reload-failure.png');
+        const shown = await view.locator('.tl-message, .tl-summary').allTextContents().catch((e) => [String(e)]);
+        throw new Error(`${err.message.split('\n')[0]}; the page says: ${shown.join(' | ')}`);
+      }
+      if (await restored.count()) await view.locator('.tl-details h2').waitFor({ timeout: 10000 });
       await view.locator('.tl-summary', { hasText: traceId }).waitFor({ timeout: 5000 });
     });
 

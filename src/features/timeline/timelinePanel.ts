@@ -60,6 +60,13 @@ export class TimelinePanels extends Disposable {
         deserializeWebviewPanel: async (panel, state) => this.restore(panel, state as TimelinePersisted | undefined),
       }),
     );
+    // A panel with nothing to show (restored while the collector was still starting, or its source failed)
+    // tries again when the source changes; one that shows a trace keeps it.
+    this._register(
+      sources.onDidChange(() => {
+        for (const panel of this.panels.values()) if (!panel.state.model) void panel.reload();
+      }),
+    );
     this._register({ dispose: () => [...this.panels.values()].forEach((p) => p.dispose()) });
   }
 
