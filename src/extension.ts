@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import { CollectorService } from './features/collector/collectorService';
 import { selectProfile, selectRegion } from './features/sources/awsPickers';
 import { TraceSourceManager } from './features/sources/traceSourceManager';
+import { registerServiceMap } from './features/serviceMap/serviceMapPanel';
 import { SELECT_SOURCE_COMMAND, SourceStatusBar } from './features/statusBar/sourceStatusBar';
+import { TimelinePanels } from './features/timeline/timelinePanel';
 import { registerTraceRefresh } from './features/traceTree/traceRefresh';
 import { TraceListModel } from './features/traceTree/traceListModel';
 import { OPEN_FRAME_COMMAND, TraceTreeProvider, type TraceTreeNode } from './features/traceTree/traceTreeProvider';
@@ -37,6 +39,8 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     traceTree,
     treeView,
     new SourceStatusBar(collector, traces),
+    registerServiceMap({ extensionUri: context.extensionUri, traces, sources, log }),
+    new TimelinePanels(context.extensionUri, sources, log),
     registerTraceRefresh(treeView, traces, collector),
     registerRefreshFeedback(traces, log),
     vscode.commands.registerCommand('xrayLens.refresh', () => traces.refresh()),
