@@ -1,6 +1,7 @@
 // Composition root: build the services, register them, push every disposable, return the API.
 import * as vscode from 'vscode';
 import { CollectorService } from './features/collector/collectorService';
+import { LatencyLens } from './features/latencyLens/registerLatencyLens';
 import { selectProfile, selectRegion } from './features/sources/awsPickers';
 import { TraceSourceManager } from './features/sources/traceSourceManager';
 import { SELECT_SOURCE_COMMAND, SourceStatusBar } from './features/statusBar/sourceStatusBar';
@@ -16,6 +17,8 @@ export interface XrayLensApi {
   readonly collector: CollectorService;
   readonly traces: TraceListModel;
   readonly traceTree: TraceTreeProvider;
+  /** CodeLens latency hints, hovers and X-Ray problems. */
+  readonly latencyLens: LatencyLens;
   /** Milliseconds spent inside activate() (the collector binds after it returns). */
   readonly activationMs: number;
 }
@@ -27,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
   const sources = new TraceSourceManager(collector);
   const traces = new TraceListModel(sources, log);
   const traceTree = new TraceTreeProvider(traces);
+  const latencyLens = new LatencyLens(traces, context.extensionPath, log);
   const treeView = vscode.window.createTreeView<TraceTreeNode>('xrayLens.traces', { treeDataProvider: traceTree, showCollapseAll: true });
 
   context.subscriptions.push(
@@ -35,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     sources,
     traces,
     traceTree,
+    latencyLens,
     treeView,
     new SourceStatusBar(collector, traces),
     registerTraceRefresh(treeView, traces, collector),
@@ -68,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
   void collector.start();
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { collector, traces, traceTree, activationMs };
+  return { collector, traces, traceTree, latencyLens, activationMs };
 }
 
 export function deactivate(): void {
