@@ -123,6 +123,14 @@ suite('latency lens with the sample app in a real VS Code', () => {
     }, 45000);
   }
 
+  test('tree-sitter and the mapping load on the first lens request, not at activation', async () => {
+    const engineLoaded = () => Object.keys(require.cache).some((file) => /[\\/]dist[\\/]latencyEngine\.js$/.test(file));
+    // No editor of a traced language was shown before this suite, so nothing has asked for a lens yet.
+    assert.strictEqual(engineLoaded(), false, 'dist/latencyEngine.js was loaded before any lens request');
+    await lensesOf(TRACED[0].file);
+    await waitFor('the engine to load', engineLoaded);
+  });
+
   test('lenses sit above the traced functions with the numbers of the raw segments', async function () {
     this.timeout(90000);
     let mismatch = '';

@@ -5,8 +5,9 @@ import { affectsSettings, readSettings, type XrayLensSettings } from '../../plat
 import { Disposable } from '../../platform/disposable';
 import type { FunctionRange, ParsedCode } from '../../xray/code/functionRanges';
 import type { LatencyEntry } from '../../xray/latencyIndex';
-import { formatLensText, formatMs, type LatencyStats } from '../../xray/latencyStats';
+import type { LatencyStats } from '../../xray/latencyStats';
 import type { LatencyIndexService } from './latencyIndexService';
+import { loadLatencyEngineModule } from './loadLatencyEngine';
 
 export const SHOW_SLOWEST_COMMAND = 'xrayLens.lens.showSlowestTraces';
 
@@ -39,6 +40,7 @@ export function statisticOf(stats: LatencyStats, statistic: XrayLensSettings['le
 
 /** The lens line: the statistic the settings rank by leads (formatLensText already carries p95 and p50). */
 export function lensText(stats: LatencyStats, settings: Pick<XrayLensSettings, 'lensStatistic'>, windowMinutes: number): string {
+  const { formatLensText, formatMs } = loadLatencyEngineModule();
   const text = formatLensText(stats, windowMinutes);
   return settings.lensStatistic === 'p99' ? `p99 ${formatMs(stats.p99)} · ${text}` : text;
 }

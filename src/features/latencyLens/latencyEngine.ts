@@ -16,13 +16,17 @@ const SLOWEST_KEPT = 10;
 /** Latency samples kept per function for the hover's histogram (the first ones; the statistics use all). */
 const SAMPLES_KEPT = 5000;
 
+// The lens's text formatting goes to the glue through this lazy module: latencyStats imports the t-digest, which
+// activation need not parse.
+export { formatLensText, formatMs, formatWindow } from '../../xray/latencyStats';
+
 export interface SlowTrace {
   traceId: string;
   durationMs: number;
   outcome: Outcome;
 }
 
-/** One exception type and message thrown at one line, over the indexed traces. */
+/** One exception type thrown at one line, over the indexed traces, with the newest message. */
 export interface ExceptionSite {
   file: string;
   /** 0-based. */
@@ -150,12 +154,13 @@ function exceptionSites(mapper: CodeMapper, traces: readonly SegmentDocument[][]
         if (!at) continue;
         const type = typeof exception.type === 'string' && exception.type ? exception.type : 'Exception';
         const message = typeof exception.message === 'string' ? exception.message.slice(0, 500) : '';
-        const key = JSON.stringify([at.file, at.line, type, message]);
+        // One site per line and type: messages that carry request data (ids, SKUs) would each make their own.
+        const key = JSON.stringify([at.file, at.line, type]);
         const when = typeof doc.end_time === 'number' ? doc.end_time : typeof doc.start_time === 'number' ? doc.start_time : 0;
         const site = sites.get(key);
         if (site) {
           site.count++;
-          site.lastSeen = Math.max(site.lastSeen, when);
+          if (when >= site.lastSeen) [site.lastSeen, site.message] = [when, message];
           site.fault ||= outcome === 'fault';
         } else {
           sites.set(key, { file: at.file, line: at.line, type, message, count: 1, lastSeen: when, fault: outcome === 'fault' });

@@ -3,11 +3,12 @@
 // escaped; the markdown is trusted for the one command its links run, and renders no HTML.
 import * as vscode from 'vscode';
 import { readSettings } from '../../platform/config';
-import { formatMs, formatWindow, type LatencyStats } from '../../xray/latencyStats';
+import type { LatencyStats } from '../../xray/latencyStats';
 import type { LatencyEntry } from '../../xray/latencyIndex';
 import { placeEntries } from './latencyCodeLens';
 import type { LatencyIndexService, LensSnapshot } from './latencyIndexService';
 import type { SlowTrace } from './latencyEngine';
+import { loadLatencyEngineModule } from './loadLatencyEngine';
 import { openTraceCommand, TRACE_ID } from './slowestTraces';
 
 const EVIDENCE: Record<string, string> = { a: 'exception stack frames', b: 'tracing call name', c: 'function name', d: 'code.* attributes' };
@@ -38,6 +39,7 @@ export class LatencyHoverProvider implements vscode.HoverProvider {
 
 export function hoverMarkdown(entry: LatencyEntry, snapshot: LensSnapshot, samples: readonly number[], slowest: readonly SlowTrace[], command: string): vscode.MarkdownString {
   const stats = entry.stats as LatencyStats;
+  const { formatMs, formatWindow } = loadLatencyEngineModule();
   const md = new vscode.MarkdownString(undefined, true);
   md.supportHtml = false;
   md.isTrusted = { enabledCommands: [command] };
@@ -65,6 +67,7 @@ export function hoverMarkdown(entry: LatencyEntry, snapshot: LensSnapshot, sampl
 /** Text bars, one per 1-2-5 bucket from the fastest sample's to the slowest's. */
 export function histogram(samples: readonly number[]): string {
   if (samples.length === 0) return '(no samples)';
+  const { formatMs } = loadLatencyEngineModule();
   const counts = new Array<number>(BOUNDS.length).fill(0);
   for (const ms of samples) counts[BOUNDS.findIndex((b) => ms < b)]++;
   const first = counts.findIndex((c) => c > 0);

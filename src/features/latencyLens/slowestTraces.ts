@@ -2,8 +2,8 @@
 // timeline (`xrayLens.openTimeline`) — or, where that command is not there, showing the Traces view with the
 // trace id copied.
 import * as vscode from 'vscode';
-import { formatMs } from '../../xray/latencyStats';
 import type { LatencyIndexService } from './latencyIndexService';
+import { loadLatencyEngineModule } from './loadLatencyEngine';
 
 export const OPEN_TIMELINE_COMMAND = 'xrayLens.openTimeline';
 /** Opens a trace where it can be opened: the timeline, else the fallback. The hover's links run one of the two. */
@@ -42,6 +42,7 @@ export async function showSlowestTraces(service: LatencyIndexService, folderUri:
     void vscode.window.showInformationMessage('X-Ray: no traces for this function any more.');
     return undefined;
   }
+  const { formatMs } = loadLatencyEngineModule();
   const items: TracePick[] = slowest.map((slow) => {
     const summary = snapshot.summaries.get(slow.traceId);
     const age = summary ? `${Math.max(0, Math.round((Date.now() / 1000 - summary.startTime) / 60))} min ago` : '';
