@@ -242,4 +242,21 @@ suite('latency lens with the sample app in a real VS Code', () => {
     const outside = vscode.languages.getDiagnostics().filter(([u, ds]) => ds.some((d) => d.source === 'X-Ray') && !vscode.workspace.getWorkspaceFolder(u));
     assert.deepStrictEqual(outside.map(([u]) => u.toString()), []);
   });
+
+  test('problems and lenses go when their traces leave the list', async function () {
+    this.timeout(60000);
+    const uri = workspaceUri('frontend/lib/config.js');
+    const before = api.traces.query.range;
+    // A window an hour before any of these traces: the list empties, as when the traces age out of it.
+    const now = Date.now() / 1000;
+    await api.traces.setQuery({ range: { kind: 'between', startTime: now - 7200, endTime: now - 3600 } });
+    try {
+      await waitFor('the list to empty', () => api.traces.state.summaries.length === 0 && !api.traces.state.loading);
+      await waitFor('the X-Ray problems to clear', () => !vscode.languages.getDiagnostics(uri).some((d) => d.source === 'X-Ray'));
+      await waitFor('the lenses to go', async () => !(await lensesOf('frontend/lib/orderStore.js')).some((l) => l.command?.command === SHOW_SLOWEST));
+    } finally {
+      await api.traces.setQuery({ range: before });
+    }
+    await waitFor('the X-Ray problems to come back', () => vscode.languages.getDiagnostics(uri).some((d) => d.source === 'X-Ray'), 45000);
+  });
 });

@@ -40,7 +40,7 @@ export class LatencyHoverProvider implements vscode.HoverProvider {
 export function hoverMarkdown(entry: LatencyEntry, snapshot: LensSnapshot, samples: readonly number[], slowest: readonly SlowTrace[], command: string): vscode.MarkdownString {
   const stats = entry.stats as LatencyStats;
   const { formatMs, formatWindow } = loadLatencyEngineModule();
-  const md = new vscode.MarkdownString(undefined, true);
+  const md = new vscode.MarkdownString(undefined, false);
   md.supportHtml = false;
   md.isTrusted = { enabledCommands: [command] };
   md.appendMarkdown(`**X-Ray · ${escapeMarkdown(entry.function)}** — ${entry.names.map((n) => `\`${escapeCode(n)}\``).join(', ')}\n\n`);
@@ -55,7 +55,7 @@ export function hoverMarkdown(entry: LatencyEntry, snapshot: LensSnapshot, sampl
     for (const slow of slowest.slice(0, 5)) {
       if (!TRACE_ID.test(slow.traceId)) continue; // becomes part of a command link: only well-formed ids
       const summary = snapshot.summaries.get(slow.traceId);
-      const what = summary ? `${summary.method ?? ''} ${summary.url ? new URL(summary.url, 'http://x').pathname : ''}`.trim() : slow.traceId;
+      const what = summary ? `${summary.method ?? ''} ${pathOf(summary.url)}`.trim() : slow.traceId;
       const args = encodeURIComponent(JSON.stringify([slow.traceId]));
       md.appendMarkdown(`- [${formatMs(slow.durationMs)} · ${escapeMarkdown(slow.outcome)} · ${escapeMarkdown(what)}](command:${command}?${args} "Open trace")\n`);
     }
@@ -86,6 +86,16 @@ export function histogram(samples: readonly number[]): string {
 /** Backslash-escapes markdown punctuation (link brackets and parentheses included) in text from trace data. */
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&:]/g, '\\$&').replace(/[\r\n]+/g, ' ');
+}
+
+/** The path of a request URL (no query: it may carry data), or the text as it came when it is no URL. */
+function pathOf(url: string | undefined): string {
+  if (!url) return '';
+  try {
+    return new URL(url, 'http://host').pathname;
+  } catch {
+    return url.slice(0, 120);
+  }
 }
 
 function escapeCode(text: string): string {

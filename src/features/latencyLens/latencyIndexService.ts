@@ -154,7 +154,9 @@ export class LatencyIndexService extends Disposable {
       this.again = true;
       return;
     }
-    clearTimeout(this.timer);
+    // A build already waiting reads the latest list when it starts: not postponed again, or a steady stream of
+    // trace-list changes (live traffic) would keep the index from ever being built.
+    if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.building = this.buildWithProgress().finally(() => {
@@ -258,6 +260,10 @@ export class LatencyIndexService extends Disposable {
     if (uris.length >= MAX_FILES) this.log.warn(`Latency lens: ${folder.name} has more than ${MAX_FILES} source files; only the first are mapped.`);
     const files = uris.map((u) => path.posix.relative(folder.uri.path, u.path)).sort();
     this.listings.set(folder.uri.toString(), files);
+    // Parses of files that are gone are dropped with the listing that no longer has them.
+    const listed = new Set(files.map((f) => vscode.Uri.joinPath(folder.uri, f).toString()));
+    const prefix = `${folder.uri.toString()}/`;
+    for (const key of this.parsedFiles.keys()) if (key.startsWith(prefix) && !listed.has(key)) this.parsedFiles.delete(key);
     return files;
   }
 
