@@ -27,6 +27,8 @@ const nodeCommon = {
 const lazyBundles = [
   { importer: 'loadXrayApiSource.ts', module: 'xrayApiSource', entry: 'src/sources/xrayApiSource.ts' },
   { importer: 'otlpDecoder.ts', module: 'otlpProtobuf', entry: 'src/collector/otlpProtobuf.ts' },
+  // web-tree-sitter, the code mapping and the statistics: loaded on the first lens request.
+  { importer: 'loadLatencyEngine.ts', module: 'latencyEngine', entry: 'src/features/latencyLens/latencyEngine.ts' },
 ];
 const lazyBundlesPlugin = {
   name: 'lazy-bundles',

@@ -1,6 +1,7 @@
 // Composition root: build the services, register them, push every disposable, return the API.
 import * as vscode from 'vscode';
 import { CollectorService } from './features/collector/collectorService';
+import { LatencyLens } from './features/latencyLens/registerLatencyLens';
 import { selectProfile, selectRegion } from './features/sources/awsPickers';
 import { TraceSourceManager } from './features/sources/traceSourceManager';
 import { registerServiceMap } from './features/serviceMap/serviceMapPanel';
@@ -18,6 +19,8 @@ export interface XrayLensApi {
   readonly collector: CollectorService;
   readonly traces: TraceListModel;
   readonly traceTree: TraceTreeProvider;
+  /** CodeLens latency hints, hovers and X-Ray problems. */
+  readonly latencyLens: LatencyLens;
   /** Milliseconds spent inside activate() (the collector binds after it returns). */
   readonly activationMs: number;
 }
@@ -29,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
   const sources = new TraceSourceManager(collector, log);
   const traces = new TraceListModel(sources, log);
   const traceTree = new TraceTreeProvider(traces);
+  const latencyLens = new LatencyLens(traces, context.extensionPath, log);
   const treeView = vscode.window.createTreeView<TraceTreeNode>('xrayLens.traces', { treeDataProvider: traceTree, showCollapseAll: true });
 
   context.subscriptions.push(
@@ -37,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     sources,
     traces,
     traceTree,
+    latencyLens,
     treeView,
     new SourceStatusBar(collector, traces),
     registerServiceMap({ extensionUri: context.extensionUri, traces, sources, log }),
@@ -72,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
   void collector.start();
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { collector, traces, traceTree, activationMs };
+  return { collector, traces, traceTree, latencyLens, activationMs };
 }
 
 export function deactivate(): void {

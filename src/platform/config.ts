@@ -18,6 +18,12 @@ export interface XrayLensSettings {
   tracesTimeRangeMinutes: number;
   tracesMaxShown: number;
   tracesAutoRefresh: boolean;
+  lensEnabled: boolean;
+  lensThresholdMs: number;
+  lensTopN: number;
+  lensStatistic: 'p50' | 'p95' | 'p99';
+  /** Where code that ran elsewhere lives in the workspace folder: `/var/task` → `.`. */
+  lensPathMappings: Array<{ from: string; to: string }>;
 }
 
 export const SETTINGS_SECTION = 'xrayLens';
@@ -62,7 +68,26 @@ export function readSettings(): XrayLensSettings {
     tracesTimeRangeMinutes: num('traces.timeRangeMinutes', 15),
     tracesMaxShown: num('traces.maxShown', 1000),
     tracesAutoRefresh: bool('traces.autoRefresh', true),
+    lensEnabled: bool('lens.enabled', true),
+    lensThresholdMs: Math.max(0, num('lens.thresholdMs', 10)),
+    lensTopN: Math.max(0, Math.floor(num('lens.topN', 5))),
+    lensStatistic: (['p50', 'p99'] as const).find((s) => s === c.get<unknown>('lens.statistic')) ?? 'p95',
+    lensPathMappings: pathMappings(c.get<unknown>('lens.pathMappings')),
   };
+}
+
+/** `{ "/var/task": "." }` or `[{ "from": "/var/task", "to": "." }]`; entries that are not strings are dropped. */
+function pathMappings(value: unknown): Array<{ from: string; to: string }> {
+  const valid = (from: unknown, to: unknown) => typeof from === 'string' && from !== '' && typeof to === 'string' && to !== '';
+  if (Array.isArray(value)) {
+    return value
+      .filter((m): m is { from: string; to: string } => typeof m === 'object' && m !== null && valid(m.from, m.to))
+      .map(({ from, to }) => ({ from, to }));
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).filter(([from, to]) => valid(from, to)).map(([from, to]) => ({ from, to: to as string }));
+  }
+  return [];
 }
 
 export function affectsSettings(e: vscode.ConfigurationChangeEvent, ...keys: string[]): boolean {

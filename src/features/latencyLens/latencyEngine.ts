@@ -1,0 +1,172 @@
+// The heavy half of the latency lens: tree-sitter parsing, mapping traces to code, statistics per function, the
+// slowest traces and latency samples per function, and exceptions per source line. Kept free of `vscode` so that
+// esbuild makes it a bundle of its own (dist/latencyEngine.js, see esbuild.js), required on the first lens
+// request: web-tree-sitter, the source-map reader and the t-digest are never parsed at activation.
+import { indexExceptions, resolveCause } from '../../xray/cause';
+import { classifyDocument } from '../../xray/classification';
+import { languageForFile, loadCodeParser, type CodeLanguage, type CodeParser, type ParsedCode } from '../../xray/code/functionRanges';
+import { CodeMapper, type CodeMappingInput, type DocumentMapping } from '../../xray/codeMapping';
+import { durationMs, LatencyIndex } from '../../xray/latencyIndex';
+import type { Outcome, SegmentDocument } from '../../xray/model';
+import { walkDocuments } from '../../xray/segmentTree';
+import { TraceAssembler } from '../../xray/traceAssembler';
+
+/** How many of a function's slowest traces are kept (the lens's quick pick, the hover's links). */
+const SLOWEST_KEPT = 10;
+/** Latency samples kept per function for the hover's histogram (the first ones; the statistics use all). */
+const SAMPLES_KEPT = 5000;
+
+// The lens's text formatting goes to the glue through this lazy module: latencyStats imports the t-digest, which
+// activation need not parse.
+export { formatLensText, formatMs, formatWindow } from '../../xray/latencyStats';
+
+export interface SlowTrace {
+  traceId: string;
+  durationMs: number;
+  outcome: Outcome;
+}
+
+/** One exception type thrown at one line, over the indexed traces, with the newest message. */
+export interface ExceptionSite {
+  file: string;
+  /** 0-based. */
+  line: number;
+  type: string;
+  message: string;
+  count: number;
+  /** Epoch seconds of the newest (sub)segment that recorded it. */
+  lastSeen: number;
+  /** Recorded on a faulted (sub)segment at least once; else an error. */
+  fault: boolean;
+}
+
+export interface FolderIndex {
+  index: LatencyIndex;
+  /** By LatencyEntry key, slowest first. */
+  slowest: Map<string, SlowTrace[]>;
+  /** By LatencyEntry key: milliseconds, as the statistics count them. */
+  samples: Map<string, number[]>;
+  exceptions: ExceptionSite[];
+}
+
+export interface TraceDocuments {
+  id: string;
+  segments: readonly SegmentDocument[];
+}
+
+export class LatencyEngine {
+  private constructor(private readonly parser: CodeParser) {}
+
+  static async load(wasmDirectory: string): Promise<LatencyEngine> {
+    return new LatencyEngine(await loadCodeParser(wasmDirectory));
+  }
+
+  parse(text: string, language: CodeLanguage): ParsedCode {
+    return this.parser.parse(text, language);
+  }
+
+  /** A workspace file by its name, or undefined when it is not in one of the parsed languages (or a .d.ts). */
+  parseFile(fileName: string, text: string): ParsedCode | undefined {
+    const language = languageForFile(fileName);
+    return language && !fileName.endsWith('.d.ts') ? this.parser.parse(text, language) : undefined;
+  }
+
+  /** The documents of one trace as a source returns them (streamed subsegments apart), merged into segments. */
+  assemble(trace: TraceDocuments): SegmentDocument[] {
+    const assembler = new TraceAssembler(trace.id);
+    for (const doc of trace.segments) assembler.add(doc);
+    return [...assembler.segments(), ...assembler.pendingSubsegments()];
+  }
+
+  /** Maps assembled traces onto one workspace folder's code. */
+  buildFolder(input: CodeMappingInput, traces: readonly SegmentDocument[][]): FolderIndex {
+    const mapper = new RecordingMapper(input);
+    const index = LatencyIndex.build(traces, mapper);
+    for (const list of mapper.slowest.values()) list.sort((a, b) => b.durationMs - a.durationMs);
+    return { index, slowest: mapper.slowest, samples: mapper.samples, exceptions: exceptionSites(mapper, traces) };
+  }
+
+  dispose(): void {
+    this.parser.dispose();
+  }
+}
+
+/** A CodeMapper that also keeps, per function, its latency samples and its slowest traces while the index maps. */
+class RecordingMapper extends CodeMapper {
+  readonly slowest = new Map<string, SlowTrace[]>();
+  readonly samples = new Map<string, number[]>();
+
+  override mapTrace(segments: readonly SegmentDocument[]): DocumentMapping[] {
+    const mapped = super.mapTrace(segments);
+    const traceId = String(segments[0]?.trace_id ?? '');
+    const keyOf = new Map<SegmentDocument, string>();
+    const worst = new Map<string, SlowTrace>();
+    for (const m of mapped) {
+      if (!m.match) continue;
+      const key = m.match.key;
+      keyOf.set(m.doc, key);
+      // The index's rule: a subsegment inside its parent's callback in the same function is not a sample of its own.
+      if (m.parent && keyOf.get(m.parent) === key) continue;
+      const ms = durationMs(m.doc);
+      if (ms === undefined) continue;
+      const samples = this.samples.get(key) ?? [];
+      if (samples.length < SAMPLES_KEPT) samples.push(ms);
+      this.samples.set(key, samples);
+      const before = worst.get(key);
+      if (!before || ms > before.durationMs) worst.set(key, { traceId, durationMs: ms, outcome: classifyDocument(m.doc) });
+    }
+    for (const [key, slow] of worst) {
+      const list = this.slowest.get(key) ?? [];
+      list.push(slow);
+      if (list.length > SLOWEST_KEPT * 2) {
+        list.sort((a, b) => b.durationMs - a.durationMs);
+        list.length = SLOWEST_KEPT;
+      }
+      this.slowest.set(key, list);
+    }
+    return mapped;
+  }
+}
+
+/**
+ * Each exception at the first of its stack frames that is a workspace file (where the user's code threw),
+ * counted once per trace. Causes that only refer to an exception recorded elsewhere (the Node SDK's `{ id }` on
+ * the parents an error bubbles through) are skipped: the recording (sub)segment holds it.
+ */
+function exceptionSites(mapper: CodeMapper, traces: readonly SegmentDocument[][]): ExceptionSite[] {
+  const sites = new Map<string, ExceptionSite>();
+  for (const segments of traces) {
+    const index = indexExceptions([...segments]);
+    const seen = new Set<unknown>();
+    walkDocuments(segments, ({ doc }) => {
+      const cause = resolveCause(doc, index);
+      if (!cause || cause.referenced) return;
+      const outcome = classifyDocument(doc);
+      for (const exception of cause.exceptions) {
+        const id = exception.id ?? exception;
+        if (seen.has(id) || !Array.isArray(exception.stack)) continue;
+        seen.add(id);
+        let at: { file: string; line: number } | undefined;
+        for (const frame of exception.stack.slice(0, 64)) {
+          at = mapper.resolveFrame(frame, cause.workingDirectory);
+          if (at) break;
+        }
+        if (!at) continue;
+        const type = typeof exception.type === 'string' && exception.type ? exception.type : 'Exception';
+        const message = typeof exception.message === 'string' ? exception.message.slice(0, 500) : '';
+        // One site per line and type: messages that carry request data (ids, SKUs) would each make their own.
+        const key = JSON.stringify([at.file, at.line, type]);
+        const when = typeof doc.end_time === 'number' ? doc.end_time : typeof doc.start_time === 'number' ? doc.start_time : 0;
+        const site = sites.get(key);
+        if (site) {
+          site.count++;
+          if (when >= site.lastSeen) [site.lastSeen, site.message] = [when, message];
+          site.fault ||= outcome === 'fault';
+        } else {
+          sites.set(key, { file: at.file, line: at.line, type, message, count: 1, lastSeen: when, fault: outcome === 'fault' });
+        }
+      }
+    });
+  }
+  return [...sites.values()];
+}

@@ -1,0 +1,298 @@
+// The latency index the lenses, hovers and X-Ray problems read: rebuilt (debounced, one build at a time) when the
+// trace list changes, from the listed traces' full documents mapped onto the workspace's source files. Nothing
+// runs until the first lens or hover request (start()): tree-sitter loads then, never in activate().
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { affectsSettings, readSettings } from '../../platform/config';
+import { Disposable } from '../../platform/disposable';
+import type { TraceSummaryView } from '../../sources/traceSource';
+import type { ParsedCode } from '../../xray/code/functionRanges';
+import type { SegmentDocument } from '../../xray/model';
+import { resolveTimeRange } from '../../xray/timeRange';
+import type { TraceListModel } from '../traceTree/traceListModel';
+import type { FolderIndex, LatencyEngine } from './latencyEngine';
+import { loadLatencyEngineModule } from './loadLatencyEngine';
+
+/** The files the mapping needs: sources of the parsed languages, and source maps of compiled JavaScript. */
+const SOURCE_GLOB = '**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,java,go,cs,map}';
+/** Folders that never hold the user's code (as the hotspots report skips them). */
+const EXCLUDE_GLOB = '**/{node_modules,.git,.hg,.svn,.vscode-test,__pycache__,.venv,venv,target,bin,obj}/**';
+const MAX_FILES = 20_000;
+/** Bigger files are listed (a frame may name them) but not parsed: generated bundles. */
+const MAX_PARSED_BYTES = 1024 * 1024;
+const MAX_SOURCE_MAP_BYTES = 16 * 1024 * 1024;
+/**
+ * The local collector answers from memory, so every listed trace is fetched. AWS bills each trace retrieved and
+ * the source paces requests (`xrayLens.aws.maxRequestsPerSecond`, one BatchGetTraces per trace here): only the
+ * newest 100 listed traces are fetched there, about 20 s at the default pace, then only new or revised ones.
+ */
+const AWS_TRACE_CAP = 100;
+const FETCH_CONCURRENCY = 6;
+const DEBOUNCE_MS = 750;
+/** A build that takes longer than this shows a progress item in the status bar. */
+const PROGRESS_AFTER_MS = 1000;
+const PARSED_DOCUMENTS_KEPT = 64;
+
+export interface LensSnapshot {
+  /** By workspace folder URI (string). */
+  folders: Map<string, FolderIndex>;
+  traceIds: ReadonlySet<string>;
+  summaries: ReadonlyMap<string, TraceSummaryView>;
+  windowMinutes: number;
+}
+
+/** Where a document sits in the index: its folder's index and its folder-relative path. */
+export interface DocumentPlace {
+  folder: vscode.WorkspaceFolder;
+  file: string;
+  index: FolderIndex;
+  snapshot: LensSnapshot;
+}
+
+export class LatencyIndexService extends Disposable {
+  private started = false;
+  private engine: Promise<LatencyEngine> | undefined;
+  private _snapshot: LensSnapshot | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private building: Promise<void> | undefined;
+  private again = false;
+  private lastKey = '';
+  /** Bumped when files appear, change or go: the next build reads the workspace again. */
+  private generation = 0;
+  private readonly listings = new Map<string, string[]>();
+  private readonly parsedFiles = new Map<string, { mtime: number; size: number; code: ParsedCode | undefined }>();
+  private readonly parsedDocuments = new Map<string, { version: number; code: ParsedCode }>();
+  private readonly cts = this._register(new vscode.CancellationTokenSource());
+
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
+  /** The index was rebuilt (or dropped). */
+  readonly onDidChange = this._onDidChange.event;
+
+  constructor(
+    private readonly traces: TraceListModel,
+    private readonly extensionPath: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this._register({ dispose: () => this.cts.cancel() });
+    this._register({ dispose: () => clearTimeout(this.timer) });
+    this._register({ dispose: () => void this.engine?.then((e) => e.dispose(), () => undefined) });
+    this._register(traces.onDidChange(() => this.schedule()));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affectsSettings(e, 'lens.enabled', 'lens.pathMappings')) this.schedule(0);
+      }),
+    );
+    this._register(
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.listings.clear();
+        this.generation++;
+        this.schedule();
+      }),
+    );
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher(SOURCE_GLOB));
+    const changed = (listing: boolean) => () => {
+      if (listing) this.listings.clear();
+      this.generation++;
+      this.schedule();
+    };
+    this._register(watcher.onDidCreate(changed(true)));
+    this._register(watcher.onDidDelete(changed(true)));
+    this._register(watcher.onDidChange(changed(false)));
+  }
+
+  get snapshot(): LensSnapshot | undefined {
+    return this._snapshot;
+  }
+
+  /** True while a build runs or is scheduled (tests wait for it to settle). */
+  get busy(): boolean {
+    return this.building !== undefined || this.timer !== undefined;
+  }
+
+  /** Called by the first lens or hover request: from then on the index follows the trace list. */
+  start(): void {
+    if (this.started || this.isDisposed) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  /** The engine (tree-sitter and the grammars), loaded once. */
+  loadEngine(): Promise<LatencyEngine> {
+    this.engine ??= loadLatencyEngineModule().LatencyEngine.load(path.join(this.extensionPath, 'dist', 'tree-sitter'));
+    return this.engine;
+  }
+
+  /** The document's folder index and relative path, when the index has entries or exceptions for it. */
+  place(uri: vscode.Uri): DocumentPlace | undefined {
+    const snapshot = this._snapshot;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const index = folder && snapshot?.folders.get(folder.uri.toString());
+    if (!folder || !index || !snapshot) return undefined;
+    const file = path.posix.relative(folder.uri.path, uri.path);
+    return { folder, file, index, snapshot };
+  }
+
+  /** The document's functions as they are now (unsaved edits included), parsed once per version. */
+  async parseDocument(document: vscode.TextDocument): Promise<ParsedCode | undefined> {
+    const key = document.uri.toString();
+    const cached = this.parsedDocuments.get(key);
+    if (cached?.version === document.version) return cached.code;
+    const engine = await this.loadEngine();
+    const code = engine.parseFile(document.uri.path, document.getText());
+    if (!code) return undefined;
+    this.parsedDocuments.delete(key);
+    this.parsedDocuments.set(key, { version: document.version, code });
+    if (this.parsedDocuments.size > PARSED_DOCUMENTS_KEPT) this.parsedDocuments.delete(this.parsedDocuments.keys().next().value as string);
+    return code;
+  }
+
+  private schedule(delay = DEBOUNCE_MS): void {
+    if (!this.started || this.isDisposed) return;
+    if (this.building) {
+      this.again = true;
+      return;
+    }
+    // A build already waiting reads the latest list when it starts: not postponed again, or a steady stream of
+    // trace-list changes (live traffic) would keep the index from ever being built.
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.building = this.buildWithProgress().finally(() => {
+        this.building = undefined;
+        if (this.again) {
+          this.again = false;
+          this.schedule();
+        }
+      });
+    }, delay);
+  }
+
+  private async buildWithProgress(): Promise<void> {
+    const build = this.build(this.cts.token).catch((err: unknown) => {
+      if (!this.cts.token.isCancellationRequested) this.log.error(`Latency lens: building the index failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    const slow = setTimeout(() => {
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'X-Ray: mapping traces to code' }, () => build);
+    }, PROGRESS_AFTER_MS);
+    try {
+      await build;
+    } finally {
+      clearTimeout(slow);
+    }
+  }
+
+  private async build(token: vscode.CancellationToken): Promise<void> {
+    const settings = readSettings();
+    const state = this.traces.state;
+    if (!settings.lensEnabled) {
+      this.lastKey = '';
+      this.setSnapshot(undefined);
+      return;
+    }
+    const listed = state.sourceKind === 'aws' ? state.summaries.slice(0, AWS_TRACE_CAP) : state.summaries;
+    const key = JSON.stringify([listed.map((s) => `${s.id}@${s.revision}`), settings.lensPathMappings, this.generation, state.sourceLabel]);
+    if (key === this.lastKey) return;
+    const engine = await this.loadEngine();
+
+    const traces = await this.fetchAll(listed, token);
+    if (token.isCancellationRequested) return;
+    const assembled = traces.map((t) => engine.assemble(t));
+    const folders = new Map<string, FolderIndex>();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const files = await this.listFiles(folder);
+      const code = await this.parseFiles(engine, folder, files, token);
+      if (token.isCancellationRequested) return;
+      const fileSet = new Set(files);
+      const sourceMapOf = (file: string): string | undefined => {
+        if (folder.uri.scheme !== 'file' || !fileSet.has(`${file}.map`)) return undefined;
+        const full = path.join(folder.uri.fsPath, `${file}.map`);
+        try {
+          return fs.statSync(full).size <= MAX_SOURCE_MAP_BYTES ? fs.readFileSync(full, 'utf8') : undefined;
+        } catch {
+          return undefined;
+        }
+      };
+      folders.set(folder.uri.toString(), engine.buildFolder({ files, code, pathMappings: settings.lensPathMappings, sourceMapOf }, assembled));
+    }
+    const window = resolveTimeRange(this.traces.query.range, Date.now());
+    this.lastKey = key;
+    this.setSnapshot({
+      folders,
+      traceIds: new Set(traces.map((t) => t.id)),
+      summaries: new Map(listed.map((s) => [s.id, s])),
+      windowMinutes: Math.max(1, (Math.min(window.endTime, Date.now() / 1000) - window.startTime) / 60),
+    });
+  }
+
+  private setSnapshot(snapshot: LensSnapshot | undefined): void {
+    if (!snapshot && !this._snapshot) return;
+    this._snapshot = snapshot;
+    this._onDidChange.fire();
+  }
+
+  /** Full traces through the trace list (cached by revision there, so a rebuild fetches only new ones), a few at a time. */
+  private async fetchAll(summaries: readonly TraceSummaryView[], token: vscode.CancellationToken): Promise<Array<{ id: string; segments: SegmentDocument[] }>> {
+    const out: Array<{ id: string; segments: SegmentDocument[] }> = [];
+    let next = 0;
+    let failures = 0;
+    const worker = async () => {
+      while (next < summaries.length && !token.isCancellationRequested) {
+        const summary = summaries[next++];
+        try {
+          const trace = await this.traces.getTrace(summary);
+          if (trace) out.push({ id: trace.id, segments: trace.segments });
+        } catch {
+          failures++; // the list logs the reason; the trace is left out of this build
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, summaries.length) }, worker));
+    if (failures > 0) this.log.warn(`Latency lens: ${failures} of ${summaries.length} traces could not be fetched; left out of the numbers.`);
+    return out;
+  }
+
+  private async listFiles(folder: vscode.WorkspaceFolder): Promise<string[]> {
+    const cached = this.listings.get(folder.uri.toString());
+    if (cached) return cached;
+    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, SOURCE_GLOB), EXCLUDE_GLOB, MAX_FILES);
+    if (uris.length >= MAX_FILES) this.log.warn(`Latency lens: ${folder.name} has more than ${MAX_FILES} source files; only the first are mapped.`);
+    const files = uris.map((u) => path.posix.relative(folder.uri.path, u.path)).sort();
+    this.listings.set(folder.uri.toString(), files);
+    // Parses of files that are gone are dropped with the listing that no longer has them.
+    const listed = new Set(files.map((f) => vscode.Uri.joinPath(folder.uri, f).toString()));
+    const prefix = `${folder.uri.toString()}/`;
+    for (const key of this.parsedFiles.keys()) if (key.startsWith(prefix) && !listed.has(key)) this.parsedFiles.delete(key);
+    return files;
+  }
+
+  /** Parses the folder's source files, again only when a file's mtime or size changed; yields to the host between files. */
+  private async parseFiles(engine: LatencyEngine, folder: vscode.WorkspaceFolder, files: readonly string[], token: vscode.CancellationToken): Promise<Map<string, ParsedCode>> {
+    const code = new Map<string, ParsedCode>();
+    let slice = performance.now();
+    for (const file of files) {
+      if (token.isCancellationRequested) break;
+      if (file.endsWith('.map')) continue;
+      const uri = vscode.Uri.joinPath(folder.uri, file);
+      const key = uri.toString();
+      try {
+        const stat = await vscode.workspace.fs.stat(uri);
+        let entry = this.parsedFiles.get(key);
+        if (!entry || entry.mtime !== stat.mtime || entry.size !== stat.size) {
+          const text = stat.size <= MAX_PARSED_BYTES ? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) : undefined;
+          entry = { mtime: stat.mtime, size: stat.size, code: text === undefined ? undefined : engine.parseFile(file, text) };
+          this.parsedFiles.set(key, entry);
+        }
+        if (entry.code) code.set(file, entry.code);
+      } catch {
+        this.parsedFiles.delete(key); // gone meanwhile
+      }
+      if (performance.now() - slice > 20) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
+    }
+    return code;
+  }
+}

@@ -1,0 +1,51 @@
+// What a person sees above their code: with the sample app's traffic arriving, opening
+// frontend/lib/orderStore.js shows a latency lens above loadOrder (p95 · p50 · faults · n · window), and
+// the /crash TypeError shows in Problems. Screenshot: test-results/lenses.png.
+import { openWorkbench, openXRayContainer } from './workbench.mjs';
+
+export const title = 'latency lenses above the sample app\'s slow functions';
+
+/** Opens a workspace file through Quick Open (Ctrl+P), as a person would. */
+async function openFile(page, relativePath, name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ timeout: 20000 });
+  await input.fill(relativePath);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 20000 });
+}
+
+export async function run({ page, step, workbenchUrl, startSampleApp, screenshot }) {
+  let app;
+  try {
+    await step('the workbench opens with the sample app sending traces', async () => {
+      await openWorkbench(page, workbenchUrl);
+      await openXRayContainer(page);
+      app = await startSampleApp({ rate: 8, count: 40 });
+      await app.traffic;
+    });
+    await step('orderStore.js shows a latency lens above loadOrder', async () => {
+      await openFile(page, 'frontend/lib/orderStore.js', 'orderStore.js');
+      const lens = page.locator('.contentWidgets .codelens-decoration', { hasText: /p95 .* · p50 .* faults · n=\d+ · \d+ (min|h|d)/ }).first();
+      try {
+        await lens.waitFor({ timeout: 45000 });
+      } finally {
+        await page.mouse.move(900, 700);
+        await screenshot('lenses.png');
+      }
+      // The lens sits on the line above `function loadOrder(`: the view line right after it holds that text.
+      const text = await lens.innerText();
+      if (!/n=\d+/.test(text)) throw new Error(`lens "${text}" shows no sample size`);
+    });
+    await step('the /crash TypeError is in Problems', async () => {
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel .monaco-list-row', { hasText: /TypeError: Cannot read properties of undefined/ }).first().waitFor({ timeout: 30000 });
+      await openFile(page, 'frontend/lib/orderStore.js', 'orderStore.js');
+      await page.mouse.move(900, 700);
+      await screenshot('lenses.png');
+    });
+  } finally {
+    await app?.stop();
+  }
+}

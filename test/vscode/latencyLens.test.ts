@@ -1,0 +1,262 @@
+// Latency lenses, hovers and X-Ray problems in a real VS Code: the sample app (real aws-xray-sdk-core) sends to
+// the extension's collector; the lenses above samples/' functions carry the numbers computed here from the raw
+// segment documents the source returns, the hover shows them with the slowest traces, and the /crash
+// exception is in Problems at the line that threw it.
+import * as assert from 'assert';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { XrayLensApi } from '../../src/extension';
+import { classifyDocument } from '../../src/xray/classification';
+import { formatLensText, nearestRank, type LatencyStats } from '../../src/xray/latencyStats';
+import type { SegmentDocument, StackFrame } from '../../src/xray/model';
+import { walkDocuments } from '../../src/xray/segmentTree';
+import { EXTENSION_ID, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
+
+const SHOW_SLOWEST = 'xrayLens.lens.showSlowestTraces';
+
+interface Expected {
+  file: string;
+  /** 0-based line of `function <name>`. */
+  line: number;
+  stats: LatencyStats;
+  slowestTraceId: string;
+}
+
+/** The functions of samples/ the sample app's requests go through, each with the subsegment name its tracing call gives. */
+const TRACED = [
+  { file: 'frontend/lib/orderStore.js', fn: 'loadOrder' },
+  { file: 'frontend/routes/orders.js', fn: 'formatOrder' },
+  { file: 'frontend/routes/orders.js', fn: 'checkout' },
+  { file: 'inventory/stock.js', fn: 'lookupStock' },
+];
+
+function workspaceUri(file: string): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, file);
+}
+
+/** The lenses VS Code asks the providers for (the document must be open: the command reads its model). */
+async function lensesOf(file: string): Promise<vscode.CodeLens[]> {
+  const document = await vscode.workspace.openTextDocument(workspaceUri(file));
+  return (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri)) ?? [];
+}
+
+async function lineOf(file: string, text: string): Promise<number> {
+  const document = await vscode.workspace.openTextDocument(workspaceUri(file));
+  for (let i = 0; i < document.lineCount; i++) if (document.lineAt(i).text.includes(text)) return i;
+  throw new Error(`"${text}" is not in ${file}`);
+}
+
+suite('latency lens with the sample app in a real VS Code', () => {
+  let api: XrayLensApi;
+  let app: SampleApp;
+  const config = () => vscode.workspace.getConfiguration('xrayLens');
+
+  suiteSetup(async function () {
+    this.timeout(60000);
+    const extension = vscode.extensions.getExtension<XrayLensApi>(EXTENSION_ID);
+    assert.ok(extension);
+    api = await extension.activate();
+    await waitFor('the embedded collector', () => api.collector.state.kind === 'running' || api.collector.state.kind === 'attached');
+    // Every mapped function gets a lens, so that each can be compared with the raw documents.
+    await config().update('lens.thresholdMs', 0, vscode.ConfigurationTarget.Global);
+    await config().update('lens.topN', 0, vscode.ConfigurationTarget.Global);
+    app = await startSampleApp({ env: { INVENTORY_FAULT_EVERY: '0' } });
+    for (let i = 1; i <= 12; i++) assert.strictEqual(await request(`${app.frontendUrl}/orders/${i}`), 200);
+    for (let i = 0; i < 3; i++) assert.strictEqual(await request(`${app.frontendUrl}/checkout`, 'POST', JSON.stringify({ orderId: 7 + i, quantity: 1 })), 201);
+    for (let i = 0; i < 2; i++) assert.strictEqual(await request(`${app.frontendUrl}/crash`), 500);
+  });
+
+  suiteTeardown(async () => {
+    await app?.stop();
+    await config().update('lens.thresholdMs', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('lens.topN', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  /** The raw documents of every listed trace, as the source returns them (not through the lens's index). */
+  async function rawTraces(): Promise<Map<string, SegmentDocument[]>> {
+    const out = new Map<string, SegmentDocument[]>();
+    for (const summary of api.traces.state.summaries) {
+      const trace = await api.traces.fetchTrace(summary.id);
+      if (trace) out.set(trace.id, trace.segments);
+    }
+    return out;
+  }
+
+  /** Count, percentiles and failures of the subsegments named `name`, each counted once by id. */
+  function expectedFor(raw: Map<string, SegmentDocument[]>, name: string): Omit<Expected, 'file' | 'line'> | undefined {
+    const durations: number[] = [];
+    const outcomes = { fault: 0, error: 0, throttle: 0 };
+    let slowest = { ms: -1, traceId: '' };
+    for (const [traceId, segments] of raw) {
+      const seen = new Set<string>();
+      walkDocuments(segments, ({ doc }) => {
+        if (doc.name !== name || seen.has(doc.id) || typeof doc.end_time !== 'number' || doc.in_progress) return;
+        seen.add(doc.id);
+        const ms = (doc.end_time - doc.start_time) * 1000;
+        durations.push(ms);
+        if (ms > slowest.ms) slowest = { ms, traceId };
+        const outcome = classifyDocument(doc);
+        if (outcome !== 'ok') outcomes[outcome]++;
+      });
+    }
+    if (durations.length === 0) return undefined;
+    durations.sort((a, b) => a - b);
+    const stats: LatencyStats = {
+      count: durations.length, p50: nearestRank(durations, 0.5), p95: nearestRank(durations, 0.95), p99: nearestRank(durations, 0.99),
+      faults: outcomes.fault, errors: outcomes.error + outcomes.throttle, throttles: outcomes.throttle, exact: true,
+    };
+    return { stats, slowestTraceId: slowest.traceId };
+  }
+
+  /** Waits until the index holds exactly the listed traces, nothing is being rebuilt, and returns the raw documents. */
+  async function settled(): Promise<Map<string, SegmentDocument[]>> {
+    const service = api.latencyLens.service;
+    // A lens request starts the index (tree-sitter loads on the first one).
+    await lensesOf(TRACED[0].file);
+    return waitFor('the latency index to cover the listed traces', async () => {
+      const listed = api.traces.state.summaries.map((s) => s.id);
+      const indexed = service.snapshot?.traceIds;
+      if (api.traces.state.loading || service.busy || !indexed || indexed.size !== listed.length || !listed.every((id) => indexed.has(id))) return undefined;
+      const raw = await rawTraces();
+      const stillSame = api.traces.state.summaries.length === listed.length && !service.busy;
+      return stillSame ? raw : undefined;
+    }, 45000);
+  }
+
+  test('tree-sitter and the mapping load on the first lens request, not at activation', async () => {
+    const engineLoaded = () => Object.keys(require.cache).some((file) => /[\\/]dist[\\/]latencyEngine\.js$/.test(file));
+    // No editor of a traced language was shown before this suite, so nothing has asked for a lens yet.
+    assert.strictEqual(engineLoaded(), false, 'dist/latencyEngine.js was loaded before any lens request');
+    await lensesOf(TRACED[0].file);
+    await waitFor('the engine to load', engineLoaded);
+  });
+
+  test('lenses sit above the traced functions with the numbers of the raw segments', async function () {
+    this.timeout(90000);
+    let mismatch = '';
+    await waitFor('lenses equal to the raw numbers', async () => {
+      const raw = await settled();
+      const windowMinutes = api.latencyLens.service.snapshot!.windowMinutes;
+      mismatch = '';
+      for (const { file, fn } of TRACED) {
+        const expected = expectedFor(raw, fn);
+        assert.ok(expected, `no ${fn} subsegments in the listed traces`);
+        const line = await lineOf(file, `function ${fn}(`);
+        const lenses = await lensesOf(file);
+        const ours = lenses.filter((l) => l.command?.command === SHOW_SLOWEST);
+        const lens = ours.find((l) => l.range.start.line === line);
+        const want = formatLensText(expected.stats, windowMinutes);
+        if (lens?.command?.title !== want) mismatch += `\n${file}:${line + 1} ${fn}: lens "${lens?.command?.title}" ≠ "${want}" (lenses at ${ours.map((l) => l.range.start.line + 1).join(', ')})`;
+      }
+      return mismatch === '' ? true : undefined;
+    }, 60000).catch((err: Error) => {
+      throw new Error(`${err.message}${mismatch}`);
+    });
+    // No lens above a function no trace goes through.
+    const orders = await lensesOf('frontend/routes/orders.js');
+    const getOrderLine = await lineOf('frontend/routes/orders.js', 'async function getOrder(');
+    assert.ok(!orders.some((l) => l.command?.command === SHOW_SLOWEST && l.range.start.line === getOrderLine), 'getOrder has no subsegment of its own');
+  });
+
+  test('a threshold above a function\'s statistic hides its lens', async function () {
+    this.timeout(30000);
+    const raw = await settled();
+    const loadOrder = expectedFor(raw, 'loadOrder')!;
+    const line = await lineOf('frontend/lib/orderStore.js', 'function loadOrder(');
+    const lensAt = async () => (await lensesOf('frontend/lib/orderStore.js'))
+      .some((l) => l.command?.command === SHOW_SLOWEST && l.range.start.line === line);
+    await config().update('lens.thresholdMs', Math.ceil(loadOrder.stats.p95) + 1, vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor('the loadOrder lens to go', async () => !(await lensAt()));
+    } finally {
+      await config().update('lens.thresholdMs', 0, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the loadOrder lens to come back', lensAt);
+  });
+
+  test('clicking a lens offers the function\'s slowest traces, slowest first', async function () {
+    this.timeout(30000);
+    const raw = await settled();
+    const expected = expectedFor(raw, 'loadOrder')!;
+    const line = await lineOf('frontend/lib/orderStore.js', 'function loadOrder(');
+    const lenses = await lensesOf('frontend/lib/orderStore.js');
+    const lens = lenses.find((l) => l.command?.command === SHOW_SLOWEST && l.range.start.line === line);
+    assert.ok(lens?.command);
+    await vscode.env.clipboard.writeText('');
+    const picked = vscode.commands.executeCommand<string | undefined>(lens.command.command, ...(lens.command.arguments ?? []));
+    await new Promise((r) => setTimeout(r, 1000)); // the quick pick opens
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    assert.strictEqual(await picked, expected.slowestTraceId);
+    const hasTimeline = (await vscode.commands.getCommands(true)).includes('xrayLens.openTimeline');
+    // Without the timeline the trace id is copied and the Traces view shown.
+    if (!hasTimeline) assert.strictEqual(await vscode.env.clipboard.readText(), expected.slowestTraceId);
+  });
+
+  test('hovering the function or its tracing call shows the histogram, the numbers and the slowest traces', async function () {
+    this.timeout(30000);
+    const raw = await settled();
+    const expected = expectedFor(raw, 'loadOrder')!;
+    const uri = workspaceUri('frontend/lib/orderStore.js');
+    for (const text of ['function loadOrder(', "captureAsyncFunc('loadOrder'"]) {
+      const line = await lineOf('frontend/lib/orderStore.js', text);
+      const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 12))) ?? [];
+      const markdown = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).find((v) => v.includes('X-Ray'));
+      assert.ok(markdown, `no X-Ray hover on line ${line + 1}: ${JSON.stringify(hovers.map((h) => h.contents))}`);
+      assert.match(markdown, /X-Ray · loadOrder/);
+      assert.ok(markdown.includes(`n=${expected.stats.count}`), markdown);
+      assert.match(markdown, /```text\n[\s\S]*█[\s\S]*```/, 'a text histogram');
+      assert.ok(markdown.includes(encodeURIComponent(JSON.stringify([expected.slowestTraceId]))), 'the slowest trace is linked');
+      assert.ok(!/<[a-z]/i.test(markdown.replace(/```[\s\S]*?```/g, '')), 'no HTML');
+    }
+  });
+
+  test('the /crash exception is in Problems at the line that threw it, as a warning', async function () {
+    this.timeout(30000);
+    const raw = await settled();
+    // Where the raw documents say it was thrown: the first stack frame in frontend/lib/config.js.
+    let frame: StackFrame | undefined;
+    let count = 0;
+    for (const segments of raw.values()) {
+      let inTrace = false;
+      walkDocuments(segments, ({ doc }) => {
+        const exceptions = (doc.cause as { exceptions?: Array<{ type?: string; stack?: StackFrame[] }> } | undefined)?.exceptions ?? [];
+        for (const e of exceptions) {
+          const top = e.stack?.find((f) => typeof f.path === 'string' && !f.path.includes('node_modules'));
+          if (e.type === 'TypeError' && top?.path?.endsWith(path.join('frontend', 'lib', 'config.js'))) [frame, inTrace] = [top, true];
+        }
+      });
+      if (inTrace) count++;
+    }
+    assert.ok(frame && typeof frame.line === 'number', 'the crash traces carry a TypeError thrown in lib/config.js');
+    const uri = workspaceUri('frontend/lib/config.js');
+    const diagnostic = await waitFor('the X-Ray problem in lib/config.js', () =>
+      vscode.languages.getDiagnostics(uri).find((d) => d.source === 'X-Ray' && d.message.startsWith('TypeError: ')));
+    assert.strictEqual(diagnostic.range.start.line, frame.line! - 1);
+    assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    assert.match(diagnostic.message, /Cannot read properties of undefined \(reading 'threshold'\)/);
+    assert.ok(diagnostic.message.includes(count === 1 ? 'once' : `${count} times`), `${diagnostic.message} (${count} crash traces)`);
+    assert.match(diagnostic.message, /last seen (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d$/);
+    const document = await vscode.workspace.openTextDocument(uri);
+    assert.match(document.lineAt(diagnostic.range.start.line).text, /config\.limits\.threshold/);
+    // Only files of the workspace get problems.
+    const outside = vscode.languages.getDiagnostics().filter(([u, ds]) => ds.some((d) => d.source === 'X-Ray') && !vscode.workspace.getWorkspaceFolder(u));
+    assert.deepStrictEqual(outside.map(([u]) => u.toString()), []);
+  });
+
+  test('problems and lenses go when their traces leave the list', async function () {
+    this.timeout(60000);
+    const uri = workspaceUri('frontend/lib/config.js');
+    const before = api.traces.query.range;
+    // A window an hour before any of these traces: the list empties, as when the traces age out of it.
+    const now = Date.now() / 1000;
+    await api.traces.setQuery({ range: { kind: 'between', startTime: now - 7200, endTime: now - 3600 } });
+    try {
+      await waitFor('the list to empty', () => api.traces.state.summaries.length === 0 && !api.traces.state.loading);
+      await waitFor('the X-Ray problems to clear', () => !vscode.languages.getDiagnostics(uri).some((d) => d.source === 'X-Ray'));
+      await waitFor('the lenses to go', async () => !(await lensesOf('frontend/lib/orderStore.js')).some((l) => l.command?.command === SHOW_SLOWEST));
+    } finally {
+      await api.traces.setQuery({ range: before });
+    }
+    await waitFor('the X-Ray problems to come back', () => vscode.languages.getDiagnostics(uri).some((d) => d.source === 'X-Ray'), 45000);
+  });
+});
