@@ -103,7 +103,8 @@ async function runHostTests(codeServer) {
 /** Tier 2: the UI scripts, each in its own browser against one code-server. Returns {passed, failed}. */
 async function runUiTests(codeServer) {
   const uiDir = path.join(repoRoot, 'test/ui');
-  const files = readdirSync(uiDir).filter((f) => f.endsWith('.ui.mjs')).sort();
+  // XRAY_LENS_UI_FILTER='timeline|serviceMap' runs only the UI files whose name matches it (while working on one).
+  const files = readdirSync(uiDir).filter((f) => f.endsWith('.ui.mjs') && new RegExp(process.env.XRAY_LENS_UI_FILTER ?? '').test(f)).sort();
   const counts = { passed: 0, failed: 0 };
   if (files.length === 0) return counts;
   const t = Date.now();
