@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { TIMELINE_VIEW_TYPE } from '../../src/protocol/timelineMessages';
 import type { XrayLensApi } from '../../src/extension';
 import { classifyDocument } from '../../src/xray/classification';
 import { formatLensText, nearestRank, type LatencyStats } from '../../src/xray/latencyStats';
@@ -190,6 +191,13 @@ suite('latency lens with the sample app in a real VS Code', () => {
     const hasTimeline = (await vscode.commands.getCommands(true)).includes('xrayLens.openTimeline');
     // Without the timeline the trace id is copied and the Traces view shown.
     if (!hasTimeline) assert.strictEqual(await vscode.env.clipboard.readText(), expected.slowestTraceId);
+    else {
+      // With it, the chosen trace opens in its timeline panel.
+      const timelineTabs = () =>
+        vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes(TIMELINE_VIEW_TYPE));
+      await waitFor('the timeline of the slowest trace', () => timelineTabs().length > 0, 15000);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
   });
 
   test('hovering the function or its tracing call shows the histogram, the numbers and the slowest traces', async function () {
