@@ -69,6 +69,8 @@ step(run('build', 'node', ['esbuild.js']), 'build');
 // out/ is rebuilt from scratch: tsc never deletes the output of a test file that no longer exists.
 rmSync(path.join(root, 'out'), { recursive: true, force: true });
 step(run('typecheck + compile tests', 'npx', ['tsc', '-p', '.']), 'tsc');
+// The webview code type-checks against the DOM library and the protocol on its own (webview/tsconfig.json).
+step(run('typecheck webviews', 'npx', ['tsc', '-p', 'webview', '--noEmit']), 'tsc -p webview');
 step(run('lint', 'npx', ['eslint', '.']), 'lint');
 
 const unitResults = path.join(resultsDir, 'unit.json');
