@@ -19,13 +19,9 @@ import type {
   ApiTraceGraph,
   SegmentDocument,
 } from './model';
-import { downstreamService, segmentService, serviceKey } from './serviceIdentity';
-import { isObject } from './segmentDocument';
+import { serviceKey } from './serviceIdentity';
 import { endOrStart, roundSeconds } from './segmentTime';
-import { walkDocument } from './segmentTree';
-
-/** Service type used for a segment whose SDK sent no `origin` (no platform plugin). */
-export const UNKNOWN_SERVICE_TYPE = 'unknown';
+import { CLIENT_SERVICE_TYPE, traceTopology, UNKNOWN_SERVICE_TYPE } from './traceTopology';
 
 export function buildServiceGraph(traces: SegmentDocument[][], window: { startTime: number; endTime: number }): ApiServiceGraph {
   const graph = new GraphBuilder((t) => t >= window.startTime && t <= window.endTime);
@@ -111,53 +107,15 @@ class GraphBuilder {
 
   constructor(private readonly inWindow: (time: number) => boolean) {}
 
+  /** Counts one trace's nodes and edges: the walk is traceTopology's, so filters and the map agree by construction. */
   addTrace(trace: SegmentDocument[]): void {
-    const segments = trace.filter(isObject);
-    const byParent = new Map<string, SegmentDocument[]>();
-    for (const s of segments) {
-      if (typeof s.parent_id !== 'string') continue;
-      const list = byParent.get(s.parent_id);
-      if (list) list.push(s);
-      else byParent.set(s.parent_id, [s]);
-    }
-    const ids = new Set<string>();
-    for (const s of segments) walkDocument(s, ({ doc }) => ids.add(doc.id));
-
-    const inferredReached = new Set<SegmentDocument>();
-    for (const segment of segments) {
-      if (segment.inferred === true) continue;
-      const service = segmentService(segment);
-      const node = this.node(service, 'active');
-      this.observeNode(node, segment);
-      if (typeof segment.parent_id !== 'string' || !ids.has(segment.parent_id)) {
-        if (this.inWindow(segment.start_time)) {
-          node.root = true;
-          const client = this.node({ Name: service.Name, Names: service.Names, Type: 'client' }, 'unknown');
-          this.observeEdge(client, node, segment);
-        }
-      }
-      walkDocument(segment, ({ doc, depth }) => {
-        const callees = byParent.get(doc.id);
-        if (callees) {
-          for (const callee of callees) {
-            const target = callee.inferred === true ? this.inferredNode(callee, inferredReached) : this.node(segmentService(callee), 'active');
-            // Counted from the calling subsegment; a segment parented directly by a segment (the Lambda
-            // service segment → the function segment) has no caller-side timing, so its own counts.
-            this.observeEdge(node, target, depth === 0 ? callee : doc);
-          }
-          return;
-        }
-        if (depth === 0) return;
-        const downstream = downstreamService(doc);
-        if (!downstream) return;
-        const target = this.node(downstream, 'unknown');
-        this.observeNode(target, doc);
-        this.observeEdge(node, target, doc);
-      });
-    }
-    // Inferred segments whose calling subsegment is not in the trace still name a downstream service.
-    for (const segment of segments) {
-      if (segment.inferred === true && !inferredReached.has(segment)) this.inferredNode(segment, inferredReached);
+    const { nodes, edges } = traceTopology(trace);
+    for (const { service, doc, downstream } of nodes) this.observeNode(this.node(service, downstream ? 'unknown' : 'active'), doc);
+    for (const { from, to, doc } of edges) {
+      // Every endpoint but the client is among the nodes above, so 'unknown' never downgrades one.
+      const target = this.node(to, 'unknown');
+      if (from.Type === CLIENT_SERVICE_TYPE && this.inWindow(doc.start_time)) target.root = true;
+      this.observeEdge(this.node(from, 'unknown'), target, doc);
     }
   }
 
@@ -207,19 +165,10 @@ class GraphBuilder {
     const key = serviceKey({ ...id, Type: type });
     let node = this.byKey.get(key);
     if (!node) {
-      node = { id, type, state, root: false, stats: type === 'client' ? undefined : new Stats(), span: new Span(), edges: new Map() };
+      node = { id, type, state, root: false, stats: type === CLIENT_SERVICE_TYPE ? undefined : new Stats(), span: new Span(), edges: new Map() };
       this.byKey.set(key, node);
     } else if (state === 'active') {
       node.state = 'active';
-    }
-    return node;
-  }
-
-  private inferredNode(segment: SegmentDocument, reached: Set<SegmentDocument>): NodeState {
-    const node = this.node(downstreamService(segment) ?? segmentService(segment), 'unknown');
-    if (!reached.has(segment)) {
-      reached.add(segment);
-      this.observeNode(node, segment);
     }
     return node;
   }

@@ -1,12 +1,14 @@
 // The service-map nodes and edges of one trace, each with the (sub)segment document that stands for it, by
-// the rules buildServiceGraph draws the map with (serviceGraph.ts): what `service(...) { … }` and
+// the rules the service map is drawn with (buildServiceGraph counts these): what `service(...) { … }` and
 // `edge(...) { … }` filter expressions look at, so a filter built from a node or edge of the map finds the
 // traces that drew it.
 import type { ApiServiceId, SegmentDocument } from './model';
-import { UNKNOWN_SERVICE_TYPE } from './serviceGraph';
 import { downstreamService, segmentService } from './serviceIdentity';
 import { isObject } from './segmentDocument';
 import { walkDocument } from './segmentTree';
+
+/** Service type used for a segment whose SDK sent no `origin` (no platform plugin). */
+export const UNKNOWN_SERVICE_TYPE = 'unknown';
 
 /** The type of the node X-Ray draws in front of an entry service. */
 export const CLIENT_SERVICE_TYPE = 'client';
