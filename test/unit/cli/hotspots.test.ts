@@ -3,8 +3,7 @@
 // (the real client against the test server) map to the same functions of samples/, with numbers equal to those
 // computed from the raw documents.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseHotspotsArgs, type HotspotRow } from '../../../src/cli/hotspotsCommand';
@@ -14,19 +13,8 @@ import type { SegmentDocument } from '../../../src/xray/model';
 import { walkDocuments } from '../../../src/xray/segmentTree';
 import { startTestCollector } from '../collector/collectorHarness';
 import { FIXTURE_WINDOW, fixtureDocuments, startXrayApiTestServer, type XrayApiTestServer } from '../../support/xrayApiTestServer';
+import { runCli } from './runCli';
 
-const ROOT = path.resolve(__dirname, '../../../..');
-const CLI = path.join(ROOT, 'dist/cli.js');
-
-function runCli(args: string[], env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Promise<{ code: number | null; out: string; err: string }> {
-  assert.ok(existsSync(CLI), 'dist/cli.js is missing: run `npm run build` first');
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
-}
 
 suite('xray-lens hotspots', () => {
   let dir: string;

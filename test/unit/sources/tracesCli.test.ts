@@ -2,25 +2,13 @@
 // dist/xrayApiSource.js on demand): the profile's keys and endpoint_url reach the test server, and a failure
 // prints its one-sentence message.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseTracesArgs } from '../../../src/cli/tracesCommand';
 import { FIXTURE_WINDOW, startXrayApiTestServer, type XrayApiTestServer } from '../../support/xrayApiTestServer';
+import { runCli } from '../cli/runCli';
 
-const ROOT = path.resolve(__dirname, '../../../..');
-const CLI = path.join(ROOT, 'dist/cli.js');
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
-  assert.ok(existsSync(CLI), 'dist/cli.js is missing: run `npm run build` first');
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
-}
 
 suite('xray-lens traces', () => {
   let server: XrayApiTestServer;
