@@ -11,7 +11,7 @@ import { classifyDocument } from '../../src/xray/classification';
 import { formatLensText, nearestRank, type LatencyStats } from '../../src/xray/latencyStats';
 import type { SegmentDocument, StackFrame } from '../../src/xray/model';
 import { walkDocuments } from '../../src/xray/segmentTree';
-import { EXTENSION_ID, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
+import { activateWithCollector, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
 
 const SHOW_SLOWEST = 'xrayLens.lens.showSlowestTraces';
 
@@ -54,10 +54,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
 
   suiteSetup(async function () {
     this.timeout(60000);
-    const extension = vscode.extensions.getExtension<XrayLensApi>(EXTENSION_ID);
-    assert.ok(extension);
-    api = await extension.activate();
-    await waitFor('the embedded collector', () => api.collector.state.kind === 'running' || api.collector.state.kind === 'attached');
+    api = await activateWithCollector();
     // Every mapped function gets a lens, so that each can be compared with the raw documents.
     await config().update('lens.thresholdMs', 0, vscode.ConfigurationTarget.Global);
     await config().update('lens.topN', 0, vscode.ConfigurationTarget.Global);

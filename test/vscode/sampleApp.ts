@@ -9,6 +9,7 @@ import * as http from 'http';
 import { createServer } from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { XrayLensApi } from '../../src/extension';
 
 export const EXTENSION_ID = 'xray-lens.xray-lens';
 
@@ -112,4 +113,13 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Activates the extension and waits for its collector (its own, or one it attached to): most suites start here. */
+export async function activateWithCollector(): Promise<XrayLensApi> {
+  const extension = vscode.extensions.getExtension<XrayLensApi>(EXTENSION_ID);
+  if (!extension) throw new Error(`${EXTENSION_ID} is not installed in this VS Code`);
+  const api = await extension.activate();
+  await waitFor('the embedded collector', () => api.collector.state.kind === 'running' || api.collector.state.kind === 'attached');
+  return api;
 }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { XrayLensApi } from '../../src/extension';
 import type { OpenTimelineResult, TimelinePanel } from '../../src/features/timeline/timelinePanel';
 import type { TraceTreeNode } from '../../src/features/traceTree/traceTreeProvider';
-import { EXTENSION_ID, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
+import { activateWithCollector, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
 
 async function traceRow(api: XrayLensApi, urlEnd: string): Promise<Extract<TraceTreeNode, { type: 'trace' }>> {
   return waitFor(`a ${urlEnd} trace in the tree`, async () => {
@@ -35,10 +35,7 @@ suite('trace timeline panel in a real VS Code', () => {
 
   suiteSetup(async function () {
     this.timeout(60000);
-    const extension = vscode.extensions.getExtension<XrayLensApi>(EXTENSION_ID);
-    assert.ok(extension);
-    api = await extension.activate();
-    await waitFor('the embedded collector', () => api.collector.state.kind === 'running' || api.collector.state.kind === 'attached');
+    api = await activateWithCollector();
     app = await startSampleApp({ env: { INVENTORY_FAULT_EVERY: '0' } });
     assert.strictEqual(await request(`${app.frontendUrl}/orders/42`), 200);
     assert.strictEqual(await request(`${app.frontendUrl}/crash`), 500);

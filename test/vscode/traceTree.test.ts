@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { XrayLensApi } from '../../src/extension';
 import type { TraceTreeNode } from '../../src/features/traceTree/traceTreeProvider';
-import { EXTENSION_ID, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
+import { activateWithCollector, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
 
 async function children(api: XrayLensApi, node?: TraceTreeNode): Promise<TraceTreeNode[]> {
   return (await api.traceTree.getChildren(node)) ?? [];
@@ -28,10 +28,7 @@ suite('trace tree with the sample app in a real VS Code', () => {
 
   suiteSetup(async function () {
     this.timeout(60000);
-    const extension = vscode.extensions.getExtension<XrayLensApi>(EXTENSION_ID);
-    assert.ok(extension);
-    api = await extension.activate();
-    await waitFor('the embedded collector', () => api.collector.state.kind === 'running' || api.collector.state.kind === 'attached');
+    api = await activateWithCollector();
     app = await startSampleApp({ env: { INVENTORY_FAULT_EVERY: '0' } });
     const statuses = [
       await request(`${app.frontendUrl}/orders/42`),
