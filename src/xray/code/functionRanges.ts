@@ -58,6 +58,10 @@ export interface ParsedCode {
   incomplete?: 'too-large' | 'timeout';
 }
 
+export type TreeOutcome<T> = { ok: true; value: T } | { ok: false; incomplete: 'too-large' | 'timeout' };
+
+export type { Node as SyntaxNode } from '@vscode/tree-sitter-wasm';
+
 export interface ParseLimits {
   /** Characters; bigger texts are not parsed. Default 4 MiB. */
   maxChars?: number;
@@ -115,20 +119,28 @@ export class CodeParser {
 
   parse(text: string, language: CodeLanguage, limits: ParseLimits = {}): ParsedCode {
     const result: ParsedCode = { language, functions: [], topLevelCallSites: [] };
+    const outcome = this.withTree(text, language, (root) => collect(root, language, result), limits);
+    return outcome.ok ? result : { ...result, incomplete: outcome.incomplete };
+  }
+
+  /**
+   * Parses `text` and hands the syntax tree's root to `read`; the tree is freed when `read` returns, so no
+   * node may escape it. For code that needs more than `parse` keeps (the instrumentation edits).
+   */
+  withTree<T>(text: string, language: CodeLanguage, read: (root: Node) => T, limits: ParseLimits = {}): TreeOutcome<T> {
     const grammar = this.languages.get(language);
     if (!grammar) throw new Error(`no grammar loaded for ${language}`);
-    if (text.length > (limits.maxChars ?? 4 * 1024 * 1024)) return { ...result, incomplete: 'too-large' };
+    if (text.length > (limits.maxChars ?? 4 * 1024 * 1024)) return { ok: false, incomplete: 'too-large' };
     this.parser.setLanguage(grammar);
     this.parser.reset();
     const deadline = performance.now() + (limits.maxMillis ?? 2000);
     const tree = this.parser.parse(text, null, { progressCallback: () => performance.now() > deadline });
-    if (!tree) return { ...result, incomplete: 'timeout' };
+    if (!tree) return { ok: false, incomplete: 'timeout' };
     try {
-      collect(tree.rootNode, language, result);
+      return { ok: true, value: read(tree.rootNode) };
     } finally {
       tree.delete();
     }
-    return result;
   }
 
   dispose(): void {

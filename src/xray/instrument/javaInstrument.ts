@@ -1,0 +1,12 @@
+// Instrumentation edits for java: not written yet; every request is refused as unsupported.
+import type { EditOutcome, LanguageInstrumenter } from './instrumentTypes';
+
+const NOT_YET: EditOutcome = { ok: false, code: 'unsupported', reason: 'Not available for this language yet.' };
+
+export const javaInstrumenter: LanguageInstrumenter = {
+  languages: ['java'],
+  functionAt: () => undefined,
+  traceFunction: () => NOT_YET,
+  addAnnotation: () => NOT_YET,
+  annotationKeysIn: () => [],
+};
