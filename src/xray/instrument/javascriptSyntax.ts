@@ -1,0 +1,217 @@
+// Reading JavaScript/TypeScript syntax trees for the instrumentation edits: the named function around a
+// position (named exactly as code/functionRanges.ts names it, so spans we name map back to it), whether it
+// already opens a span/subsegment of its own, and small readers of calls and string literals.
+import type { SyntaxNode } from '../code/functionRanges';
+import type { CodeStyle } from './instrumentTypes';
+
+const FUNCTION_NODES = new Set([
+  'function_declaration', 'generator_function_declaration', 'method_definition',
+  'function_expression', 'function', 'arrow_function', 'generator_function',
+]);
+const CLASS_NODES = new Set(['class_declaration', 'class', 'abstract_class_declaration', 'interface_declaration']);
+/** Where a function expression gets its name from, and the child that holds the function. */
+const BINDINGS: Record<string, string> = {
+  variable_declarator: 'value', pair: 'value', public_field_definition: 'value', field_definition: 'value', assignment_expression: 'right',
+};
+
+/** Calls that open a span or subsegment around a callback (OpenTelemetry, aws-xray-sdk-node). */
+export const WRAPPING_APIS = new Set(['startActiveSpan', 'captureAsyncFunc', 'captureFunc', 'captureCallbackFunc']);
+/** Calls whose result is a span/subsegment the code then ends itself. */
+const OPENING_APIS = new Set(['startSpan', 'addNewSubsegment']);
+
+export interface NamedFunction {
+  node: SyntaxNode;
+  /** As functionRanges names it: `Class.method`, `obj.key`, `name`, `module.exports.handler`. */
+  name: string;
+  nameNode: SyntaxNode;
+  kind: 'function' | 'method' | 'constructor';
+}
+
+export function isFunctionNode(node: SyntaxNode): boolean {
+  return FUNCTION_NODES.has(node.type);
+}
+
+/**
+ * The innermost named function holding `offset`; anonymous callbacks are passed over for the function they
+ * are in. The cursor on the name a function expression is bound to (`const handler = async () => …`) counts.
+ */
+export function namedFunctionAt(root: SyntaxNode, offset: number): NamedFunction | undefined {
+  for (let node: SyntaxNode | null = root.descendantForIndex(offset); node; node = node.parent) {
+    const bindingChild = BINDINGS[node.type];
+    const candidate = FUNCTION_NODES.has(node.type) ? node : bindingChild ? node.childForFieldName(bindingChild) : null;
+    if (candidate && FUNCTION_NODES.has(candidate.type)) {
+      const named = nameFunction(candidate);
+      if (named) return named;
+    }
+  }
+  return undefined;
+}
+
+/** The name functionRanges gives a function node, or undefined for an anonymous one. */
+export function nameFunction(node: SyntaxNode): NamedFunction | undefined {
+  if (node.type === 'function_declaration' || node.type === 'generator_function_declaration') {
+    const nameNode = node.childForFieldName('name');
+    return nameNode ? { node, name: nameNode.text, nameNode, kind: 'function' } : undefined;
+  }
+  if (node.type === 'method_definition') {
+    const nameNode = node.childForFieldName('name');
+    if (!nameNode) return undefined;
+    const kind = nameNode.text === 'constructor' ? 'constructor' : 'method';
+    const name = node.parent?.type === 'class_body' ? qualify(node, nameNode.text) : objectMemberName(node, nameNode.text);
+    return { node, name, nameNode, kind };
+  }
+  const own = node.childForFieldName('name');
+  if (own) return { node, name: own.text, nameNode: own, kind: 'function' };
+  const parent = node.parent;
+  if (!parent || parent.childForFieldName(BINDINGS[parent.type] ?? '')?.id !== node.id) return undefined;
+  switch (parent.type) {
+    case 'variable_declarator': {
+      const n = parent.childForFieldName('name');
+      return n?.type === 'identifier' ? { node, name: n.text, nameNode: n, kind: 'function' } : undefined;
+    }
+    case 'pair': {
+      const key = parent.childForFieldName('key');
+      if (!key || key.type === 'computed_property_name') return undefined;
+      return { node, name: objectMemberName(parent, key.text.replace(/^['"]|['"]$/g, '')), nameNode: key, kind: 'method' };
+    }
+    case 'public_field_definition': case 'field_definition': {
+      if (parent.parent?.type !== 'class_body') return undefined;
+      const n = parent.childForFieldName('name') ?? parent.childForFieldName('property');
+      return n ? { node, name: qualify(parent, n.text), nameNode: n, kind: 'method' } : undefined;
+    }
+    case 'assignment_expression': {
+      const left = parent.childForFieldName('left');
+      if (!left || (left.type !== 'identifier' && left.type !== 'member_expression') || left.text.length > 120 || left.text.includes('\n')) return undefined;
+      const nameNode = left.type === 'member_expression' ? left.childForFieldName('property') ?? left : left;
+      return { node, name: left.text, nameNode, kind: 'function' };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `Class.name` with the nearest enclosing named class, as functionRanges qualifies methods and class fields. */
+function qualify(member: SyntaxNode, name: string): string {
+  for (let up = member.parent; up; up = up.parent) {
+    if (!CLASS_NODES.has(up.type)) continue;
+    const own = up.childForFieldName('name')?.text;
+    const className = own ?? (up.parent?.type === 'variable_declarator' ? up.parent.childForFieldName('name')?.text : undefined);
+    if (className) return `${className}.${name}`;
+  }
+  return name;
+}
+
+/** `{ k() {} }` as `obj.k` when the object is assigned to a name, else `k` (as functionRanges). */
+function objectMemberName(member: SyntaxNode, name: string): string {
+  const object = member.parent;
+  const holder = object?.type === 'object' ? object.parent : undefined;
+  const owner = holder?.type === 'variable_declarator' ? holder.childForFieldName('name')?.text : undefined;
+  return owner && /^[\w$]+$/.test(owner) ? `${owner}.${name}` : name;
+}
+
+/** The whole function as the code action sees it: decorators, and the declaration it is bound in. */
+export function functionExtent(fn: NamedFunction): { start: number; end: number } {
+  let outer = fn.node;
+  const parent = outer.parent;
+  if (parent && BINDINGS[parent.type] && parent.type !== 'assignment_expression') outer = parent;
+  if (outer.type === 'variable_declarator' && outer.parent && outer.parent.namedChildren.length === 1) outer = outer.parent;
+  if (outer.parent?.type === 'export_statement') outer = outer.parent;
+  let start = outer.startIndex;
+  for (let prev = outer.previousNamedSibling; prev?.type === 'decorator'; prev = prev.previousNamedSibling) start = prev.startIndex;
+  return { start, end: outer.endIndex };
+}
+
+export function isAsync(fn: SyntaxNode): boolean {
+  return fn.children.some((c) => c?.type === 'async');
+}
+
+export function isGenerator(fn: SyntaxNode): boolean {
+  return fn.type.startsWith('generator_') || (fn.type === 'method_definition' && fn.children.some((c) => c?.type === '*'));
+}
+
+/** The identifier after the last `.` of a callee: `AWSXRay.captureAsyncFunc` → captureAsyncFunc. */
+export function calleeName(call: SyntaxNode): string | undefined {
+  const callee = call.childForFieldName('function');
+  if (!callee) return undefined;
+  if (callee.type === 'identifier') return callee.text;
+  if (callee.type === 'member_expression') return callee.childForFieldName('property')?.text;
+  return undefined;
+}
+
+/** The first statement of a block that is not a comment. */
+function firstStatement(block: SyntaxNode): SyntaxNode | undefined {
+  return block.namedChildren.find((c): c is SyntaxNode => c !== null && c.type !== 'comment');
+}
+
+/** `await x`, `(x)`, `x as T`, `x!` → x. */
+function unwrapExpression(node: SyntaxNode | null | undefined): SyntaxNode | undefined {
+  let n = node ?? undefined;
+  while (n && ['await_expression', 'parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression'].includes(n.type)) {
+    n = n.namedChildren[0] ?? undefined;
+  }
+  return n;
+}
+
+/**
+ * Whether the function already has a span/subsegment of its own: its body begins with a call that wraps a
+ * callback in one (`return tracer.startActiveSpan(…)`, `return AWSXRay.captureAsyncFunc(…)`), or opens one
+ * (`const span = tracer.startSpan(…)`, `const sub = segment.addNewSubsegment(…)`).
+ */
+export function isTraced(fn: SyntaxNode): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body) return false;
+  if (body.type !== 'statement_block') {
+    const call = unwrapExpression(body);
+    return call?.type === 'call_expression' && WRAPPING_APIS.has(calleeName(call) ?? '');
+  }
+  const first = firstStatement(body);
+  if (!first) return false;
+  let expression: SyntaxNode | undefined;
+  if (first.type === 'return_statement' || first.type === 'expression_statement') expression = unwrapExpression(first.namedChildren[0]);
+  if (expression?.type === 'call_expression') return WRAPPING_APIS.has(calleeName(expression) ?? '');
+  if (first.type === 'lexical_declaration' || first.type === 'variable_declaration') {
+    const value = unwrapExpression(first.namedChildren.find((c) => c?.type === 'variable_declarator')?.childForFieldName('value'));
+    return value?.type === 'call_expression' && (OPENING_APIS.has(calleeName(value) ?? '') || WRAPPING_APIS.has(calleeName(value) ?? ''));
+  }
+  return false;
+}
+
+/** The unquoted text of a string literal without escapes or substitutions, else undefined. */
+export function plainString(node: SyntaxNode | null | undefined): string | undefined {
+  if (!node || node.type !== 'string') return undefined;
+  if (node.namedChildren.some((c) => c?.type === 'escape_sequence')) return undefined;
+  return node.text.slice(1, -1);
+}
+
+/** Walks `node`'s subtree (without recursion), not descending where `enter` returns false. */
+export function walk(node: SyntaxNode, enter: (n: SyntaxNode) => boolean | void): void {
+  const stack: SyntaxNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop() as SyntaxNode;
+    if (enter(n) === false) continue;
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
+      if (c) stack.push(c);
+    }
+  }
+}
+
+/** TypeScript trees know type annotations; JavaScript's grammar has no such node. */
+export function isTypeScriptTree(root: SyntaxNode): boolean {
+  return root.tree.language.idForNodeType('type_annotation', true) !== null;
+}
+
+/** A string literal in the file's quote style. */
+export function quoted(value: string, quote: CodeStyle['quote']): string {
+  const escaped = value.replace(/[\\\n\r\t\u2028\u2029\0-\x1f\x7f]/g, (c) => {
+    switch (c) {
+      case '\\': return '\\\\';
+      case '\n': return '\\n';
+      case '\r': return '\\r';
+      case '\t': return '\\t';
+      default: return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    }
+  });
+  return quote + escaped.split(quote).join(`\\${quote}`) + quote;
+}
