@@ -71,15 +71,22 @@ export interface ParseLimits {
 
 /**
  * Tracing APIs whose string argument names a subsegment or span (aws-xray-sdk-node, OpenTelemetry,
- * aws-xray-sdk-python, -java, -go, -dotnet).
+ * aws-xray-sdk-python, -java, -go, -dotnet, and OpenTelemetry for Python, Java, Go and .NET).
  */
 const TRACING_APIS = new Set([
   'captureAsyncFunc', 'captureFunc', 'captureCallbackFunc', 'addNewSubsegment',
   'startActiveSpan', 'startSpan', 'StartSpan', 'StartActiveSpan',
-  'capture', 'in_subsegment', 'in_subsegment_async', 'begin_subsegment',
-  'beginSubsegment', 'createSubsegment',
-  'Capture', 'CaptureAsync', 'BeginSubsegment', 'TraceMethod', 'TraceMethodAsync',
+  'capture', 'capture_async', 'in_subsegment', 'in_subsegment_async', 'begin_subsegment',
+  'start_as_current_span', 'start_span',
+  'beginSubsegment', 'createSubsegment', 'spanBuilder',
+  'Capture', 'CaptureAsync', 'BeginSubsegment', 'TraceMethod', 'TraceMethodAsync', 'StartActivity',
 ]);
+
+/**
+ * Go's OpenTelemetry `tracer.Start(ctx, "name", …)`: a method name too common to take on its own, so only with a
+ * string literal as the second argument (the span name after the context).
+ */
+const GO_OTEL_START = 'Start';
 
 let initialised: Promise<void> | undefined;
 
@@ -343,9 +350,10 @@ function addDecorations(fnNode: Node, language: CodeLanguage, fn: FunctionRange)
         fn.callSites.push(call);
         continue;
       }
-      // @xray_recorder.capture() or @xray_recorder.capture: the SDK names the subsegment func.__name__.
+      // @xray_recorder.capture() or @xray_recorder.capture (capture_async alike): the SDK names the subsegment func.__name__.
       const callee = expression.type === 'call' ? expression.childForFieldName('function') : expression;
-      if (callee && lastName(callee) === 'capture') {
+      const api = lastName(callee);
+      if (api === 'capture' || api === 'capture_async') {
         const bare = fnNode.childForFieldName('name')?.text;
         if (bare && !fn.tracedAs.includes(bare)) fn.tracedAs.push(bare);
       }
@@ -375,9 +383,15 @@ const CALL_NODES: Record<CodeLanguage, string> = {
 function callSiteOf(node: Node, language: CodeLanguage): CallSite | undefined {
   if (node.type !== CALL_NODES[language]) return undefined;
   const api = language === 'java' ? node.childForFieldName('name')?.text : lastName(node.childForFieldName('function'));
-  if (!api || !TRACING_APIS.has(api)) return undefined;
+  const goStart = language === 'go' && api === GO_OTEL_START;
+  if (!api || (!TRACING_APIS.has(api) && !goStart)) return undefined;
   const args = node.childForFieldName('arguments');
   if (!args) return undefined;
+  if (goStart) {
+    const second = args.namedChildren.filter((c) => c !== null && c.type !== 'comment')[1];
+    const name = second ? stringValue(second) : undefined;
+    return name === undefined ? undefined : { api, name, line: node.startPosition.row };
+  }
   const name = firstStringArgument(args, language);
   return name === undefined ? undefined : { api, name, line: node.startPosition.row };
 }

@@ -65,6 +65,51 @@ suite('function ranges (tree-sitter)', () => {
     });
   });
 
+  test('OpenTelemetry span names in Python, Java, Go and C#, and Python capture_async: the call sites the instrumentation commands write', () => {
+    const calls = (text: string, language: Parameters<CodeParser['parse']>[1]) => Object.fromEntries(parser.parse(text, language).functions
+      .map((f) => [f.name, [...f.callSites.map((c) => `${c.api} ${c.name} @${c.line + 1}`), ...f.tracedAs.map((t) => `as ${t}`)]]));
+    assert.deepStrictEqual(calls([
+      'class Cart:',
+      '    def total(self):',
+      "        with tracer.start_as_current_span('Cart.total', attributes={'a': 1}) as span:",
+      '            return 1',
+      '    @xray_recorder.capture_async()',
+      '    async def save(self):',
+      '        span = tracer.start_span("cart-save")',
+      "@xray_recorder.capture_async('pay')",
+      'async def pay():',
+      '    pass',
+    ].join('\n'), 'python'), {
+      'Cart.total': ['start_as_current_span Cart.total @3'],
+      'Cart.save': ['start_span cart-save @7', 'as save'],
+      pay: ['capture_async pay @8'],
+    });
+    assert.deepStrictEqual(calls([
+      'class Orders {',
+      '  void place() {',
+      '    Span span = tracer.spanBuilder("Orders.place").setAttribute("code.function.name", "Orders.place").startSpan();',
+      '  }',
+      '  void other(String n) { Span s = tracer.spanBuilder(n).startSpan(); }',
+      '}',
+    ].join('\n'), 'java'), { 'Orders.place': ['spanBuilder Orders.place @3'], 'Orders.other': [] });
+    assert.deepStrictEqual(calls([
+      'package shop',
+      'func (s *Shop) Buy(ctx context.Context, name string) {',
+      '\tctx, span := otel.Tracer("shop").Start(ctx, "Shop.Buy", trace.WithAttributes())',
+      '\tdefer span.End()',
+      '\ttimer.Start("not a span name")',
+      '\t_, other := tracer.Start(ctx, name)',
+      '}',
+    ].join('\n'), 'go'), { 'Shop.Buy': ['Start Shop.Buy @3'] });
+    assert.deepStrictEqual(calls([
+      'class Pay {',
+      '  void Run() {',
+      '    using var activity = Source.StartActivity("Pay.Run");',
+      '  }',
+      '}',
+    ].join('\n'), 'csharp'), { 'Pay.Run': ['StartActivity Pay.Run @3'] });
+  });
+
   test('TypeScript: class methods and arrow fields, exported arrows, startActiveSpan; a template-literal span name is no call site', () => {
     const parsed = parseFile(parser, 'test/fixtures/code/quotes.ts');
     assert.deepStrictEqual(outline(parsed.functions), {
