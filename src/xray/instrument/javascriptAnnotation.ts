@@ -30,7 +30,7 @@ export function addJavaScriptAnnotation(root: SyntaxNode, text: string, offset: 
   const lines: string[] = [];
   if (request.flavour === 'opentelemetry') {
     if (request.kind === 'annotation') {
-      lines.push('// X-Ray indexes this attribute as an annotation only when the exporter lists it in indexed_attributes or the span\'s aws.xray.annotations names it.');
+      lines.push('// An X-Ray annotation only if the exporter\'s indexed_attributes or the span\'s aws.xray.annotations lists it.');
     }
     const target = holder ? `${holder}.` : `${plan.otel('trace')}.getActiveSpan()?.`;
     lines.push(`${target}setAttribute(${key}, ${value})${semi}`);

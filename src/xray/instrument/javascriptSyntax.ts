@@ -36,7 +36,7 @@ export function isFunctionNode(node: SyntaxNode): boolean {
  * are in. The cursor on the name a function expression is bound to (`const handler = async () => …`) counts.
  */
 export function namedFunctionAt(root: SyntaxNode, offset: number): NamedFunction | undefined {
-  for (let node: SyntaxNode | null = root.descendantForIndex(offset); node; node = node.parent) {
+  for (let node: SyntaxNode | null = declared(root.descendantForIndex(offset)); node; node = node.parent) {
     const bindingChild = BINDINGS[node.type];
     const candidate = FUNCTION_NODES.has(node.type) ? node : bindingChild ? node.childForFieldName(bindingChild) : null;
     if (candidate && FUNCTION_NODES.has(candidate.type)) {
@@ -45,6 +45,18 @@ export function namedFunctionAt(root: SyntaxNode, offset: number): NamedFunction
     }
   }
   return undefined;
+}
+
+/** On `export` or `const` of a declaration of one function: that function's declaration or declarator. */
+function declared(node: SyntaxNode | null): SyntaxNode | null {
+  let n = node;
+  if (n && !n.isNamed && n.parent) n = n.parent;
+  if (n?.type === 'export_statement') n = n.childForFieldName('declaration') ?? n;
+  if (n && (n.type === 'lexical_declaration' || n.type === 'variable_declaration')) {
+    const declarators = n.namedChildren.filter((c) => c?.type === 'variable_declarator');
+    if (declarators.length === 1 && declarators[0]) n = declarators[0];
+  }
+  return n;
 }
 
 /** The name functionRanges gives a function node, or undefined for an anonymous one. */
