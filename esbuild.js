@@ -29,6 +29,10 @@ const lazyBundles = [
   { importer: 'otlpDecoder.ts', module: 'otlpProtobuf', entry: 'src/collector/otlpProtobuf.ts' },
   // web-tree-sitter, the code mapping and the statistics: loaded on the first lens request.
   { importer: 'loadLatencyEngine.ts', module: 'latencyEngine', entry: 'src/features/latencyLens/latencyEngine.ts' },
+  // web-tree-sitter and the instrumentation edit modules: loaded by the first instrumentation command or light-bulb
+  // request. Its own copy of web-tree-sitter's JavaScript (the grammars are the shared files in dist/tree-sitter/),
+  // so that neither feature's first use pays for the other's code.
+  { importer: 'loadInstrumentEngine.ts', module: 'instrumentEngine', entry: 'src/features/instrumentation/instrumentEngine.ts' },
 ];
 const lazyBundlesPlugin = {
   name: 'lazy-bundles',

@@ -1,6 +1,7 @@
 // Composition root: build the services, register them, push every disposable, return the API.
 import * as vscode from 'vscode';
 import { CollectorService } from './features/collector/collectorService';
+import { Instrumentation } from './features/instrumentation/registerInstrumentation';
 import { LatencyLens } from './features/latencyLens/registerLatencyLens';
 import { selectProfile, selectRegion } from './features/sources/awsPickers';
 import { TraceSourceManager } from './features/sources/traceSourceManager';
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     new SourceStatusBar(collector, traces),
     registerServiceMap({ extensionUri: context.extensionUri, traces, sources, log }),
     new TimelinePanels(context.extensionUri, sources, log),
+    new Instrumentation(context.extensionPath, log),
     registerTraceRefresh(treeView, traces, collector),
     registerRefreshFeedback(traces, log),
     vscode.commands.registerCommand('xrayLens.refresh', () => traces.refresh()),
