@@ -5,18 +5,17 @@
 // Set UPDATE_GOLDEN=1 to rewrite the expected files after a deliberate change (then read the diff).
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { loadCodeParser, type CodeParser, type SyntaxNode } from '../../../../src/xray/code/functionRanges';
 import { applyEdits } from '../../../../src/xray/instrument/codeStyle';
-import type { ProjectFile } from '../../../../src/xray/instrument/flavourDetection';
 import type { TracingFlavour } from '../../../../src/xray/instrument/instrumentTypes';
-import { entryFileCandidates, setUpFileCandidates, setUpTracingPlan } from '../../../../src/xray/instrument/setUpTracing';
-import type { SetUpTracingPlan } from '../../../../src/xray/instrument/setUpTracingTypes';
+import { entryFileCandidates, setUpTracingPlan } from '../../../../src/xray/instrument/setUpTracing';
 import { ROOT } from '../../collector/collectorHarness';
 import { WASM_DIR } from '../functionRangesHelpers';
+import { applyPlan, planFor, readProject } from './setUpTracingHelpers';
 
 const SETUP = path.join(ROOT, 'test/fixtures/instrument/setup/node');
 const CASES: { name: string; dir: string }[] = [
@@ -26,33 +25,6 @@ const CASES: { name: string; dir: string }[] = [
   { name: 'ts-http', dir: path.join(SETUP, 'ts-http') },
 ];
 const FLAVOURS: TracingFlavour[] = ['opentelemetry', 'xray-sdk'];
-
-/** Every file of a project folder, relative and with `/`. */
-export function readProject(dir: string): ProjectFile[] {
-  return readdirSync(dir, { recursive: true }).map(String).filter((f) => statSync(path.join(dir, f)).isFile())
-    .map((f) => ({ path: f.split(path.sep).join('/'), text: readFileSync(path.join(dir, f), 'utf8') }));
-}
-
-/** What the glue does: manifests + lock files, the entry (first candidate that exists), the set-up files that exist. */
-export function planFor(parser: CodeParser, files: ProjectFile[], flavour: TracingFlavour, serviceName = 'quote-svc'): SetUpTracingPlan {
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  const entryPath = entryFileCandidates('javascript', files).find((p) => byPath.has(p));
-  assert.ok(entryPath, `an entry among ${files.map((f) => f.path).join(', ')}`);
-  const setUpFiles = setUpFileCandidates('javascript', entryPath).flatMap((p) => byPath.get(p) ?? []);
-  const manifests = files.filter((f) => /(^|\/)(package\.json|[\w-]+\.lock|pnpm-lock\.yaml)$/.test(f.path));
-  return setUpTracingPlan({ language: 'javascript', flavour, files: [...manifests, ...setUpFiles], entry: byPath.get(entryPath), serviceName, parser });
-}
-
-/** The project after the plan: edits applied, new files added. */
-export function applyPlan(files: ProjectFile[], plan: SetUpTracingPlan): ProjectFile[] {
-  const out = new Map(files.map((f) => [f.path, f.text]));
-  for (const { path: p, edits } of plan.edits) out.set(p, applyEdits(out.get(p) ?? '', edits));
-  for (const f of plan.newFiles) {
-    assert.ok(!out.has(f.path), `${f.path} is new`);
-    out.set(f.path, f.text);
-  }
-  return [...out].map(([p, text]) => ({ path: p, text }));
-}
 
 function errorNodes(parser: CodeParser, text: string, language: 'javascript' | 'typescript'): string[] {
   const outcome = parser.withTree(text, language, (root) => root.descendantsOfType(['ERROR', 'MISSING']).filter((n): n is SyntaxNode => n !== null).map((n) => `${n.type} at ${n.startPosition.row + 1}: ${n.text.slice(0, 40)}`));

@@ -1,0 +1,39 @@
+// What the set-up tests share: a project folder read as the glue reads a workspace folder, the plan made the
+// way the glue makes it (entry file, manifests, existing set-up files), and the project after the plan.
+import * as assert from 'assert';
+import { readdirSync, readFileSync, statSync } from 'fs';
+import * as path from 'path';
+import type { CodeParser } from '../../../../src/xray/code/functionRanges';
+import { applyEdits } from '../../../../src/xray/instrument/codeStyle';
+import { isManifest, LOCK_FILE_NAMES, type ProjectFile, type ProjectLanguage } from '../../../../src/xray/instrument/flavourDetection';
+import type { TracingFlavour } from '../../../../src/xray/instrument/instrumentTypes';
+import { entryFileCandidates, setUpFileCandidates, setUpTracingPlan } from '../../../../src/xray/instrument/setUpTracing';
+import type { CollectorEndpoints, SetUpTracingPlan } from '../../../../src/xray/instrument/setUpTracingTypes';
+
+/** Every file of a project folder, relative and with `/`. */
+export function readProject(dir: string): ProjectFile[] {
+  return readdirSync(dir, { recursive: true }).map(String).filter((f) => statSync(path.join(dir, f)).isFile())
+    .map((f) => ({ path: f.split(path.sep).join('/'), text: readFileSync(path.join(dir, f), 'utf8') }));
+}
+
+/** What the glue does: manifests + lock files, the entry (first candidate that exists), the set-up files that exist. */
+export function planFor(parser: CodeParser, files: ProjectFile[], flavour: TracingFlavour, serviceName = 'quote-svc', language: ProjectLanguage = 'javascript', endpoints?: Partial<CollectorEndpoints>): SetUpTracingPlan {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const entryPath = entryFileCandidates(language, files).find((p) => byPath.has(p));
+  assert.ok(entryPath, `an entry among ${files.map((f) => f.path).join(', ')}`);
+  const setUpFiles = setUpFileCandidates(language, entryPath).flatMap((p) => byPath.get(p) ?? []);
+  const manifests = files.filter((f) => isManifest(f.path) || LOCK_FILE_NAMES.includes(path.posix.basename(f.path)));
+  return setUpTracingPlan({ language, flavour, files: [...manifests, ...setUpFiles], entry: byPath.get(entryPath), serviceName, parser, endpoints });
+}
+
+/** The project after the plan: edits applied, new files added. */
+export function applyPlan(files: ProjectFile[], plan: SetUpTracingPlan): ProjectFile[] {
+  const out = new Map(files.map((f) => [f.path, f.text]));
+  for (const { path: p, edits } of plan.edits) out.set(p, applyEdits(out.get(p) ?? '', edits));
+  for (const f of plan.newFiles) {
+    assert.ok(!out.has(f.path), `${f.path} is new`);
+    out.set(f.path, f.text);
+  }
+  return [...out].map(([p, text]) => ({ path: p, text }));
+}
+
