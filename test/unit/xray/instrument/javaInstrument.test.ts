@@ -1,0 +1,97 @@
+// Java instrumentation edits through the real tree-sitter grammar: golden outputs per flavour and method shape
+// (test/fixtures/instrument/java), refusals and annotations. No JDK here: the checks are the goldens (read by
+// hand), a parse without ERROR nodes, and the mapping back to the method.
+import * as assert from 'assert';
+import { loadCodeParser, type CodeParser } from '../../../../src/xray/code/functionRanges';
+import { detectCodeStyle } from '../../../../src/xray/instrument/codeStyle';
+import { annotationEdits, traceFunctionEdits, traceableFunctionAt } from '../../../../src/xray/instrument/instrumentation';
+import type { TracingFlavour } from '../../../../src/xray/instrument/instrumentTypes';
+import { javaInstrumenter, javaLiteral } from '../../../../src/xray/instrument/javaInstrument';
+import { WASM_DIR } from '../functionRangesHelpers';
+import { applied, checkAnnotationCase, checkTraceCase, readFixture, type AnnotationCase } from './instrumentGolden';
+
+const SHAPES: Array<{ input: string; at: string; name: string; shape: string }> = [
+  { input: 'Orders.java', at: 'String load', name: 'Orders.load', shape: 'method with a checked exception and a text block' },
+  { input: 'Orders.java', at: 'public Orders(', name: 'Orders.Orders', shape: 'constructor: super() stays first' },
+  { input: 'Orders.java', at: 'String toString', name: 'Orders.toString', shape: 'annotated method (@Override)' },
+  { input: 'Orders.java', at: 'static int count', name: 'Orders.count', shape: 'static method on one line' },
+  { input: 'Orders.java', at: '<T> T first', name: 'Orders.first', shape: 'generic method starting with a comment' },
+  { input: 'Orders.java', at: 'void hit', name: 'Cache.hit', shape: 'method of a nested class' },
+  { input: 'Ledger.java', at: 'void write', name: 'Ledger.write', shape: 'tabs, no package, the Tracer field and imports already there' },
+];
+
+const FLAVOURS: Array<[TracingFlavour, string]> = [['opentelemetry', 'otel'], ['xray-sdk', 'xray']];
+
+suite('instrumentation: Java', () => {
+  let parser: CodeParser;
+  suiteSetup(async () => {
+    parser = await loadCodeParser(WASM_DIR, ['java']);
+  });
+  suiteTeardown(() => parser.dispose());
+
+  for (const [flavour, short] of FLAVOURS) {
+    for (const s of SHAPES) {
+      test(`${flavour}: ${s.shape} (${s.name})`, () => {
+        checkTraceCase(parser, 'java', { input: s.input, at: s.at, flavour, name: s.name, expected: `${s.input.replace(/\.java$/, '')}.${s.name}.${short}.java` });
+      });
+    }
+  }
+
+  test('OpenTelemetry: imports and the Tracer field are added once and reused by a second method; the nested class gets its own field', () => {
+    const text = readFixture('java', 'Orders.java');
+    const style = detectCodeStyle(text);
+    const context = { flavour: 'opentelemetry' as const, filePath: 'Orders.java', style };
+    const once = applied(traceFunctionEdits(parser, text, 'java', text.indexOf('String load'), context), text);
+    const twice = applied(traceFunctionEdits(parser, once, 'java', once.indexOf('String toString'), context), once);
+    assert.strictEqual(twice.match(/import io\.opentelemetry\.api\.trace\.Span;/g)?.length, 1);
+    assert.strictEqual(twice.match(/private static final Tracer tracer/g)?.length, 1);
+    assert.strictEqual(twice.match(/tracer\.spanBuilder/g)?.length, 2);
+    const nested = applied(traceFunctionEdits(parser, twice, 'java', twice.indexOf('void hit'), context), twice);
+    assert.match(nested, /static class Cache \{\n {8}private static final Tracer tracer = GlobalOpenTelemetry\.getTracer\("com\.shop\.orders\.Cache"\);/);
+  });
+
+  test('refusals: an @XRayEnabled class, a method that begins a subsegment or span first, abstract and interface methods, outside a method', () => {
+    const traced = readFixture('java', 'Traced.java');
+    const style = detectCodeStyle(traced);
+    for (const at of ['int advised', 'int lookup']) {
+      assert.strictEqual(traceableFunctionAt(parser, traced, 'java', traced.indexOf(at))?.traced, true, at);
+      const outcome = traceFunctionEdits(parser, traced, 'java', traced.indexOf(at), { flavour: 'xray-sdk', filePath: 'Traced.java', style });
+      assert.deepStrictEqual(outcome.ok ? 'edited' : outcome.code, 'already-traced', at);
+    }
+    const ledger = readFixture('java', 'Ledger.java');
+    const close = traceFunctionEdits(parser, ledger, 'java', ledger.indexOf('void close'), { flavour: 'opentelemetry', filePath: 'Ledger.java', style });
+    assert.deepStrictEqual(close.ok ? 'edited' : close.code, 'already-traced');
+    const shapes = 'interface Api {\n    int call();\n    default int twice() {\n        return call() * 2;\n    }\n}\n';
+    for (const [at, code] of [['int call', 'unsupported'], ['int twice', 'unsupported'], ['interface Api', 'no-function']] as const) {
+      const outcome = traceFunctionEdits(parser, shapes, 'java', shapes.indexOf(at), { flavour: 'opentelemetry', filePath: 'Api.java', style });
+      assert.deepStrictEqual(outcome.ok ? 'edited' : outcome.code, code, at);
+    }
+    // The X-Ray flavour needs no field: an interface's default method can be traced.
+    const xray = traceFunctionEdits(parser, shapes, 'java', shapes.indexOf('int twice'), { flavour: 'xray-sdk', filePath: 'Api.java', style });
+    assert.ok(xray.ok);
+  });
+
+  const ANNOTATIONS: Array<AnnotationCase & { why: string }> = [
+    { why: 'OpenTelemetry with a Span local in scope, after the statement at the end of its line', input: 'Ledger.java', after: 'span.setAttribute("closing", true);', request: { kind: 'annotation', key: 'invoice_id', value: 'inv-"7"', flavour: 'opentelemetry' }, expected: 'Ledger.annotation.otel-local.java' },
+    { why: 'OpenTelemetry without one: Span.current(), the import reused', input: 'Ledger.java', after: '\t\tSystem.out', request: { kind: 'metadata', key: 'cents', value: 12.5, flavour: 'opentelemetry' }, expected: 'Ledger.metadata.otel-current.java' },
+    { why: 'X-Ray SDK: the current subsegment if there is one, the AWSXRay import added; a long past int range', input: 'Orders.java', after: '        return rows.get(id) + sql;', request: { kind: 'annotation', key: 'order_id', value: 9007199254740991, flavour: 'xray-sdk' }, expected: 'Orders.annotation.xray-current.java' },
+    { why: 'X-Ray SDK with a Subsegment local in scope', input: 'Traced.java', after: '            return 2;', request: { kind: 'metadata', key: 'row', value: true, flavour: 'xray-sdk' }, expected: 'Traced.metadata.xray-local.java' },
+  ];
+  for (const c of ANNOTATIONS) test(`annotations: ${c.why}`, () => void checkAnnotationCase(parser, 'java', c));
+
+  test('annotations: keys already set; a body on the method line is refused', () => {
+    const text = readFixture('java', 'Ledger.java');
+    const keys = parser.withTree(text, 'java', (root) => javaInstrumenter.annotationKeysIn(root, text, text.indexOf('span.end()')));
+    assert.deepStrictEqual(keys, { ok: true, value: ['closing'] });
+    const orders = readFixture('java', 'Orders.java');
+    const oneLine = annotationEdits(parser, orders, 'java', orders.indexOf('return ids.size()'), { kind: 'annotation', key: 'k', value: 1, flavour: 'xray-sdk', style: detectCodeStyle(orders) });
+    assert.deepStrictEqual(oneLine.ok ? 'edited' : oneLine.code, 'unsupported');
+  });
+
+  test('literals: escaped strings, L past int range, doubles and booleans as Java writes them', () => {
+    assert.deepStrictEqual(
+      [javaLiteral('a "b"\\\n'), javaLiteral(42), javaLiteral(3_000_000_000), javaLiteral(-2.5), javaLiteral(false)],
+      ['"a \\"b\\"\\\\\\n"', '42', '3000000000L', '-2.5', 'false'],
+    );
+  });
+});
