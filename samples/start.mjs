@@ -1,8 +1,10 @@
 // Starts the sample app: inventory-svc and frontend-api as child processes, and with --traffic a request mix.
 // usage: node samples/start.mjs [--traffic] [--count N] [--rate R] [--frontend-port 3001] [--inventory-port 3002]
-//                               [--daemon 127.0.0.1:2000] [--verbose]
+//                               [--daemon 127.0.0.1:2000] [--watch] [--verbose]
 // --daemon (else AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000) is where the X-Ray SDK sends segments (UDP).
 // With --count the traffic stops after N requests and so does this script; otherwise Ctrl-C stops everything.
+// --watch (the demo's choice) restarts a service when one of its files changes (node --watch), so an edit such
+// as "X-Ray: Trace This Function" shows in the traces once the file is saved.
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -45,13 +47,15 @@ export async function startSampleApp({
   otlpAddress = '127.0.0.1:4318',
   traffic,
   stdio = 'inherit',
+  /** Restart a service when a file it loaded changes (node --watch). */
+  watch = false,
 } = {}) {
   const inventoryUrl = `http://127.0.0.1:${inventoryPort}`;
   const frontendUrl = `http://127.0.0.1:${frontendPort}`;
   const quotesUrl = quotesPort ? `http://127.0.0.1:${quotesPort}` : undefined;
   const children = [];
   const startService = (dir, port, extraEnv) => {
-    const child = spawn(process.execPath, [path.join(samplesDir, dir, 'server.js')], {
+    const child = spawn(process.execPath, [...(watch ? ['--watch'] : []), path.join(samplesDir, dir, 'server.js')], {
       cwd: path.join(samplesDir, dir),
       stdio: ['ignore', stdio, stdio],
       env: { ...process.env, ...extraEnv, PORT: String(port), AWS_XRAY_DAEMON_ADDRESS: daemonAddress, ELECTRON_RUN_AS_NODE: '1' },
@@ -100,6 +104,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     quotesPort: Number(parseFlag(argv, 'quotes-port', 0)),
     otlpAddress: parseFlag(argv, 'otlp', '127.0.0.1:4318'),
     daemonAddress,
+    watch: argv.includes('--watch'),
     traffic: withTraffic && {
       rate: Number(parseFlag(argv, 'rate', 2)),
       count: Number(parseFlag(argv, 'count', Infinity)),

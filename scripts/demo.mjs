@@ -66,6 +66,8 @@ async function main() {
     // Quiet services; a traffic summary every 10 s outside --check. The traces tell the rest.
     traffic: { rate: 2, log: check ? () => {} : console.log },
     stdio: 'ignore',
+    // Interactive demo: a saved edit (Trace This Function) restarts its service, so its traces follow.
+    watch: !check,
   });
   running.push(app.stop);
   say(`sample app: frontend-api ${app.frontendUrl}, inventory-svc ${app.inventoryUrl}; segments to udp ${collectorAddress}`);

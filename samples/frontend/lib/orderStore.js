@@ -37,4 +37,13 @@ function loadOrder(id) {
   });
 }
 
-module.exports = { loadOrder, orderFor };
+/**
+ * A delivery estimate that takes a few milliseconds, like a carrier's API. It has no subsegment of its own on
+ * purpose: put the cursor in it, run "X-Ray: Trace This Function" and save, and a lens with its numbers appears.
+ */
+async function estimateDelivery(order) {
+  await delay(6 + ((Number.parseInt(order.id, 10) || 0) % 4) * 4);
+  return { days: order.customerTier === 'gold' ? 1 : 3 };
+}
+
+module.exports = { loadOrder, orderFor, estimateDelivery };

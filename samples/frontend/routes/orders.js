@@ -2,7 +2,7 @@
 'use strict';
 
 const { AWSXRay } = require('../../shared/tracedServer');
-const { loadOrder } = require('../lib/orderStore');
+const { loadOrder, estimateDelivery } = require('../lib/orderStore');
 const { priceOrder } = require('../lib/pricing');
 const { getStock, reserve } = require('../lib/inventoryClient');
 const { ValidationError } = require('../lib/errors');
@@ -20,9 +20,9 @@ async function getOrder({ params, query, segment }) {
   segment.addAnnotation('customer_tier', tier);
   segment.addAnnotation('order_id', params.id);
   segment.addMetadata('query', query);
-  const stock = await getStock(order.sku);
+  const [stock, delivery] = await Promise.all([getStock(order.sku), estimateDelivery(order)]);
   const priced = priceOrder({ ...order, customerTier: tier }, stock);
-  return { body: formatOrder(priced, stock) };
+  return { body: { ...formatOrder(priced, stock), deliveryDays: delivery.days } };
 }
 
 function validateCart(body) {
