@@ -8,7 +8,7 @@
 import type { SyntaxNode } from '../code/functionRanges';
 import type { AnnotationRequest, EditOutcome, TextEdit } from './instrumentTypes';
 import { BindingPlan, readBindings } from './javascriptBindings';
-import { calleeName, isFunctionNode, isTypeScriptTree, namedFunctionAt, nameFunction, plainString, quoted, walk } from './javascriptSyntax';
+import { calleeName, isFunctionNode, isTypeScriptTree, namedFunctionAt, nameFunction, plainString, quoted, shadowed, walk } from './javascriptSyntax';
 
 const STATEMENT_CONTAINERS = new Set(['statement_block', 'switch_case', 'switch_default', 'class_static_block']);
 const JUMPS = new Set(['return_statement', 'throw_statement', 'break_statement', 'continue_statement']);
@@ -39,6 +39,9 @@ export function addJavaScriptAnnotation(root: SyntaxNode, text: string, offset: 
     const target = holder ? `${holder}?.` : `${plan.xray()}.getSegment()?.`;
     lines.push(`${target}${request.kind === 'annotation' ? 'addAnnotation' : 'addMetadata'}(${key}, ${value})${semi}`);
   }
+  const owner = namedFunctionAt(root, place.anchor.startIndex);
+  const clash = owner ? shadowed(owner.node, plan.used) : undefined;
+  if (clash) return { ok: false, code: 'unsupported', reason: `${owner?.name} declares its own \`${clash}\`, which the inserted call needs from the module. Rename it first.` };
   const eol = style.eol;
   const statement = lines.map((l) => place.indent + l).join(eol);
   const insert: TextEdit = place.after

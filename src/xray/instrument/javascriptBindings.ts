@@ -16,6 +16,8 @@ interface ModuleBinding {
   named: Map<string, string>;
   /** Where another name can be added to the named list (after its last element), when there is one. */
   namedListEnd?: number;
+  /** The named list is an import's `{ … }` (`a as b`) or a require's destructuring (`a: b`). */
+  namedListKind?: 'import' | 'require';
 }
 
 export interface FileBindings {
@@ -29,14 +31,14 @@ export interface FileBindings {
   xray?: string;
   /** Identifiers declared at the top of the module. */
   topLevelNames: Set<string>;
-  /** Where new imports go, and whether it is after an existing statement (so the text starts with a line break). */
+  /** Where new imports go: after the last import/require, after a 'use strict' directive, or before the first statement. */
   insertAt: number;
-  insertAfterStatement: boolean;
+  insertAfter?: 'import' | 'directive';
 }
 
 export function readBindings(root: SyntaxNode, filePath: string, typescript: boolean): FileBindings {
   const out: FileBindings = {
-    esm: typescript || /\.m[jt]s$/i.test(filePath), typescript, otel: { named: new Map() }, topLevelNames: new Set(), insertAt: 0, insertAfterStatement: false,
+    esm: typescript || /\.m[jt]s$/i.test(filePath), typescript, otel: { named: new Map() }, topLevelNames: new Set(), insertAt: 0,
   };
   let lastImport: SyntaxNode | undefined;
   let directive: SyntaxNode | undefined;
@@ -48,6 +50,10 @@ export function readBindings(root: SyntaxNode, filePath: string, typescript: boo
     if (statement.type === 'import_statement' || statement.type === 'export_statement') out.esm = out.esm || !/\.cjs$/i.test(filePath);
     if (statement.type === 'import_statement') readImport(statement, out);
     if (statement.type === 'lexical_declaration' || statement.type === 'variable_declaration') readDeclaration(statement, out);
+    const declaration = statement.type === 'export_statement' ? statement.childForFieldName('declaration') : statement;
+    if (declaration && declaration.type !== statement.type && (declaration.type === 'lexical_declaration' || declaration.type === 'variable_declaration')) readDeclaration(declaration, out);
+    const declaredName = declaration?.type.endsWith('_declaration') ? declaration.childForFieldName('name') : null;
+    if (declaredName) out.topLevelNames.add(declaredName.text);
     if (leading) {
       if (importLike) lastImport = statement;
       else if (statement.type === 'expression_statement' && statement.namedChildren[0]?.type === 'string' && !lastImport) directive = statement;
@@ -60,7 +66,7 @@ export function readBindings(root: SyntaxNode, filePath: string, typescript: boo
   const after = lastImport ?? directive;
   if (after) {
     out.insertAt = after.endIndex;
-    out.insertAfterStatement = true;
+    out.insertAfter = lastImport ? 'import' : 'directive';
   } else {
     // Before the first statement: leading comments (a file's header, a licence) stay on top.
     out.insertAt = firstCode ? firstCode.startIndex : root.endIndex;
@@ -68,11 +74,15 @@ export function readBindings(root: SyntaxNode, filePath: string, typescript: boo
   return out;
 }
 
-/** `const x = require('m')`, `const { a } = require('m').b` at the top of the file. */
+/** `const x = require('m')`, `const { a } = require('m').b`, `const debug = require('debug')('app')` at the top of the file. */
 function isRequireDeclaration(statement: SyntaxNode): boolean {
   if (statement.type !== 'lexical_declaration' && statement.type !== 'variable_declaration') return false;
   const declarators = statement.namedChildren.filter((c): c is SyntaxNode => c?.type === 'variable_declarator');
-  return declarators.length > 0 && declarators.every((d) => requiredModule(d.childForFieldName('value')) !== undefined);
+  return declarators.length > 0 && declarators.every((d) => {
+    let v = d.childForFieldName('value');
+    while (v && requiredModule(v) === undefined && (v.type === 'call_expression' || v.type === 'member_expression')) v = v.childForFieldName(v.type === 'call_expression' ? 'function' : 'object');
+    return requiredModule(v) !== undefined;
+  });
 }
 
 /** The module a `require('m')` (or `require('m').x`) names. */
@@ -110,7 +120,7 @@ function readImport(statement: SyntaxNode, out: FileBindings): void {
         if (local === 'AWSXRay') out.xray ??= local;
       }
       const last = specifiers[specifiers.length - 1];
-      if (binding && last) binding.namedListEnd ??= last.endIndex;
+      if (binding && last && binding.namedListEnd === undefined) [binding.namedListEnd, binding.namedListKind] = [last.endIndex, 'import'];
     }
   }
 }
@@ -145,14 +155,17 @@ function readDeclaration(statement: SyntaxNode, out: FileBindings): void {
         binding?.named.set(exported, local);
         if (local === 'AWSXRay') out.xray ??= local;
       }
-      if (binding && last) binding.namedListEnd ??= last.endIndex;
+      if (binding && last && binding.namedListEnd === undefined) [binding.namedListEnd, binding.namedListKind] = [last.endIndex, 'require'];
     }
   }
 }
 
 /** Collects what the inserted code needs; `edits()` gives the import/require changes and the new top lines. */
 export class BindingPlan {
-  private readonly addNamed: string[] = [];
+  /** [exported, local] names to import from @opentelemetry/api. */
+  private readonly addNamed: Array<[string, string]> = [];
+  /** Module-level names the inserted code refers to: a function declaring one of them would hide it. */
+  readonly used = new Set<string>();
   private readonly newLines: string[] = [];
   private readonly topStatements: string[] = [];
   readonly warnings: string[] = [];
@@ -170,27 +183,39 @@ export class BindingPlan {
   /** An expression for `trace` or `SpanStatusCode` of @opentelemetry/api. */
   otel(name: 'trace' | 'SpanStatusCode'): string {
     const b = this.bindings.otel;
-    const local = b.named.get(name);
-    if (local) return local;
-    if (b.namespace) return `${b.namespace}.${name}`;
-    if (!this.addNamed.includes(name)) this.addNamed.push(name);
+    const bound = b.named.get(name);
+    if (bound) return this.use(bound);
+    if (b.namespace) return `${this.use(b.namespace)}.${name}`;
+    // A file whose own `trace` is something else gets the API's under another name.
+    const local = this.bindings.topLevelNames.has(name) ? `otel${name[0].toUpperCase()}${name.slice(1)}` : name;
+    b.named.set(name, local);
+    this.bindings.topLevelNames.add(local);
+    this.addNamed.push([name, local]);
+    return this.use(local);
+  }
+
+  private use(name: string): string {
+    this.used.add(name);
     return name;
   }
 
   /** The module's tracer, declared after the imports when the file has none. */
   tracer(tracerName: string): string {
-    if (this.bindings.tracer) return this.bindings.tracer;
+    if (this.bindings.tracer) return this.use(this.bindings.tracer);
     const local = this.bindings.topLevelNames.has('tracer') ? 'otelTracer' : 'tracer';
     this.bindings.tracer = local;
+    this.bindings.topLevelNames.add(local);
+    this.use(local);
     this.topStatements.push(`const ${local} = ${this.otel('trace')}.getTracer(${this.q(tracerName)})${this.semi}`);
     return local;
   }
 
   /** The aws-xray-sdk-core object, required/imported when the file has none. */
   xray(): string {
-    if (this.bindings.xray) return this.bindings.xray;
+    if (this.bindings.xray) return this.use(this.bindings.xray);
     const local = 'AWSXRay';
     this.bindings.xray = local;
+    this.use(local);
     const from = this.q('aws-xray-sdk-core');
     // The SDK is CommonJS: an ES module gets it as the default export, TypeScript through `import * as`.
     this.newLines.push(!this.bindings.esm ? `const ${local} = require(${from})${this.semi}`
@@ -205,11 +230,13 @@ export class BindingPlan {
     const edits: TextEdit[] = [];
     const imports = [...this.newLines];
     if (this.addNamed.length > 0) {
+      const listed = (kind: 'import' | 'require') => this.addNamed.map(([name, local]) => (name === local ? name : kind === 'import' ? `${name} as ${local}` : `${name}: ${local}`));
       if (b.otel.namedListEnd !== undefined) {
-        edits.push({ start: b.otel.namedListEnd, end: b.otel.namedListEnd, newText: this.addNamed.map((n) => `, ${n}`).join('') });
+        edits.push({ start: b.otel.namedListEnd, end: b.otel.namedListEnd, newText: listed(b.otel.namedListKind ?? 'import').map((n) => `, ${n}`).join('') });
       } else {
-        const names = `{ ${this.addNamed.join(', ')} }`;
-        imports.unshift(b.esm ? `import ${names} from ${this.q(OTEL_API)}${this.semi}` : `const ${names} = require(${this.q(OTEL_API)})${this.semi}`);
+        const kind = b.esm ? 'import' : 'require';
+        const names = `{ ${listed(kind).join(', ')} }`;
+        imports.unshift(kind === 'import' ? `import ${names} from ${this.q(OTEL_API)}${this.semi}` : `const ${names} = require(${this.q(OTEL_API)})${this.semi}`);
         this.warnings.push('Added @opentelemetry/api to the file: the project needs it as a dependency, and spans are recorded only once an OpenTelemetry SDK is started (X-Ray: Set Up Tracing in This Project).');
       }
     }
@@ -218,9 +245,9 @@ export class BindingPlan {
     if (imports.length > 0) blocks.push(imports.join(eol));
     if (this.topStatements.length > 0) blocks.push(this.topStatements.join(eol));
     let newText: string;
-    if (b.insertAfterStatement) {
-      // New imports right below the last import; the tracer after a blank line.
-      newText = imports.length > 0 ? `${eol}${blocks[0]}` : '';
+    if (b.insertAfter) {
+      // New imports right below the last import (a blank line after 'use strict'); the tracer after a blank line.
+      newText = imports.length > 0 ? `${b.insertAfter === 'directive' ? eol : ''}${eol}${blocks[0]}` : '';
       if (this.topStatements.length > 0) newText += `${eol}${eol}${blocks[blocks.length - 1]}`;
     } else {
       newText = `${blocks.join(`${eol}${eol}`)}${eol}${eol}`;

@@ -7,7 +7,7 @@ import { applyEdits, lineIndentAt } from './codeStyle';
 import type { EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 import { addJavaScriptAnnotation, javascriptAnnotationKeys } from './javascriptAnnotation';
 import { BindingPlan, readBindings } from './javascriptBindings';
-import { functionExtent, isAsync, isFunctionNode, isGenerator, isTraced, isTypeScriptTree, namedFunctionAt, quoted, walk, type NamedFunction } from './javascriptSyntax';
+import { functionExtent, isAsync, isFunctionNode, isGenerator, isSetter, isTraced, isTypeScriptTree, namedFunctionAt, quoted, shadowed, walk, type NamedFunction } from './javascriptSyntax';
 
 export const javascriptInstrumenter: LanguageInstrumenter = {
   languages: ['javascript', 'typescript', 'tsx'],
@@ -35,15 +35,14 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
   if (isTraced(fn.node)) return { ok: false, code: 'already-traced', reason: `${fn.name} already opens a span or subsegment of its own.` };
   const body = fn.node.childForFieldName('body');
   if (!body) return { ok: false, code: 'unsupported', reason: `${fn.name} has no body to wrap.` };
-  const clash = shadowed(fn.node, ['tracer', 'AWSXRay', 'SpanStatusCode', 'trace']);
-  if (clash) return { ok: false, code: 'unsupported', reason: `${fn.name} declares its own \`${clash}\`, which the inserted tracing code would need from the module. Rename it first.` };
-
   const typescript = isTypeScriptTree(root);
   const bindings = readBindings(root, context.filePath, typescript);
   const plan = new BindingPlan(bindings, context.style);
   const wrapper = context.flavour === 'opentelemetry'
     ? openTelemetryWrapper(text, fn, plan, context, typescript)
     : xraySdkWrapper(text, fn, plan, context, typescript);
+  const clash = shadowed(fn.node, plan.used);
+  if (clash) return { ok: false, code: 'unsupported', reason: `${fn.name} declares its own \`${clash}\`, which the inserted tracing code needs from the module. Rename it first.` };
   const topEdits = plan.edits();
   // code.line.number is the name's line in the edited file: the lines added above it move it down.
   const added = topEdits.filter((e) => e.start <= fn.nameNode.startIndex).reduce((n, e) => n + lineBreaks(e.newText) - lineBreaks(text.slice(e.start, e.end)), 0);
@@ -54,19 +53,6 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
 
 function lineBreaks(s: string): number {
   return s.split('\n').length - 1;
-}
-
-/** The first of `names` the function declares itself (a parameter or a local), which would hide the module's. */
-function shadowed(fn: SyntaxNode, names: string[]): string | undefined {
-  const declared = new Set<string>();
-  walk(fn, (n) => {
-    if (n.type === 'formal_parameters') walk(n, (p) => void (p.type === 'identifier' && declared.add(p.text)));
-    else if (n.type === 'variable_declarator') {
-      const name = n.childForFieldName('name');
-      if (name) walk(name, (p) => void ((p.type === 'identifier' || p.type === 'shorthand_property_identifier_pattern') && declared.add(p.text)));
-    }
-  });
-  return names.find((n) => declared.has(n));
 }
 
 /** A name for the callback's parameter that nothing in the function already uses. */
@@ -95,6 +81,11 @@ function promiseWarning(fn: NamedFunction): string[] {
 
 type Wrapper = (line: number) => string;
 
+/** The wrapper's value is the function's, except in a setter, which cannot return one. */
+function returns(fn: NamedFunction): string {
+  return isSetter(fn.node) ? '' : 'return ';
+}
+
 function openTelemetryWrapper(text: string, fn: NamedFunction, plan: BindingPlan, context: TraceFunctionContext, typescript: boolean): Wrapper {
   const { style } = context;
   const q = (s: string) => quoted(s, style.quote);
@@ -107,7 +98,7 @@ function openTelemetryWrapper(text: string, fn: NamedFunction, plan: BindingPlan
   return (line) => {
     const u = style.indent;
     const open = [
-      `return ${tracer}.startActiveSpan(${q(fn.name)}, {`,
+      `${returns(fn)}${tracer}.startActiveSpan(${q(fn.name)}, {`,
       `${u}attributes: {`,
       `${u}${u}${q('code.function.name')}: ${q(fn.name)},`,
       `${u}${u}${q('code.file.path')}: ${q(context.filePath)},`,
@@ -147,10 +138,10 @@ function xraySdkWrapper(text: string, fn: NamedFunction, plan: BindingPlan, cont
     ];
     if (!async) {
       // captureFunc closes the subsegment itself, with the error when the callback throws (capture.js).
-      return wrapBody(text, fn, context, [`return ${xray}.captureFunc(${q(fn.name)}, (${sub}) => {`, ...metadata], [`})${semi}`], 1);
+      return wrapBody(text, fn, context, [`${returns(fn)}${xray}.captureFunc(${q(fn.name)}, (${sub}) => {`, ...metadata], [`})${semi}`], 1);
     }
     // captureAsyncFunc leaves closing to the callback: once, in finally, after addError on a failure.
-    const open = [`return ${xray}.captureAsyncFunc(${q(fn.name)}, async (${sub}) => {`, ...metadata, `${u}try {`];
+    const open = [`${returns(fn)}${xray}.captureAsyncFunc(${q(fn.name)}, async (${sub}) => {`, ...metadata, `${u}try {`];
     const close = [
       `${u}} catch (err) {`,
       `${u}${u}${sub}?.addError(${typescript ? 'err as Error' : 'err'})${semi}`,

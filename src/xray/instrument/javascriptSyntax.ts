@@ -141,6 +141,27 @@ export function isGenerator(fn: SyntaxNode): boolean {
   return fn.type.startsWith('generator_') || (fn.type === 'method_definition' && fn.children.some((c) => c?.type === '*'));
 }
 
+export function isSetter(fn: SyntaxNode): boolean {
+  return fn.type === 'method_definition' && fn.children.some((c) => c?.type === 'set');
+}
+
+/** The first of `names` the function declares itself (a parameter or a local), which would hide the module's. */
+export function shadowed(fn: SyntaxNode, names: Iterable<string>): string | undefined {
+  const declared = new Set<string>();
+  const add = (n: SyntaxNode) => void ((n.type === 'identifier' || n.type === 'shorthand_property_identifier_pattern') && declared.add(n.text));
+  walk(fn, (n) => {
+    if (n.type === 'formal_parameters') walk(n, add);
+    else if (n.type === 'variable_declarator') {
+      const name = n.childForFieldName('name');
+      if (name) walk(name, add);
+    } else if ((n.type === 'function_declaration' || n.type === 'class_declaration') && n.id !== fn.id) {
+      const name = n.childForFieldName('name');
+      if (name) declared.add(name.text);
+    }
+  });
+  return [...names].find((n) => declared.has(n));
+}
+
 /** The identifier after the last `.` of a callee: `AWSXRay.captureAsyncFunc` → captureAsyncFunc. */
 export function calleeName(call: SyntaxNode): string | undefined {
   const callee = call.childForFieldName('function');

@@ -160,11 +160,51 @@ suite('javascript instrumentation', () => {
     }
   }
 
+  // Bindings the file already has, in TypeScript (type-checked with the outputs below) and JavaScript.
+  const BINDING_CASES: Array<{ file: string; text: string; at: string; flavour: TracingFlavour; expect: string[] }> = [
+    {
+      file: 'namespace.ts', flavour: 'opentelemetry', at: 'get total',
+      text: "import * as api from '@opentelemetry/api';\nimport type { Span } from '@opentelemetry/api';\n\nexport class Cart {\n  private items: number[] = [];\n\n  get total(): number {\n    return this.items.reduce((a, b) => a + b, 0);\n  }\n\n  set total(value: number) {\n    this.items = [value];\n  }\n}\n\nexport function label(span: Span): string {\n  return String(span);\n}\n\nexport const ok = api.SpanStatusCode.OK;\n",
+      expect: ["const tracer = api.trace.getTracer('src/namespace.ts');", 'code: api.SpanStatusCode.ERROR', '    return tracer.startActiveSpan(\'Cart.total\''],
+    },
+    {
+      file: 'setter.ts', flavour: 'xray-sdk', at: 'set total',
+      text: "export class Cart {\n  private items: number[] = [];\n\n  set total(value: number) {\n    this.items = [value];\n  }\n\n  get count(): number {\n    return this.items.length;\n  }\n}\n",
+      expect: ["import * as AWSXRay from 'aws-xray-sdk-core';", "  set total(value: number) {\n    AWSXRay.captureFunc('Cart.total', (subsegment) => {"],
+    },
+    {
+      file: 'debug.js', flavour: 'opentelemetry', at: 'function work',
+      text: "'use strict';\n\nconst trace = require('debug')('app');\n\nfunction work(n) {\n  trace('working');\n  return n + 1;\n}\n\nmodule.exports = { work };\n",
+      expect: ["const trace = require('debug')('app');\nconst { trace: otelTrace, SpanStatusCode } = require('@opentelemetry/api');\n\nconst tracer = otelTrace.getTracer('src/debug.js');"],
+    },
+    {
+      file: 'strict.js', flavour: 'xray-sdk', at: 'function work',
+      text: "'use strict';\n\nfunction work(n) {\n  return n + 1;\n}\n\nmodule.exports = { work };\n",
+      expect: ["'use strict';\n\nconst AWSXRay = require('aws-xray-sdk-core');\n\nfunction work(n) {"],
+    },
+  ];
+
+  function bindingCase(c: (typeof BINDING_CASES)[number]): string {
+    const language = languageOf(c.file);
+    const output = applied(traceFunctionEdits(parser, c.text, language, c.text.indexOf(c.at), { flavour: c.flavour, filePath: `src/${c.file}`, style: detectCodeStyle(c.text) }), c.text);
+    for (const expected of c.expect) assert.ok(output.includes(expected), `${c.file} has ${expected}:\n${output}`);
+    assert.strictEqual(syntaxError(parser, output, language), undefined);
+    return output;
+  }
+
+  test('existing bindings: a namespace import, a type-only import, a `trace` of another module, a setter, \'use strict\'', () => {
+    for (const c of BINDING_CASES.filter((b) => b.file.endsWith('.js'))) assert.strictEqual(nodeCheck(bindingCase(c), '.js'), '', c.file);
+  });
+
   test('the TypeScript outputs type-check against the real @opentelemetry/api and aws-xray-sdk-core types, as their inputs do', function () {
     this.timeout(60_000);
     const inputs = new Map(['quotes.ts', 'cart.tsx'].map((f) => [path.join(FIXTURES, JS, f), readFixture(JS, f)]));
+    for (const c of BINDING_CASES.filter((b) => b.file.endsWith('.ts'))) {
+      inputs.set(path.join(ROOT, 'in', c.file), c.text);
+      typescriptOutputs.set(path.join(ROOT, 'out', c.file), bindingCase(c));
+    }
     assert.deepStrictEqual(typeErrors(inputs), [], 'the inputs type-check');
-    assert.strictEqual(typescriptOutputs.size, SHAPES.filter((s) => languageOf(s.input) !== 'javascript').length * 2);
+    assert.strictEqual(typescriptOutputs.size, SHAPES.filter((s) => languageOf(s.input) !== 'javascript').length * 2 + 2);
     // One program: every file is a module, and the JSX declarations of the .tsx files merge (they are the same).
     assert.deepStrictEqual(typeErrors(new Map([...inputs, ...typescriptOutputs])), []);
   });
