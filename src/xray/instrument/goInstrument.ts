@@ -1,12 +1,350 @@
-// Instrumentation edits for go: not written yet; every request is refused as unsupported.
-import type { EditOutcome, LanguageInstrumenter } from './instrumentTypes';
+// Instrumentation edits for Go. Nothing is wrapped: the span or subsegment starts first thing in the body and
+// ends in a defer. OpenTelemetry: `ctx, span := otel.Tracer(pkg).Start(ctx, name, trace.WithAttributes(code.*))`
+// from the function's context.Context (or an *http.Request's, which then carries the new context; without either,
+// context.Background() and a warning); a named error result is recorded on the span. X-Ray SDK:
+// `ctx, seg := xray.BeginSubsegment(ctx, name)` — nil when the context holds no segment, so everything on it is
+// guarded — with the code.* values as metadata and `seg.Close(err)` for a named error result.
+import type { SyntaxNode } from '../code/functionRanges';
+import {
+  braceBody, freeName, identifiersIn, linesAddedBefore, localInScope, placeText, quoted, rewriteBody, statementPlace,
+  type CodeLine,
+} from './braceStatements';
+import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
-const NOT_YET: EditOutcome = { ok: false, code: 'unsupported', reason: 'Not available for this language yet.' };
+const CONTAINERS = new Set(['statement_list']);
+const LEAVES = new Set(['return_statement', 'break_statement', 'continue_statement', 'goto_statement', 'fallthrough_statement']);
+const OPENS_SPAN = new Set(['BeginSubsegment', 'Capture', 'CaptureAsync']);
+const OTEL_NOTE = "Indexed by X-Ray only when the exporter's indexed_attributes (or the span's aws.xray.annotations) lists this key.";
+const PATHS = {
+  otel: 'go.opentelemetry.io/otel',
+  attribute: 'go.opentelemetry.io/otel/attribute',
+  trace: 'go.opentelemetry.io/otel/trace',
+  codes: 'go.opentelemetry.io/otel/codes',
+  context: 'context',
+  xray: 'github.com/aws/aws-xray-sdk-go/xray',
+};
 
 export const goInstrumenter: LanguageInstrumenter = {
   languages: ['go'],
-  functionAt: () => undefined,
-  traceFunction: () => NOT_YET,
-  addAnnotation: () => NOT_YET,
-  annotationKeysIn: () => [],
+  functionAt: (root, _text, offset) => {
+    const fn = functionAt(root, offset);
+    return fn ? describe(fn) : undefined;
+  },
+  traceFunction,
+  addAnnotation,
+  annotationKeysIn: (root, _text, offset) => {
+    const fn = functionAt(root, offset);
+    const keys = new Set<string>();
+    for (const call of fn ? descendants(fn, 'call_expression') : []) {
+      const api = calledName(call);
+      const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+      // xray.AddAnnotation(ctx, "k", v), seg.AddAnnotation("k", v), attribute.String("k", v) inside SetAttributes.
+      if (api === 'AddAnnotation') {
+        const key = args.find((a) => a?.type === 'interpreted_string_literal');
+        if (key) keys.add(key.text.slice(1, -1));
+      } else if (api === 'SetAttributes') {
+        for (const inner of descendants(call, 'call_expression')) {
+          const first = inner.childForFieldName('arguments')?.namedChildren[0];
+          if (inner.id !== call.id && first?.type === 'interpreted_string_literal') keys.add(first.text.slice(1, -1));
+        }
+      }
+    }
+    return [...keys];
+  },
 };
+
+function functionAt(root: SyntaxNode, offset: number): SyntaxNode | undefined {
+  const at = (o: number): SyntaxNode | undefined => {
+    for (let n: SyntaxNode | null = root.descendantForIndex(o); n; n = n.parent) {
+      if ((n.type === 'function_declaration' || n.type === 'method_declaration') && n.childForFieldName('name')) return n;
+    }
+    return undefined;
+  };
+  const here = at(offset);
+  const before = offset > 0 ? at(offset - 1) : undefined;
+  return before && before.endIndex >= offset && (!here || (before.startIndex >= here.startIndex && before.endIndex <= here.endIndex)) ? before : here;
+}
+
+/** `Receiver.Method` for methods (pointer and type parameters dropped), as functionRanges names them. */
+function qualifiedName(fn: SyntaxNode): string {
+  const own = fn.childForFieldName('name')?.text ?? '';
+  if (fn.type !== 'method_declaration') return own;
+  const type = fn.childForFieldName('receiver')?.namedChildren[0]?.childForFieldName('type');
+  const receiver = type?.text.replace(/^\*/, '').replace(/\[.*$/s, '');
+  return receiver ? `${receiver}.${own}` : own;
+}
+
+function describe(fn: SyntaxNode): TraceableFunction {
+  return {
+    name: qualifiedName(fn),
+    nameLine: fn.childForFieldName('name')?.startPosition.row ?? fn.startPosition.row,
+    start: fn.startIndex,
+    end: fn.endIndex,
+    traced: isTraced(fn),
+  };
+}
+
+function calledName(call: SyntaxNode): string | undefined {
+  const callee = call.childForFieldName('function');
+  if (callee?.type === 'selector_expression') return callee.childForFieldName('field')?.text;
+  return callee?.type === 'identifier' ? callee.text : undefined;
+}
+
+function statementsOf(fn: SyntaxNode): SyntaxNode[] {
+  const list = fn.childForFieldName('body')?.namedChildren.find((c) => c?.type === 'statement_list');
+  return (list?.namedChildren ?? []).filter((c): c is SyntaxNode => c !== null && c.type !== 'comment');
+}
+
+function isTraced(fn: SyntaxNode): boolean {
+  const first = statementsOf(fn)[0];
+  if (!first) return false;
+  return descendants(first, 'call_expression').some((call) => {
+    const api = calledName(call);
+    const args = call.childForFieldName('arguments')?.namedChildren.length ?? 0;
+    return OPENS_SPAN.has(api ?? '') || (api === 'Start' && args >= 2);
+  });
+}
+
+function descendants(node: SyntaxNode, type: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const stack: SyntaxNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop() as SyntaxNode;
+    if (n.type === type) out.push(n);
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return out;
+}
+
+interface Parameters {
+  /** A named context.Context parameter. */
+  ctx?: string;
+  /** A named *http.Request parameter. */
+  request?: string;
+  /** The name of an `error` result, when results are named. */
+  namedError?: string;
+  /** The function returns an error it does not name. */
+  unnamedError: boolean;
+}
+
+function parametersOf(fn: SyntaxNode): Parameters {
+  const out: Parameters = { unnamedError: false };
+  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (p?.type !== 'parameter_declaration') continue;
+    const type = p.childForFieldName('type')?.text.replace(/\s+/g, '');
+    const name = p.childForFieldName('name')?.text;
+    if (!name || name === '_') continue;
+    if (type === 'context.Context' && !out.ctx) out.ctx = name;
+    if (type === '*http.Request' && !out.request) out.request = name;
+  }
+  const result = fn.childForFieldName('result');
+  if (result?.type === 'parameter_list') {
+    for (const p of result.namedChildren) {
+      if (p?.type !== 'parameter_declaration' || p.childForFieldName('type')?.text !== 'error') continue;
+      const names = p.namedChildren.filter((c) => c?.type === 'identifier').map((c) => c?.text ?? '');
+      const name = names[names.length - 1];
+      if (name && name !== '_') out.namedError = name;
+      else out.unnamedError = true;
+    }
+  } else if (result?.text === 'error') {
+    out.unnamedError = true;
+  }
+  return out;
+}
+
+/** A Go literal for a value passed as interface{} or to attribute.String/Int64/Float64/Bool. */
+function goValue(value: string | number | boolean): { literal: string; attribute: string } {
+  if (typeof value === 'string') return { literal: quoted(value), attribute: 'String' };
+  if (typeof value === 'boolean') return { literal: String(value), attribute: 'Bool' };
+  return { literal: String(value), attribute: Number.isInteger(value) && Math.abs(value) < 2 ** 63 && !/e/.test(String(value)) ? 'Int64' : 'Float64' };
+}
+
+// ---- imports ----
+
+interface Imports {
+  /** import path → the name it is used under. */
+  names: Map<string, string>;
+  edit(paths: string[], eol: string): TextEdit | undefined;
+}
+
+function importsOf(root: SyntaxNode, text: string): Imports {
+  const names = new Map<string, string>();
+  let block: SyntaxNode | undefined;
+  let last: SyntaxNode | undefined;
+  let pkg: SyntaxNode | undefined;
+  for (const child of root.namedChildren) {
+    if (child?.type === 'package_clause') pkg = child;
+    if (child?.type !== 'import_declaration') continue;
+    last = child;
+    const list = child.namedChildren.find((c) => c?.type === 'import_spec_list');
+    if (list) block ??= list;
+    for (const spec of list ? list.namedChildren : [child.namedChildren.find((c) => c?.type === 'import_spec')]) {
+      if (spec?.type !== 'import_spec') continue;
+      const path = spec.childForFieldName('path')?.text.slice(1, -1);
+      if (!path) continue;
+      names.set(path, spec.childForFieldName('name')?.text ?? path.slice(path.lastIndexOf('/') + 1));
+    }
+  }
+  return {
+    names,
+    edit: (paths, eol) => {
+      const missing = paths.filter((p) => !names.has(p));
+      if (missing.length === 0) return undefined;
+      if (block) {
+        const close = block.endIndex - 1;
+        const specs = block.namedChildren.filter((c): c is SyntaxNode => c?.type === 'import_spec');
+        const lastPath = specs[specs.length - 1]?.childForFieldName('path')?.text ?? '';
+        // A new group after the standard library's; appended to a group of modules otherwise.
+        const gap = specs.length > 0 && !lastPath.split('/')[0].includes('.') && missing.some((m) => m.includes('.')) ? eol : '';
+        const at = text.lastIndexOf('\n', close) + 1;
+        return { start: at, end: at, newText: gap + missing.map((m) => `\t"${m}"`).join(eol) + eol };
+      }
+      const after = last ?? pkg;
+      const at = after ? after.endIndex : 0;
+      return { start: at, end: at, newText: `${eol}${eol}import (${eol}${missing.map((m) => `\t"${m}"`).join(eol)}${eol})` };
+    },
+  };
+}
+
+// ---- Trace This Function ----
+
+function traceFunction(root: SyntaxNode, text: string, offset: number, context: TraceFunctionContext): EditOutcome {
+  const fn = functionAt(root, offset);
+  if (!fn) return { ok: false, code: 'no-function', reason: 'The cursor is not inside a Go function.' };
+  const info = describe(fn);
+  if (info.traced) return { ok: false, code: 'already-traced', reason: `${info.name} already starts its own span or subsegment.` };
+  const block = fn.childForFieldName('body');
+  if (!block) return { ok: false, code: 'unsupported', reason: `${info.name} has no body (implemented in assembly).` };
+  const { style } = context;
+  const eol = style.eol;
+  const params = parametersOf(fn);
+  const taken = identifiersIn(fn);
+  const imports = importsOf(root, text);
+  const warnings: string[] = [];
+  const edits: TextEdit[] = [];
+  const name = quoted(info.name);
+  const errorName = params.namedError;
+  if (params.unnamedError && !errorName) {
+    warnings.push(`Errors ${info.name} returns are not recorded: name its error result (err error) and trace it again to have them recorded.`);
+  }
+  // The context the span starts from, and the statement that hands the new context on (an http handler's request).
+  let parent: string;
+  let ctxTarget: string;
+  const after: CodeLine[] = [];
+  if (params.ctx) {
+    parent = params.ctx;
+    ctxTarget = params.ctx;
+  } else if (params.request) {
+    parent = `${params.request}.Context()`;
+    ctxTarget = freeName('ctx', taken);
+    after.push([0, `${params.request} = ${params.request}.WithContext(${ctxTarget})`]);
+  } else if (context.flavour === 'opentelemetry') {
+    parent = 'context.Background()';
+    ctxTarget = '_';
+    warnings.push(`${info.name} takes no context.Context: its span starts a new trace instead of joining the caller's. Pass a context in to connect them.`);
+  } else {
+    return { ok: false, code: 'unsupported', reason: `${info.name} takes no context.Context (or *http.Request): the X-Ray SDK finds the parent segment in the context.` };
+  }
+
+  let lines: (line: number) => CodeLine[];
+  const needed: string[] = [];
+  if (context.flavour === 'opentelemetry') {
+    const span = freeName('span', taken);
+    needed.push(PATHS.otel, PATHS.attribute, PATHS.trace);
+    if (parent === 'context.Background()') needed.push(PATHS.context);
+    if (errorName) needed.push(PATHS.codes);
+    const n = (path: string) => imports.names.get(path) ?? path.slice(path.lastIndexOf('/') + 1);
+    const pkg = root.namedChildren.find((c) => c?.type === 'package_clause')?.namedChildren[0]?.text ?? 'app';
+    const end: CodeLine[] = errorName
+      ? [
+        [0, 'defer func() {'],
+        [1, `if ${errorName} != nil {`],
+        [2, `${span}.RecordError(${errorName})`],
+        [2, `${span}.SetStatus(${n(PATHS.codes)}.Error, ${errorName}.Error())`],
+        [1, '}'],
+        [1, `${span}.End()`],
+        [0, '}()'],
+      ]
+      : [[0, `defer ${span}.End()`]];
+    lines = (line) => [
+      [0, `${ctxTarget}, ${span} := ${n(PATHS.otel)}.Tracer(${quoted(pkg)}).Start(${parent}, ${name}, ${n(PATHS.trace)}.WithAttributes(`],
+      [1, `${n(PATHS.attribute)}.String("code.function.name", ${name}),`],
+      [1, `${n(PATHS.attribute)}.String("code.file.path", ${quoted(context.filePath)}),`],
+      [1, `${n(PATHS.attribute)}.Int("code.line.number", ${line}),`],
+      [0, '))'],
+      ...end,
+      ...after,
+    ];
+  } else {
+    const seg = freeName('seg', taken);
+    needed.push(PATHS.xray);
+    const xray = imports.names.get(PATHS.xray) ?? 'xray';
+    lines = (line) => [
+      [0, `${ctxTarget}, ${seg} := ${xray}.BeginSubsegment(${parent}, ${name})`],
+      // nil when the context holds no segment (the SDK logs that): nothing may be called on it then.
+      [0, `if ${seg} != nil {`],
+      [1, `${seg}.AddMetadata("code.function.name", ${name})`],
+      [1, `${seg}.AddMetadata("code.file.path", ${quoted(context.filePath)})`],
+      [1, `${seg}.AddMetadata("code.line.number", ${line})`],
+      [1, errorName ? `defer func() { ${seg}.Close(${errorName}) }()` : `defer ${seg}.Close(nil)`],
+      [0, '}'],
+      ...after,
+    ];
+  }
+  const importEdit = imports.edit(needed, eol);
+  if (importEdit) edits.push(importEdit);
+  const nameOffset = fn.childForFieldName('name')?.startIndex ?? fn.startIndex;
+  const line = info.nameLine + 1 + linesAddedBefore(edits, text, nameOffset);
+  const body = braceBody(text, block, fn, '\t');
+  edits.push(rewriteBody(text, body, block, { before: lines(line) }, eol));
+  return { ok: true, edits, warnings };
+}
+
+// ---- Add Annotation / Add Metadata ----
+
+function addAnnotation(root: SyntaxNode, text: string, offset: number, request: AnnotationRequest): EditOutcome {
+  const fn = functionAt(root, offset);
+  if (!fn) return { ok: false, code: 'no-function', reason: 'Place the cursor inside a Go function: annotations go on the span or subsegment its context holds.' };
+  const block = fn.childForFieldName('body');
+  const eol = request.style.eol;
+  const place = block ? statementPlace(text, block, offset, CONTAINERS, LEAVES, eol) : undefined;
+  if (!place) return { ok: false, code: 'unsupported', reason: `Put the body of ${qualifiedName(fn)} on lines of its own first.` };
+  const imports = importsOf(root, text);
+  const n = (path: string) => imports.names.get(path) ?? path.slice(path.lastIndexOf('/') + 1);
+  const params = parametersOf(fn);
+  const paramContext = params.ctx ?? (params.request ? `${params.request}.Context()` : undefined);
+  const key = quoted(request.key);
+  const value = goValue(request.value);
+  const lines: string[] = [];
+  const needed: string[] = [];
+  if (request.flavour === 'opentelemetry') {
+    const span = localInScope(fn, place.anchor, (s) => declaredBy(s, 'Start', 1));
+    const ctx = paramContext;
+    if (!span && !ctx) return { ok: false, code: 'unsupported', reason: `${qualifiedName(fn)} has no span in scope and no context.Context (or *http.Request) to find one in.` };
+    needed.push(PATHS.attribute);
+    if (!span) needed.push(PATHS.trace);
+    if (request.kind === 'annotation' && place.after !== ' ') lines.push(`// ${OTEL_NOTE}`);
+    lines.push(`${span ?? `${n(PATHS.trace)}.SpanFromContext(${ctx})`}.SetAttributes(${n(PATHS.attribute)}.${value.attribute}(${key}, ${value.literal}))`);
+  } else {
+    // The package functions: nil-safe, and they find the subsegment the traced function put in its context.
+    const ctx = localInScope(fn, place.anchor, (s) => declaredBy(s, 'BeginSubsegment', 0)) ?? paramContext;
+    if (!ctx || ctx === '_') return { ok: false, code: 'unsupported', reason: `${qualifiedName(fn)} has no context.Context in scope: the X-Ray SDK finds the subsegment in it.` };
+    needed.push(PATHS.xray);
+    lines.push(`${n(PATHS.xray)}.${request.kind === 'annotation' ? 'AddAnnotation' : 'AddMetadata'}(${ctx}, ${key}, ${value.literal})`);
+  }
+  const edits: TextEdit[] = [];
+  const importEdit = imports.edit(needed, eol);
+  if (importEdit) edits.push(importEdit);
+  edits.push({ start: place.offset, end: place.offset, newText: placeText(place, lines, eol) });
+  return { ok: true, edits, warnings: [] };
+}
+
+/** `a, b := x.Api(…)`: the name at `index` on the left when the right calls `api`. */
+function declaredBy(statement: SyntaxNode, api: string, index: number): string | undefined {
+  if (statement.type !== 'short_var_declaration') return undefined;
+  const right = statement.childForFieldName('right');
+  if (!right || !descendants(right, 'call_expression').some((c) => calledName(c) === api)) return undefined;
+  const name = statement.childForFieldName('left')?.namedChildren[index]?.text;
+  return name && name !== '_' ? name : undefined;
+}
+

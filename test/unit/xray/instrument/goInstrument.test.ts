@@ -1,0 +1,92 @@
+// Go instrumentation edits through the real tree-sitter grammar: golden outputs per flavour and function shape
+// (test/fixtures/instrument/go), refusals, warnings and annotations. No Go toolchain here: the checks are the
+// goldens (read by hand), a parse without ERROR nodes, and the mapping back to the function.
+import * as assert from 'assert';
+import { loadCodeParser, type CodeParser } from '../../../../src/xray/code/functionRanges';
+import { detectCodeStyle } from '../../../../src/xray/instrument/codeStyle';
+import { annotationEdits, traceFunctionEdits, traceableFunctionAt } from '../../../../src/xray/instrument/instrumentation';
+import type { TracingFlavour } from '../../../../src/xray/instrument/instrumentTypes';
+import { goInstrumenter } from '../../../../src/xray/instrument/goInstrument';
+import { WASM_DIR } from '../functionRangesHelpers';
+import { applied, checkAnnotationCase, checkTraceCase, readFixture, type AnnotationCase } from './instrumentGolden';
+
+const SHAPES: Array<{ input: string; at: string; name: string; shape: string }> = [
+  { input: 'store.go', at: 'func (s *Store) Get', name: 'Store.Get', shape: 'method with a context and a named error result' },
+  { input: 'store.go', at: 'func (s *Store) Put', name: 'Store.Put', shape: 'method returning an unnamed error' },
+  { input: 'store.go', at: 'func (s *Store) ServeHTTP', name: 'Store.ServeHTTP', shape: 'http handler: the request carries the new context' },
+  { input: 'store.go', at: 'func Keys', name: 'Keys', shape: 'generic function with a raw string' },
+  { input: 'traced.go', at: 'func Plain', name: 'Plain', shape: 'imports in a block after a single import' },
+];
+
+const FLAVOURS: Array<[TracingFlavour, string]> = [['opentelemetry', 'otel'], ['xray-sdk', 'xray']];
+
+suite('instrumentation: Go', () => {
+  let parser: CodeParser;
+  suiteSetup(async () => {
+    parser = await loadCodeParser(WASM_DIR, ['go']);
+  });
+  suiteTeardown(() => parser.dispose());
+
+  for (const [flavour, short] of FLAVOURS) {
+    for (const s of SHAPES.filter((x) => flavour === 'opentelemetry' || x.name !== 'Keys')) {
+      test(`${flavour}: ${s.shape} (${s.name})`, () => {
+        checkTraceCase(parser, 'go', { input: s.input, at: s.at, flavour, name: s.name, expected: `${s.input.replace(/\.go$/, '')}.${s.name}.${short}.go` });
+      });
+    }
+  }
+
+  test('OpenTelemetry without a context: context.Background() and a warning; one-line body laid out; an unnamed error warned about', () => {
+    const text = readFixture('go', 'store.go');
+    const context = { flavour: 'opentelemetry' as const, filePath: 'src/store.go', style: detectCodeStyle(text) };
+    const sum = traceFunctionEdits(parser, text, 'go', text.indexOf('func Sum'), context);
+    assert.ok(sum.ok && sum.warnings.some((w) => /new trace/.test(w)), JSON.stringify(sum));
+    checkTraceCase(parser, 'go', { input: 'store.go', at: 'func Sum', flavour: 'opentelemetry', name: 'Sum', expected: 'store.Sum.otel.go' });
+    const put = traceFunctionEdits(parser, text, 'go', text.indexOf('func (s *Store) Put'), context);
+    assert.ok(put.ok && put.warnings.some((w) => /name its error result/.test(w)));
+    const get = traceFunctionEdits(parser, text, 'go', text.indexOf('func (s *Store) Get'), context);
+    assert.deepStrictEqual(get.ok && get.warnings, []);
+  });
+
+  test('imports are added once: a second traced function reuses them', () => {
+    const text = readFixture('go', 'store.go');
+    const context = { flavour: 'opentelemetry' as const, filePath: 'src/store.go', style: detectCodeStyle(text) };
+    const once = applied(traceFunctionEdits(parser, text, 'go', text.indexOf('func (s *Store) Get'), context), text);
+    const twice = applied(traceFunctionEdits(parser, once, 'go', once.indexOf('func (s *Store) Put'), context), once);
+    assert.strictEqual(twice.match(/"go\.opentelemetry\.io\/otel\/attribute"/g)?.length, 1);
+    assert.strictEqual(twice.match(/otel\.Tracer\("store"\)\.Start\(ctx, /g)?.length, 2);
+  });
+
+  test('refusals: BeginSubsegment or tracer.Start first, X-Ray without a context, outside a function', () => {
+    const traced = readFixture('go', 'traced.go');
+    const style = detectCodeStyle(traced);
+    for (const at of ['func Open', 'func Load']) {
+      assert.strictEqual(traceableFunctionAt(parser, traced, 'go', traced.indexOf(at))?.traced, true, at);
+      const outcome = traceFunctionEdits(parser, traced, 'go', traced.indexOf(at), { flavour: 'opentelemetry', filePath: 'traced.go', style });
+      assert.deepStrictEqual(outcome.ok ? 'edited' : outcome.code, 'already-traced', at);
+    }
+    const store = readFixture('go', 'store.go');
+    const noContext = traceFunctionEdits(parser, store, 'go', store.indexOf('func Sum'), { flavour: 'xray-sdk', filePath: 'store.go', style });
+    assert.ok(!noContext.ok && noContext.code === 'unsupported' && /context/.test(noContext.reason));
+    const top = traceFunctionEdits(parser, store, 'go', store.indexOf('var errNotFound'), { flavour: 'xray-sdk', filePath: 'store.go', style });
+    assert.deepStrictEqual(top.ok ? 'edited' : top.code, 'no-function');
+  });
+
+  const ANNOTATIONS: Array<AnnotationCase & { why: string }> = [
+    { why: 'OpenTelemetry with a span in scope, after the statement at the end of its line', input: 'traced.go', after: 'span.AddEvent("loaded")', request: { kind: 'annotation', key: 'rows', value: 3, flavour: 'opentelemetry' }, expected: 'traced.annotation.otel-local.go' },
+    { why: 'OpenTelemetry from the request\'s context, the trace and attribute imports added', input: 'store.go', after: '\tw.WriteHeader', request: { kind: 'metadata', key: 'status', value: 'ok "fine"', flavour: 'opentelemetry' }, expected: 'store.metadata.otel-request.go' },
+    { why: 'X-Ray SDK: xray.AddAnnotation on the function\'s context, before a return', input: 'store.go', after: '\treturn n, nil', request: { kind: 'annotation', key: 'found', value: true, flavour: 'xray-sdk' }, expected: 'store.annotation.xray.go' },
+    { why: 'X-Ray SDK: the context BeginSubsegment returned', input: 'traced.go', after: '\tdefer seg.Close(nil)', request: { kind: 'metadata', key: 'ratio', value: 0.5, flavour: 'xray-sdk' }, expected: 'traced.metadata.xray-subsegment.go' },
+  ];
+  for (const c of ANNOTATIONS) test(`annotations: ${c.why}`, () => void checkAnnotationCase(parser, 'go', c));
+
+  test('annotations: keys already set; no span and no context is refused', () => {
+    const text = readFixture('go', 'traced.go');
+    const withKey = applied(annotationEdits(parser, text, 'go', text.indexOf('span.AddEvent'), { kind: 'annotation', key: 'rows', value: 3, flavour: 'opentelemetry', style: detectCodeStyle(text) }), text);
+    const keys = parser.withTree(withKey, 'go', (root) => goInstrumenter.annotationKeysIn(root, withKey, withKey.indexOf('span.AddEvent')));
+    assert.deepStrictEqual(keys, { ok: true, value: ['rows'] });
+    const store = readFixture('go', 'store.go');
+    const keysInKeys = store.indexOf('keys := make');
+    const refused = annotationEdits(parser, store, 'go', keysInKeys, { kind: 'annotation', key: 'k', value: 1, flavour: 'opentelemetry', style: detectCodeStyle(store) });
+    assert.deepStrictEqual(refused.ok ? 'edited' : refused.code, 'unsupported');
+  });
+});
