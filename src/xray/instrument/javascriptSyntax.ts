@@ -47,9 +47,18 @@ export function namedFunctionAt(root: SyntaxNode, offset: number): NamedFunction
   return undefined;
 }
 
-/** On `export` or `const` of a declaration of one function: that function's declaration or declarator. */
+/**
+ * On `export` or `const` of a declaration of one function: that function's declaration or declarator; on a
+ * method's decorator (TypeScript keeps decorators beside the method in the class body): the method.
+ */
 function declared(node: SyntaxNode | null): SyntaxNode | null {
   let n = node;
+  for (let up = n; up && up.type !== 'class_body'; up = up.parent) {
+    if (up.type !== 'decorator') continue;
+    let next = up.nextNamedSibling;
+    while (next?.type === 'decorator') next = next.nextNamedSibling;
+    if (next?.type === 'method_definition') return next;
+  }
   if (n && !n.isNamed && n.parent) n = n.parent;
   if (n?.type === 'export_statement') n = n.childForFieldName('declaration') ?? n;
   if (n && (n.type === 'lexical_declaration' || n.type === 'variable_declaration')) {

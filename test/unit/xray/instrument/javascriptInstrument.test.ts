@@ -250,6 +250,11 @@ suite('javascript instrumentation', () => {
         assert.strictEqual(found?.nameLine, range.nameLine);
       }
     }
+    const decorated = "export class Api {\n  @Get('/orders')\n  @Auth(() => 'admin')\n  list(): string[] {\n    return [];\n  }\n}\n";
+    for (const at of ["@Get('/orders')", "'admin'", 'list()']) {
+      const fn = traceableFunctionAt(parser, decorated, 'typescript', decorated.indexOf(at));
+      assert.deepStrictEqual([fn?.name, fn?.nameLine, fn?.start], ['Api.list', 3, decorated.indexOf('@Get')], at);
+    }
     const text = readFixture(JS, 'orders.js');
     const arrow = traceableFunctionAt(parser, text, JS, text.indexOf('validateCart ='));
     assert.strictEqual(text.slice(arrow?.start, arrow?.end).split('\n')[0], 'const validateCart = async (cart) => {');
