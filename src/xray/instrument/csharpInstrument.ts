@@ -7,9 +7,9 @@
 import type { SyntaxNode } from '../code/functionRanges';
 import { lineIndentAt } from './codeStyle';
 import {
-  braceBody, freeName, identifiersIn, lineStart, linesAddedBefore, localInScope, nextLineStart, placeText, quoted, renderLines, rewriteBody,
+  braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, lineStart, linesAddedBefore, localInScope, nextLineStart, placeText, quoted, renderLines, rewriteBody,
   statementPlace, type CodeLine,
-} from './braceStatements';
+} from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
 const FUNCTIONS = new Set(['method_declaration', 'constructor_declaration', 'local_function_statement']);
@@ -30,7 +30,7 @@ export const csharpInstrumenter: LanguageInstrumenter = {
   annotationKeysIn: (root, _text, offset) => {
     const fn = functionAt(root, offset);
     const keys = new Set<string>();
-    for (const call of fn ? descendants(fn, 'invocation_expression') : []) {
+    for (const call of fn ? descendantsOfType(fn, 'invocation_expression') : []) {
       const api = calledName(call);
       if (api !== 'AddAnnotation' && api !== 'SetTag') continue;
       const first = call.childForFieldName('arguments')?.namedChildren[0]?.namedChildren[0];
@@ -41,13 +41,7 @@ export const csharpInstrumenter: LanguageInstrumenter = {
 };
 
 function functionAt(root: SyntaxNode, offset: number): SyntaxNode | undefined {
-  const at = (o: number): SyntaxNode | undefined => {
-    for (let n: SyntaxNode | null = root.descendantForIndex(o); n; n = n.parent) if (FUNCTIONS.has(n.type) && n.childForFieldName('name')) return n;
-    return undefined;
-  };
-  const here = at(offset);
-  const before = offset > 0 ? at(offset - 1) : undefined;
-  return before && before.endIndex >= offset && (!here || (before.startIndex >= here.startIndex && before.endIndex <= here.endIndex)) ? before : here;
+  return innermostAt(root, offset, (n) => (FUNCTIONS.has(n.type)) && n.childForFieldName('name') !== null);
 }
 
 function enclosingType(fn: SyntaxNode): SyntaxNode | undefined {
@@ -90,18 +84,7 @@ function isTraced(fn: SyntaxNode): boolean {
   const body = bodyOf(fn);
   if (!body) return false;
   const first = body.type === 'block' ? body.namedChildren.find((c) => c !== null && c.type !== 'comment') : body;
-  return !!first && descendants(first, 'invocation_expression').some((c) => OPENS_SPAN.has(calledName(c) ?? ''));
-}
-
-function descendants(node: SyntaxNode, type: string): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  const stack: SyntaxNode[] = [node];
-  while (stack.length > 0) {
-    const n = stack.pop() as SyntaxNode;
-    if (n.type === type) out.push(n);
-    for (const c of n.namedChildren) if (c) stack.push(c);
-  }
-  return out;
+  return !!first && descendantsOfType(first, 'invocation_expression').some((c) => OPENS_SPAN.has(calledName(c) ?? ''));
 }
 
 /** A C# literal for an annotation value: integers past int range get an L. */
@@ -178,7 +161,7 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
   if (info.traced) return { ok: false, code: 'already-traced', reason: `${info.name} already has its own activity or subsegment.` };
   const body = bodyOf(fn);
   if (!body) return { ok: false, code: 'unsupported', reason: `${info.name} has no body (abstract, extern or partial).` };
-  if (descendants(body, 'yield_statement').length > 0) {
+  if (descendantsOfType(body, 'yield_statement').length > 0) {
     return { ok: false, code: 'unsupported', reason: `${info.name} is an iterator: C# does not allow yield inside a try with a catch, and the span would end before the items are read.` };
   }
   const type = enclosingType(fn);
@@ -290,6 +273,6 @@ function activityDeclared(statement: SyntaxNode): string | undefined {
   const declarator = declaration?.namedChildren.find((c) => c?.type === 'variable_declarator');
   if (!declaration || !declarator) return undefined;
   const typeText = declaration.childForFieldName('type')?.text ?? '';
-  const starts = descendants(declarator, 'invocation_expression').some((c) => calledName(c) === 'StartActivity');
+  const starts = descendantsOfType(declarator, 'invocation_expression').some((c) => calledName(c) === 'StartActivity');
   return starts || /^Activity\??$/.test(typeText) ? (declarator.childForFieldName('name') ?? declarator.namedChildren[0])?.text : undefined;
 }

@@ -6,9 +6,9 @@
 // guarded — with the code.* values as metadata and `seg.Close(err)` for a named error result.
 import type { SyntaxNode } from '../code/functionRanges';
 import {
-  braceBody, freeName, identifiersIn, linesAddedBefore, localInScope, placeText, quoted, rewriteBody, statementPlace,
+  braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore, localInScope, placeText, quoted, rewriteBody, statementPlace,
   type CodeLine,
-} from './braceStatements';
+} from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
 const CONTAINERS = new Set(['statement_list']);
@@ -35,7 +35,7 @@ export const goInstrumenter: LanguageInstrumenter = {
   annotationKeysIn: (root, _text, offset) => {
     const fn = functionAt(root, offset);
     const keys = new Set<string>();
-    for (const call of fn ? descendants(fn, 'call_expression') : []) {
+    for (const call of fn ? descendantsOfType(fn, 'call_expression') : []) {
       const api = calledName(call);
       const args = call.childForFieldName('arguments')?.namedChildren ?? [];
       // xray.AddAnnotation(ctx, "k", v), seg.AddAnnotation("k", v), attribute.String("k", v) inside SetAttributes.
@@ -43,7 +43,7 @@ export const goInstrumenter: LanguageInstrumenter = {
         const key = args.find((a) => a?.type === 'interpreted_string_literal');
         if (key) keys.add(key.text.slice(1, -1));
       } else if (api === 'SetAttributes') {
-        for (const inner of descendants(call, 'call_expression')) {
+        for (const inner of descendantsOfType(call, 'call_expression')) {
           const first = inner.childForFieldName('arguments')?.namedChildren[0];
           if (inner.id !== call.id && first?.type === 'interpreted_string_literal') keys.add(first.text.slice(1, -1));
         }
@@ -54,15 +54,7 @@ export const goInstrumenter: LanguageInstrumenter = {
 };
 
 function functionAt(root: SyntaxNode, offset: number): SyntaxNode | undefined {
-  const at = (o: number): SyntaxNode | undefined => {
-    for (let n: SyntaxNode | null = root.descendantForIndex(o); n; n = n.parent) {
-      if ((n.type === 'function_declaration' || n.type === 'method_declaration') && n.childForFieldName('name')) return n;
-    }
-    return undefined;
-  };
-  const here = at(offset);
-  const before = offset > 0 ? at(offset - 1) : undefined;
-  return before && before.endIndex >= offset && (!here || (before.startIndex >= here.startIndex && before.endIndex <= here.endIndex)) ? before : here;
+  return innermostAt(root, offset, (n) => (n.type === 'function_declaration' || n.type === 'method_declaration') && n.childForFieldName('name') !== null);
 }
 
 /** `Receiver.Method` for methods (pointer and type parameters dropped), as functionRanges names them. */
@@ -98,22 +90,11 @@ function statementsOf(fn: SyntaxNode): SyntaxNode[] {
 function isTraced(fn: SyntaxNode): boolean {
   const first = statementsOf(fn)[0];
   if (!first) return false;
-  return descendants(first, 'call_expression').some((call) => {
+  return descendantsOfType(first, 'call_expression').some((call) => {
     const api = calledName(call);
     const args = call.childForFieldName('arguments')?.namedChildren.length ?? 0;
     return OPENS_SPAN.has(api ?? '') || (api === 'Start' && args >= 2);
   });
-}
-
-function descendants(node: SyntaxNode, type: string): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  const stack: SyntaxNode[] = [node];
-  while (stack.length > 0) {
-    const n = stack.pop() as SyntaxNode;
-    if (n.type === type) out.push(n);
-    for (const c of n.namedChildren) if (c) stack.push(c);
-  }
-  return out;
 }
 
 interface Parameters {
@@ -343,7 +324,7 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
 function declaredBy(statement: SyntaxNode, api: string, index: number): string | undefined {
   if (statement.type !== 'short_var_declaration') return undefined;
   const right = statement.childForFieldName('right');
-  if (!right || !descendants(right, 'call_expression').some((c) => calledName(c) === api)) return undefined;
+  if (!right || !descendantsOfType(right, 'call_expression').some((c) => calledName(c) === api)) return undefined;
   const name = statement.childForFieldName('left')?.namedChildren[index]?.text;
   return name && name !== '_' ? name : undefined;
 }

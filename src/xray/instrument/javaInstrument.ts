@@ -5,9 +5,9 @@
 // `AWSXRay.endSubsegment()` in finally. Methods of an @XRayEnabled class (or with it) already count as traced.
 import type { SyntaxNode } from '../code/functionRanges';
 import {
-  braceBody, freeName, identifiersIn, linesAddedBefore, localInScope, nextLineStart, placeText, quoted, rewriteBody, statementPlace,
+  braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore, localInScope, nextLineStart, placeText, quoted, rewriteBody, statementPlace,
   type CodeLine,
-} from './braceStatements';
+} from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
 const TYPE_DECLARATIONS = new Set(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration']);
@@ -28,7 +28,7 @@ export const javaInstrumenter: LanguageInstrumenter = {
   annotationKeysIn: (root, _text, offset) => {
     const fn = methodAt(root, offset);
     const keys = new Set<string>();
-    for (const call of fn ? descendants(fn, 'method_invocation') : []) {
+    for (const call of fn ? descendantsOfType(fn, 'method_invocation') : []) {
       const api = call.childForFieldName('name')?.text;
       if (api !== 'putAnnotation' && api !== 'setAttribute') continue;
       const key = call.childForFieldName('arguments')?.namedChildren[0];
@@ -39,15 +39,7 @@ export const javaInstrumenter: LanguageInstrumenter = {
 };
 
 function methodAt(root: SyntaxNode, offset: number): SyntaxNode | undefined {
-  const at = (o: number): SyntaxNode | undefined => {
-    for (let n: SyntaxNode | null = root.descendantForIndex(o); n; n = n.parent) {
-      if ((n.type === 'method_declaration' || n.type === 'constructor_declaration') && n.childForFieldName('name')) return n;
-    }
-    return undefined;
-  };
-  const here = at(offset);
-  const before = offset > 0 ? at(offset - 1) : undefined;
-  return before && before.endIndex >= offset && (!here || (before.startIndex >= here.startIndex && before.endIndex <= here.endIndex)) ? before : here;
+  return innermostAt(root, offset, (n) => (n.type === 'method_declaration' || n.type === 'constructor_declaration') && n.childForFieldName('name') !== null);
 }
 
 function enclosingType(fn: SyntaxNode): SyntaxNode | undefined {
@@ -91,18 +83,7 @@ function isTraced(fn: SyntaxNode): boolean {
   // Spring's X-Ray interceptor advises every public method of an @XRayEnabled bean (functionRanges: tracedAs).
   if (type && fn.type === 'method_declaration' && annotationNames(type).includes('XRayEnabled')) return true;
   const first = statementsOf(fn).find((s) => s.type !== 'explicit_constructor_invocation');
-  return !!first && descendants(first, 'method_invocation').some((c) => OPENS_SPAN.has(c.childForFieldName('name')?.text ?? '') && c.startPosition.row <= first.startPosition.row + 5);
-}
-
-function descendants(node: SyntaxNode, type: string): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  const stack: SyntaxNode[] = [node];
-  while (stack.length > 0) {
-    const n = stack.pop() as SyntaxNode;
-    if (n.type === type) out.push(n);
-    for (const c of n.namedChildren) if (c) stack.push(c);
-  }
-  return out;
+  return !!first && descendantsOfType(first, 'method_invocation').some((c) => OPENS_SPAN.has(c.childForFieldName('name')?.text ?? '') && c.startPosition.row <= first.startPosition.row + 5);
 }
 
 /** A Java literal for an annotation value: integers past int range get an L. */

@@ -5,6 +5,7 @@
 // code.* values written as metadata on the subsegment first thing in the body.
 import type { SyntaxNode } from '../code/functionRanges';
 import { lineIndentAt } from './codeStyle';
+import { descendantsOfType, freeName, identifiersIn, innermostAt, lineStart, linesAddedBefore, nextLineStart, rowsInsideStrings } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
 /** Calls that open a span/subsegment for what follows: in a decorator, a `with` item or the first statement. */
@@ -12,6 +13,7 @@ const OPENS_SPAN = new Set(['start_as_current_span', 'start_span', 'capture', 'c
 const WITH_SPAN = new Set(['start_as_current_span', 'start_span', 'in_subsegment', 'in_subsegment_async']);
 /** Said above an OpenTelemetry attribute meant as an annotation: the X-Ray exporter decides what it indexes. */
 export const OTEL_ANNOTATION_NOTE = "Indexed by X-Ray only when the exporter's indexed_attributes (or the span's aws.xray.annotations) lists this key.";
+const NESTED_SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 const IMPORTS = new Set(['import_statement', 'import_from_statement', 'future_import_statement']);
 
 export const pythonInstrumenter: LanguageInstrumenter = {
@@ -37,21 +39,17 @@ export const pythonInstrumenter: LanguageInstrumenter = {
   },
 };
 
-/** The innermost function around `offset`; a cursor just past a function's last character is still in it. */
+/** `Class.method` for a function written directly in a class body, else its own name (as functionRanges names it). */
 function functionNodeAt(root: SyntaxNode, offset: number): SyntaxNode | undefined {
-  const at = (o: number): SyntaxNode | undefined => {
-    for (let n: SyntaxNode | null = root.descendantForIndex(o); n; n = n.parent) {
-      if (n.type === 'function_definition' && n.childForFieldName('name')) return n;
-    }
-    return undefined;
-  };
-  const here = at(offset);
-  const before = offset > 0 ? at(offset - 1) : undefined;
-  const inside = (inner: SyntaxNode, outer: SyntaxNode) => inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
-  return before && before.endIndex >= offset && (!here || inside(before, here)) ? before : here;
+  return innermostAt(root, offset, (n) => n.type === 'function_definition' && n.childForFieldName('name') !== null);
 }
 
-/** `Class.method` for a function written directly in a class body, else its own name (as functionRanges names it). */
+/** Nodes of `type` in the function's own body, not in a nested function, lambda or class. */
+function ownDescendants(fn: SyntaxNode, type: string): SyntaxNode[] {
+  const body = fn.childForFieldName('body');
+  return body ? descendantsOfType(body, type, (n) => NESTED_SCOPES.has(n.type)) : [];
+}
+
 function qualifiedName(fn: SyntaxNode): string {
   const own = fn.childForFieldName('name')?.text ?? '';
   let up = fn.parent;
@@ -126,19 +124,6 @@ function withItems(statement: SyntaxNode): Array<{ call: SyntaxNode | null; alia
   });
 }
 
-/** Descendants of `type` inside `fn` but not inside a nested function or lambda. */
-function ownDescendants(fn: SyntaxNode, type: string): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  const stack = [...(fn.childForFieldName('body')?.namedChildren ?? [])];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (!node || node.type === 'function_definition' || node.type === 'lambda' || node.type === 'class_definition') continue;
-    if (node.type === type) out.push(node);
-    stack.push(...node.namedChildren);
-  }
-  return out;
-}
-
 function lastName(node: SyntaxNode | null | undefined): string | undefined {
   if (!node) return undefined;
   if (node.type === 'identifier') return node.text;
@@ -157,33 +142,6 @@ export function pythonLiteral(value: string | number | boolean, quote: "'" | '"'
   if (typeof value === 'number') return String(value);
   const escaped = value.replace(/\\/g, '\\\\').replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t').split(quote).join(`\\${quote}`);
   return `${quote}${escaped}${quote}`;
-}
-
-/** Identifiers used anywhere in the function (parameters included), so an inserted name does not shadow one. */
-function namesIn(fn: SyntaxNode): Set<string> {
-  const names = new Set<string>();
-  const stack: SyntaxNode[] = [fn];
-  while (stack.length > 0) {
-    const node = stack.pop() as SyntaxNode;
-    if (node.type === 'identifier') names.add(node.text);
-    for (const c of node.namedChildren) if (c) stack.push(c);
-  }
-  return names;
-}
-
-function freeName(preferred: string, taken: Set<string>): string {
-  if (!taken.has(preferred)) return preferred;
-  for (let i = 2; ; i++) if (!taken.has(`${preferred}_${i}`)) return `${preferred}_${i}`;
-}
-
-function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-/** Offset just past the end of the line holding `offset` (after its line break), or the text's end. */
-function nextLineStart(text: string, offset: number): number {
-  const nl = text.indexOf('\n', offset);
-  return nl === -1 ? text.length : nl + 1;
 }
 
 // ---- module-level bindings (imports, tracer) ----
@@ -291,7 +249,7 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
   if (context.flavour === 'opentelemetry') {
     const names = otelBindings(bindings, true);
     importLines = names.lines;
-    const span = freeName('span', namesIn(fn));
+    const span = freeName('span', identifiersIn(fn));
     opener = (line) => [
       `with ${names.tracer}.start_as_current_span(${pythonLiteral(info.name, q)}, attributes={`,
       ...codeAttributes(info.name, context.filePath, line, q).map(([k, v]) => `${unit}${k}: ${v},`),
@@ -300,7 +258,7 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
   } else {
     const recorder = bindings.recorder ?? 'xray_recorder';
     importLines = bindings.recorder ? [] : ['from aws_xray_sdk.core import xray_recorder'];
-    const subsegment = freeName('subsegment', namesIn(fn));
+    const subsegment = freeName('subsegment', identifiersIn(fn));
     opener = (line) => [
       `${subsegment} = ${recorder}.current_subsegment()`,
       `if ${subsegment} is not None:`,
@@ -314,8 +272,7 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
 
   // code.line.number is the line of the function's name in the edited file: count the lines inserted above it.
   const nameOffset = fn.childForFieldName('name')?.startIndex ?? fn.startIndex;
-  const linesAbove = edits.filter((e) => e.start <= nameOffset).reduce((n, e) => n + (e.newText.match(/\n/g)?.length ?? 0), 0);
-  const header = opener(info.nameLine + 1 + linesAbove);
+  const header = opener(info.nameLine + 1 + linesAddedBefore(edits, text, nameOffset));
 
   if (context.flavour === 'opentelemetry') edits.push(wrapBody(text, fn, block, header, bodyIndent, unit, eol, oneLine));
   else edits.push(prependToBody(text, fn, block, header, bodyIndent, eol, oneLine));
@@ -356,22 +313,6 @@ export function pythonQuote(root: SyntaxNode): "'" | '"' {
     for (const c of node.namedChildren) if (c) stack.push(c);
   }
   return double > single ? '"' : "'";
-}
-
-/** Rows that begin inside a multi-line string: their leading whitespace is the string's content, never re-indented. */
-function rowsInsideStrings(block: SyntaxNode): Set<number> {
-  const rows = new Set<number>();
-  const stack: SyntaxNode[] = [block];
-  while (stack.length > 0) {
-    const node = stack.pop() as SyntaxNode;
-    if (node.endPosition.row === node.startPosition.row) continue;
-    if (node.type === 'string') {
-      for (let r = node.startPosition.row + 1; r <= node.endPosition.row; r++) rows.add(r);
-      continue;
-    }
-    for (const c of node.namedChildren) if (c) stack.push(c);
-  }
-  return rows;
 }
 
 /** The `with` header before the statements after the docstring, which move one level in. */
@@ -463,16 +404,7 @@ interface InsertionPoint {
  */
 function insertionPoint(text: string, fn: SyntaxNode, offset: number, eol: string): InsertionPoint {
   const block = fn.childForFieldName('body') as SyntaxNode;
-  const statementAt = (o: number): SyntaxNode | undefined => {
-    for (let n: SyntaxNode | null = fn.descendantForIndex(o); n && n.id !== fn.id; n = n.parent) {
-      if (n.parent?.type === 'block' && n.type !== 'comment' && n.startIndex <= offset && offset <= n.endIndex) return n;
-    }
-    return undefined;
-  };
-  // Just past a statement's last character the tree hands out the enclosing block: the statement itself is meant.
-  const here = statementAt(offset);
-  const before = offset > 0 ? statementAt(offset - 1) : undefined;
-  let statement = before && (!here || (before.startIndex >= here.startIndex && before.endIndex <= here.endIndex)) ? before : here;
+  let statement = innermostAt(fn, offset, (n) => n.parent?.type === 'block' && n.type !== 'comment', fn);
   if (statement && docstringOf(fn)?.id === statement.id) statement = undefined;
   if (!statement) {
     const after = docstringOf(fn);

@@ -1,12 +1,43 @@
-// Statement-level edits shared by the Java, Go and C# instrumentation: a function body between braces rewritten
-// with statements before it and a try/finally around it (moved one level in, multi-line strings untouched), where
-// a new statement goes for the cursor, names that do not shadow the function's own, and literals.
+// Statement-level edits shared by the Python, Java, Go and C# instrumentation: the function around the cursor, a
+// body between braces rewritten with statements before it and a try/finally around it (moved one level in,
+// multi-line strings untouched), where a new statement goes for the cursor, names that do not shadow the
+// function's own, and literals.
 import type { SyntaxNode } from '../code/functionRanges';
 import { lineIndentAt } from './codeStyle';
 import type { TextEdit } from './instrumentTypes';
 
 /** A line of inserted code: how many levels deeper than the body's statements, and its text ('' for a blank line). */
 export type CodeLine = [depth: number, text: string];
+
+/**
+ * The innermost node `accept` takes around `offset`. A cursor just past a node's last character (the end of a
+ * function's last line) still counts as in it, where the tree hands out the enclosing node.
+ */
+export function innermostAt(root: SyntaxNode, offset: number, accept: (node: SyntaxNode) => boolean, within?: SyntaxNode): SyntaxNode | undefined {
+  const at = (o: number): SyntaxNode | undefined => {
+    for (let n: SyntaxNode | null = root.descendantForIndex(o); n; n = n.parent) {
+      if (within && n.id === within.id) return undefined;
+      if (accept(n) && n.startIndex <= offset && offset <= n.endIndex) return n;
+    }
+    return undefined;
+  };
+  const here = at(offset);
+  const before = offset > 0 ? at(offset - 1) : undefined;
+  return before && (!here || (before.startIndex >= here.startIndex && before.endIndex <= here.endIndex)) ? before : here;
+}
+
+/** Nodes of `type` under `node` (itself included), not looking inside nodes `skip` takes (nested functions). */
+export function descendantsOfType(node: SyntaxNode, type: string, skip?: (n: SyntaxNode) => boolean): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const stack: SyntaxNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop() as SyntaxNode;
+    if (n.id !== node.id && skip?.(n)) continue;
+    if (n.type === type) out.push(n);
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return out;
+}
 
 export function renderLines(lines: readonly CodeLine[], base: string, unit: string, eol: string): string {
   return lines.map(([depth, line]) => (line === '' ? '' : base + unit.repeat(depth) + line)).join(eol);
@@ -141,16 +172,7 @@ export interface StatementPlace {
 export function statementPlace(text: string, body: SyntaxNode, offset: number, containers: ReadonlySet<string>, leaves: ReadonlySet<string>, eol: string): StatementPlace | undefined {
   const isStatement = (n: SyntaxNode) => n.isNamed && n.type !== 'comment' && n.type !== 'line_comment' && n.type !== 'block_comment'
     && containers.has(n.parent?.type ?? '');
-  const statementAt = (o: number): SyntaxNode | undefined => {
-    for (let n: SyntaxNode | null = body.descendantForIndex(o); n && n.startIndex >= body.startIndex; n = n.parent) {
-      if (isStatement(n) && n.startIndex <= offset && offset <= n.endIndex) return n;
-      if (n.id === body.id) break;
-    }
-    return undefined;
-  };
-  const here = statementAt(offset);
-  const previous = offset > 0 ? statementAt(offset - 1) : undefined;
-  let statement = previous && (!here || (previous.startIndex >= here.startIndex && previous.endIndex <= here.endIndex)) ? previous : here;
+  let statement = innermostAt(body, offset, isStatement, body.parent ?? undefined);
   let atEnd = false;
   if (statement) {
     const lineEnd = text.indexOf('\n', statement.endIndex);
