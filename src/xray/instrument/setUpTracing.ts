@@ -2,10 +2,12 @@
 // (edits, new files, dependencies and the package-manager command, notes), computed per language module.
 import { manifestDependencies, type ProjectFile, type ProjectLanguage } from './flavourDetection';
 import { nodeSetUpFileCandidates, planNode } from './setUpTracingNode';
+import { planPython, pythonSetUpFileCandidates } from './setUpTracingPython';
 import { DEFAULT_ENDPOINTS, type LanguagePlanner, type SetUpTracingInput, type SetUpTracingPlan } from './setUpTracingTypes';
 
 const PLANNERS: Partial<Record<ProjectLanguage, LanguagePlanner>> = {
   javascript: planNode,
+  python: planPython,
 };
 
 export function setUpTracingPlan(input: SetUpTracingInput): SetUpTracingPlan {
@@ -22,7 +24,9 @@ export function setUpTracingPlan(input: SetUpTracingInput): SetUpTracingPlan {
  * `files`, so a plan never overwrites a file it has not seen.
  */
 export function setUpFileCandidates(language: ProjectLanguage, entryPath: string): string[] {
-  return language === 'javascript' ? nodeSetUpFileCandidates(entryPath) : [];
+  if (language === 'javascript') return nodeSetUpFileCandidates(entryPath);
+  if (language === 'python') return pythonSetUpFileCandidates(entryPath);
+  return [];
 }
 
 /**
@@ -53,7 +57,7 @@ export function entryFileCandidates(language: ProjectLanguage, files: readonly P
     }
     for (const dir of dirs) add(dir, ['index.js', 'server.js', 'app.js', 'main.js', 'index.mjs', 'index.ts', 'server.ts', 'app.ts', 'main.ts', 'src/index.ts', 'src/server.ts', 'src/app.ts', 'src/main.ts', 'src/index.js', 'src/server.js', 'src/app.js']);
   } else if (language === 'python') {
-    for (const dir of dirs) add(dir, ['app.py', 'main.py', 'wsgi.py', 'asgi.py', 'manage.py', 'server.py', 'application.py', 'src/app.py', 'src/main.py']);
+    for (const dir of dirs) add(dir, ['app.py', 'main.py', '__main__.py', 'wsgi.py', 'asgi.py', 'manage.py', 'server.py', 'application.py', 'src/app.py', 'src/main.py']);
   } else if (language === 'go') {
     for (const dir of dirs) add(dir, ['main.go', 'cmd/main.go']);
   } else if (language === 'csharp') {

@@ -5,18 +5,16 @@
 // recorded as a fault with its exception, and the latency index built from those traces gives every wrapped
 // function numbers equal to those of its raw documents. Then the Express set-up with aws-xray-sdk-express.
 import * as assert from 'assert';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, mkdtempSync, rmSync } from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { readWorkspace } from '../../../../src/cli/hotspotsWorkspace';
 import type { LocalCollector } from '../../../../src/collector/localCollector';
 import { classifyDocument } from '../../../../src/xray/classification';
-import { loadCodeParser, type CodeLanguage, type CodeParser } from '../../../../src/xray/code/functionRanges';
+import { loadCodeParser, type CodeParser } from '../../../../src/xray/code/functionRanges';
 import { CodeMapper } from '../../../../src/xray/codeMapping';
-import { applyEdits, detectCodeStyle } from '../../../../src/xray/instrument/codeStyle';
 import type { ProjectFile } from '../../../../src/xray/instrument/flavourDetection';
-import { traceFunctionEdits } from '../../../../src/xray/instrument/instrumentation';
 import type { TracingFlavour } from '../../../../src/xray/instrument/instrumentTypes';
 import { LatencyIndex } from '../../../../src/xray/latencyIndex';
 import { nearestRank } from '../../../../src/xray/latencyStats';
@@ -24,25 +22,7 @@ import type { CauseObject, SegmentDocument } from '../../../../src/xray/model';
 import { walkDocuments } from '../../../../src/xray/segmentTree';
 import { ROOT, startPeer, startTestCollector, waitFor, type RunningPeer } from '../../collector/collectorHarness';
 import { WASM_DIR } from '../functionRangesHelpers';
-import { applyPlan, planFor, readProject } from './setUpTracingHelpers';
-
-/** Applies Trace This Function at the first occurrence of each needle (a place inside the function), in order. */
-export function traceFunctions(parser: CodeParser, text: string, language: CodeLanguage, filePath: string, flavour: TracingFlavour, needles: string[]): string {
-  let out = text;
-  for (const needle of needles) {
-    const offset = out.indexOf(needle);
-    assert.ok(offset >= 0, `${needle} is in ${filePath}`);
-    const result = traceFunctionEdits(parser, out, language, offset, { flavour, filePath, style: detectCodeStyle(out) });
-    assert.ok(result.ok, `${needle}: ${result.ok ? '' : result.reason}`);
-    out = applyEdits(out, result.edits);
-  }
-  return out;
-}
-
-/** Writes the project into `dir` (a fresh temporary folder). */
-export function writeProject(dir: string, files: ProjectFile[]): void {
-  for (const f of files) writeFileSync(path.join(dir, f.path), f.text);
-}
+import { applyPlan, planFor, readProject, traceFunctions, writeProject } from './setUpTracingHelpers';
 
 /** Starts `node <file>` with the repo's packages resolvable, and waits for its {"port"} line. */
 async function startApp(file: string, env: Record<string, string>): Promise<{ app: RunningPeer; port: number }> {

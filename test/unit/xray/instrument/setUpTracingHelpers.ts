@@ -1,11 +1,13 @@
 // What the set-up tests share: a project folder read as the glue reads a workspace folder, the plan made the
-// way the glue makes it (entry file, manifests, existing set-up files), and the project after the plan.
+// way the glue makes it (entry file, manifests, existing set-up files), the project after the plan, and Trace This
+// Function applied to it.
 import * as assert from 'assert';
-import { readdirSync, readFileSync, statSync } from 'fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import type { CodeParser } from '../../../../src/xray/code/functionRanges';
-import { applyEdits } from '../../../../src/xray/instrument/codeStyle';
+import type { CodeLanguage, CodeParser } from '../../../../src/xray/code/functionRanges';
+import { applyEdits, detectCodeStyle } from '../../../../src/xray/instrument/codeStyle';
 import { isManifest, LOCK_FILE_NAMES, type ProjectFile, type ProjectLanguage } from '../../../../src/xray/instrument/flavourDetection';
+import { traceFunctionEdits } from '../../../../src/xray/instrument/instrumentation';
 import type { TracingFlavour } from '../../../../src/xray/instrument/instrumentTypes';
 import { entryFileCandidates, setUpFileCandidates, setUpTracingPlan } from '../../../../src/xray/instrument/setUpTracing';
 import type { CollectorEndpoints, SetUpTracingPlan } from '../../../../src/xray/instrument/setUpTracingTypes';
@@ -37,3 +39,20 @@ export function applyPlan(files: ProjectFile[], plan: SetUpTracingPlan): Project
   return [...out].map(([p, text]) => ({ path: p, text }));
 }
 
+/** Applies Trace This Function at the first occurrence of each needle (a place inside the function), in order. */
+export function traceFunctions(parser: CodeParser, text: string, language: CodeLanguage, filePath: string, flavour: TracingFlavour, needles: string[]): string {
+  let out = text;
+  for (const needle of needles) {
+    const offset = out.indexOf(needle);
+    assert.ok(offset >= 0, `${needle} is in ${filePath}`);
+    const result = traceFunctionEdits(parser, out, language, offset, { flavour, filePath, style: detectCodeStyle(out) });
+    assert.ok(result.ok, `${needle}: ${result.ok ? '' : result.reason}`);
+    out = applyEdits(out, result.edits);
+  }
+  return out;
+}
+
+/** Writes the project into `dir` (a fresh temporary folder). */
+export function writeProject(dir: string, files: ProjectFile[]): void {
+  for (const f of files) writeFileSync(path.join(dir, f.path), f.text);
+}
