@@ -1,14 +1,45 @@
 // Java instrumentation edits through the real tree-sitter grammar: golden outputs per flavour and method shape
-// (test/fixtures/instrument/java), refusals and annotations. No JDK here: the checks are the goldens (read by
-// hand), a parse without ERROR nodes, and the mapping back to the method.
+// (test/fixtures/instrument/java), refusals and annotations. Every golden output is also compiled with the JDK's
+// javac against signature stubs of the OpenTelemetry and X-Ray APIs (no Maven Central here for the real jars):
+// that checks the Java itself — precise rethrow, final fields assigned in a try, try-with-resources, lambdas.
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { loadCodeParser, type CodeParser } from '../../../../src/xray/code/functionRanges';
 import { detectCodeStyle } from '../../../../src/xray/instrument/codeStyle';
 import { annotationEdits, traceFunctionEdits, traceableFunctionAt } from '../../../../src/xray/instrument/instrumentation';
 import type { TracingFlavour } from '../../../../src/xray/instrument/instrumentTypes';
 import { javaInstrumenter, javaLiteral } from '../../../../src/xray/instrument/javaInstrument';
 import { WASM_DIR } from '../functionRangesHelpers';
-import { applied, checkAnnotationCase, checkTraceCase, readFixture, type AnnotationCase } from './instrumentGolden';
+import { FIXTURES, applied, checkAnnotationCase, checkTraceCase, readFixture, type AnnotationCase } from './instrumentGolden';
+
+const JAVA_DIR = path.join(FIXTURES, 'java');
+
+/** javac's errors for each source (compiled on its own against the API stubs), by the name given. */
+function compileJava(sources: Record<string, string>): Record<string, string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xray-javac-'));
+  try {
+    const files = Object.entries(sources).map(([label, text], i) => {
+      // javac wants a public class in a file of its name.
+      const publicClass = /public\s+(?:final\s+|abstract\s+)*class\s+(\w+)/.exec(text)?.[1] ?? /class\s+(\w+)/.exec(text)?.[1] ?? 'Source';
+      const file = path.join(dir, String(i), `${publicClass}.java`);
+      fs.mkdirSync(path.dirname(file));
+      fs.writeFileSync(file, text);
+      return [file, label] as const;
+    });
+    const run = spawnSync('java', [path.join(JAVA_DIR, 'compile/CompileEach.java'), path.join(JAVA_DIR, 'compile/api'), ...files.map(([f]) => f)], { encoding: 'utf8', timeout: 120_000 });
+    assert.ok(!run.error && run.status === 0, `java (a JDK 17) must be installed: ${run.error?.message ?? run.stderr}`);
+    const byFile = new Map(files);
+    return Object.fromEntries(run.stdout.trim().split('\n').map((line) => {
+      const { file, errors } = JSON.parse(line) as { file: string; errors: string };
+      return [byFile.get(file) ?? file, errors];
+    }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const SHAPES: Array<{ input: string; at: string; name: string; shape: string }> = [
   { input: 'Orders.java', at: 'String load', name: 'Orders.load', shape: 'method with a checked exception and a text block' },
@@ -86,6 +117,21 @@ suite('instrumentation: Java', () => {
     const orders = readFixture('java', 'Orders.java');
     const oneLine = annotationEdits(parser, orders, 'java', orders.indexOf('return ids.size()'), { kind: 'annotation', key: 'k', value: 1, flavour: 'xray-sdk', style: detectCodeStyle(orders) });
     assert.deepStrictEqual(oneLine.ok ? 'edited' : oneLine.code, 'unsupported');
+  });
+
+  test('javac: the fixtures and every golden output compile; a broken variant does not (the check can fail)', function () {
+    this.timeout(120_000);
+    const sources: Record<string, string> = {};
+    for (const file of fs.readdirSync(JAVA_DIR).filter((f) => f.endsWith('.java'))) sources[file] = readFixture('java', file);
+    const expected = fs.readdirSync(path.join(JAVA_DIR, 'expected'));
+    assert.ok(expected.length >= 18, `${expected.length} golden outputs`);
+    for (const file of expected) sources[`expected/${file}`] = readFixture('java', `expected/${file}`);
+    const load = readFixture('java', 'expected/Orders.Orders.load.otel.java');
+    sources.broken = load.replace('            throw t;\n', '');
+    const errors = compileJava(sources);
+    assert.match(errors.broken, /missing return statement/);
+    delete errors.broken;
+    assert.deepStrictEqual(errors, Object.fromEntries(Object.keys(errors).map((k) => [k, ''])));
   });
 
   test('literals: escaped strings, L past int range, doubles and booleans as Java writes them', () => {
