@@ -5,11 +5,13 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { Module } from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
+import * as vm from 'vm';
 import { loadCodeParser, type CodeLanguage, type CodeParser } from '../../../../src/xray/code/functionRanges';
-import { detectCodeStyle } from '../../../../src/xray/instrument/codeStyle';
+import { applyEdits, detectCodeStyle } from '../../../../src/xray/instrument/codeStyle';
 import type { AnnotationRequest, TracingFlavour } from '../../../../src/xray/instrument/instrumentTypes';
 import { annotationEdits, traceFunctionEdits, traceableFunctionAt, MAX_ANNOTATIONS } from '../../../../src/xray/instrument/instrumentation';
 import { WASM_DIR } from '../functionRangesHelpers';
@@ -207,6 +209,39 @@ suite('javascript instrumentation', () => {
     assert.strictEqual(typescriptOutputs.size, SHAPES.filter((s) => languageOf(s.input) !== 'javascript').length * 2 + 2);
     // One program: every file is a module, and the JSX declarations of the .tsx files merge (they are the same).
     assert.deepStrictEqual(typeErrors(new Map([...inputs, ...typescriptOutputs])), []);
+  });
+
+  test('every function of the sample apps, the code fixtures and this module\'s own source, both flavours: wrapped or refused for a reason, never broken', function () {
+    this.timeout(120_000);
+    const files = [
+      ...['frontend/server.js', 'frontend/lib/orderStore.js', 'frontend/lib/pricing.js', 'frontend/routes/orders.js', 'inventory/stock.js', 'quotes/pricing.js', 'shared/tracedServer.js'].map((f) => `samples/${f}`),
+      'test/fixtures/code/quotes.ts', 'test/fixtures/code/Cart.tsx', 'test/fixtures/code/ts-app/src/checkout.ts',
+      'src/xray/instrument/javascriptInstrument.ts', 'src/xray/instrument/javascriptBindings.ts', 'src/xray/instrument/javascriptAnnotation.ts',
+    ];
+    const tally = { wrapped: 0, refused: 0 };
+    for (const file of files) {
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+      const language = languageOf(file);
+      const lines = text.split('\n');
+      for (const fn of parser.parse(text, language).functions) {
+        const offset = lines.slice(0, fn.nameLine).join('\n').length + (fn.nameLine > 0 ? 1 : 0) + fn.nameColumn;
+        for (const [flavour] of FLAVOURS) {
+          const outcome = traceFunctionEdits(parser, text, language, offset, { flavour, filePath: file, style: detectCodeStyle(text) });
+          if (!outcome.ok) {
+            assert.ok(fn.kind === 'constructor' || outcome.code === 'already-traced' || /declares its own/.test(outcome.reason), `${file} ${fn.name}: ${outcome.reason}`);
+            tally.refused++;
+            continue;
+          }
+          const output = applyEdits(text, outcome.edits);
+          const where = `${file} ${fn.name} ${flavour}`;
+          assert.strictEqual(syntaxError(parser, output, language), undefined, where);
+          if (language === 'javascript') new vm.Script(Module.wrap(output), { filename: file });
+          else assert.deepStrictEqual(transpileErrors(output, file), [], where);
+          tally.wrapped++;
+        }
+      }
+    }
+    assert.ok(tally.wrapped > 100 && tally.refused > 10, JSON.stringify(tally));
   });
 
   test('CRLF files get CRLF code; the result is the LF golden with CRLF line endings', () => {
