@@ -69,8 +69,19 @@ function placement(root: SyntaxNode, text: string, offset: number, unit: string)
   const contentEnd = lineStart + line.trimEnd().length;
   if (contentStart >= contentEnd) return blankLinePlacement(root, text, lineStart, unit);
   const atEnd = offset >= contentEnd;
-  const probe = atEnd ? contentEnd - 1 : Math.max(offset, contentStart);
-  let statement = enclosingStatement(root.descendantForIndex(probe));
+  let node = root.descendantForIndex(atEnd ? contentEnd - 1 : Math.max(offset, contentStart));
+  // At the end of `code(); // note`, the statement is the code before the comment.
+  if (atEnd && node?.type === 'comment' && node.startIndex > contentStart) {
+    node = root.descendantForIndex(lineStart + text.slice(lineStart, node.startIndex).trimEnd().length - 1);
+  }
+  // At the end of a line opening a block (`function f() {`, `if (x) {`): the first line inside the block.
+  if (atEnd && node?.type === '{' && node.parent?.type === 'statement_block') {
+    const block = node.parent;
+    const first = block.namedChildren.find((c): c is SyntaxNode => c !== null && c.type !== 'comment');
+    if (first && beginsLine(text, first)) return { at: text.lastIndexOf('\n', first.startIndex - 1) + 1, after: false, indent: lineIndentOf(text, first.startIndex), anchor: first };
+    if (!first && text.indexOf('\n', node.endIndex) < block.endIndex) return { at: lineEnd, after: true, indent: lineIndentOf(text, node.startIndex) + unit, anchor: block };
+  }
+  let statement = enclosingStatement(node);
   if (!statement) return undefined;
   const after = atEnd && !JUMPS.has(statement.type);
   // The statement must begin (before) or end (after) its line, else the enclosing statement is used.

@@ -350,6 +350,13 @@ suite('javascript instrumentation', () => {
     assert.deepStrictEqual(insertedLine(returnEnd), ["if (total < 0) throw new Error('negative total');", 'return total;']);
     // Inside the one-line `if`, the whole `if` statement is the anchor: nothing goes between `if (…)` and its body.
     assert.deepStrictEqual(insertedLine(text.indexOf("throw new Error('negative")), ['const total = order.items.reduce((sum, item) => sum + item.price * item.quantity, 0);', "if (total < 0) throw new Error('negative total');"]);
+    // At the end of the line opening the function's body: its first line.
+    assert.deepStrictEqual(insertedLine(text.indexOf('\n', text.indexOf('function priceOrder'))), ['function priceOrder(order) {', 'const total = order.items.reduce((sum, item) => sum + item.price * item.quantity, 0);']);
+    // At the end of a line with a trailing comment: after that statement; in an empty block: inside it.
+    const small = 'function f(a) {\n  a.x = 1; // set x\n  if (a.y) {\n  }\n  return a;\n}\n';
+    const smallOut = (offset: number) => applied(annotationEdits(parser, small, JS, offset, { ...request, style: detectCodeStyle(small) }), small);
+    assert.strictEqual(smallOut(small.indexOf('\n', small.indexOf('// set x'))), "function f(a) {\n  a.x = 1; // set x\n  AWSXRay.getSegment()?.addMetadata('k', 1);\n  if (a.y) {\n  }\n  return a;\n}\n".replace('function f', "const AWSXRay = require('aws-xray-sdk-core');\n\nfunction f"));
+    assert.ok(smallOut(small.indexOf('\n', small.indexOf('if (a.y) {'))).includes("  if (a.y) {\n    AWSXRay.getSegment()?.addMetadata('k', 1);\n  }"));
     const outside = annotationEdits(parser, text, JS, text.indexOf('module.exports'), request);
     assert.deepStrictEqual(outside.ok ? 'edited' : outside.code, 'no-function');
   });
