@@ -84,7 +84,9 @@ function isTraced(fn: SyntaxNode): boolean {
   const body = bodyOf(fn);
   if (!body) return false;
   const first = body.type === 'block' ? body.namedChildren.find((c) => c !== null && c.type !== 'comment') : body;
-  return !!first && descendantsOfType(first, 'invocation_expression').some((c) => OPENS_SPAN.has(calledName(c) ?? ''));
+  // The statement's own calls, not those in a block or lambda it holds.
+  const calls = first ? descendantsOfType(first, 'invocation_expression', (n) => n.type === 'block' || /lambda|anonymous_method/.test(n.type)) : [];
+  return calls.some((c) => OPENS_SPAN.has(calledName(c) ?? ''));
 }
 
 /** A C# literal for an annotation value: integers past int range get an L. */

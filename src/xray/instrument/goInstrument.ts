@@ -90,7 +90,8 @@ function statementsOf(fn: SyntaxNode): SyntaxNode[] {
 function isTraced(fn: SyntaxNode): boolean {
   const first = statementsOf(fn)[0];
   if (!first) return false;
-  return descendantsOfType(first, 'call_expression').some((call) => {
+  // The statement's own calls, not those in a block or function literal it holds.
+  return descendantsOfType(first, 'call_expression', (n) => n.type === 'block' || n.type === 'func_literal').some((call) => {
     const api = calledName(call);
     const args = call.childForFieldName('arguments')?.namedChildren.length ?? 0;
     return OPENS_SPAN.has(api ?? '') || (api === 'Start' && args >= 2);

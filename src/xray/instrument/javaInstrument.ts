@@ -83,7 +83,9 @@ function isTraced(fn: SyntaxNode): boolean {
   // Spring's X-Ray interceptor advises every public method of an @XRayEnabled bean (functionRanges: tracedAs).
   if (type && fn.type === 'method_declaration' && annotationNames(type).includes('XRayEnabled')) return true;
   const first = statementsOf(fn).find((s) => s.type !== 'explicit_constructor_invocation');
-  return !!first && descendantsOfType(first, 'method_invocation').some((c) => OPENS_SPAN.has(c.childForFieldName('name')?.text ?? '') && c.startPosition.row <= first.startPosition.row + 5);
+  // The statement's own calls, not those in a block or lambda it holds: `try { … beginSubsegment … }` is not first.
+  const calls = first ? descendantsOfType(first, 'method_invocation', (n) => n.type === 'block' || n.type === 'lambda_expression') : [];
+  return calls.some((c) => OPENS_SPAN.has(c.childForFieldName('name')?.text ?? ''));
 }
 
 /** A Java literal for an annotation value: integers past int range get an L. */

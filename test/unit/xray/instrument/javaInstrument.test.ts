@@ -97,6 +97,9 @@ suite('instrumentation: Java', () => {
       const outcome = traceFunctionEdits(parser, shapes, 'java', shapes.indexOf(at), { flavour: 'opentelemetry', filePath: 'Api.java', style });
       assert.deepStrictEqual(outcome.ok ? 'edited' : outcome.code, code, at);
     }
+    // A subsegment begun inside a block the first statement holds is not the method's own.
+    const inner = 'class Cond {\n    int f(boolean on) {\n        if (on) {\n            AWSXRay.beginSubsegment("inner");\n        }\n        return 1;\n    }\n}\n';
+    assert.strictEqual(traceableFunctionAt(parser, inner, 'java', inner.indexOf('int f'))?.traced, false);
     // The X-Ray flavour needs no field: an interface's default method can be traced.
     const xray = traceFunctionEdits(parser, shapes, 'java', shapes.indexOf('int twice'), { flavour: 'xray-sdk', filePath: 'Api.java', style });
     assert.ok(xray.ok);
