@@ -8,7 +8,7 @@
 import type { SyntaxNode } from '../code/functionRanges';
 import type { AnnotationRequest, EditOutcome, TextEdit } from './instrumentTypes';
 import { BindingPlan, readBindings } from './javascriptBindings';
-import { calleeName, isFunctionNode, isTypeScriptTree, namedFunctionAt, nameFunction, plainString, quoted, shadowed, walk } from './javascriptSyntax';
+import { calleeName, isFunctionNode, isTypeScriptTree, namedFunctionAt, nameFunction, plainString, quoted, shadowed, walk, WRAPPING_APIS } from './javascriptSyntax';
 
 const STATEMENT_CONTAINERS = new Set(['statement_block', 'switch_case', 'switch_default', 'class_static_block']);
 const JUMPS = new Set(['return_statement', 'throw_statement', 'break_statement', 'continue_statement']);
@@ -77,7 +77,7 @@ function placement(root: SyntaxNode, text: string, offset: number, unit: string)
   // At the end of a line opening a block (`function f() {`, `if (x) {`): the first line inside the block.
   if (atEnd && node?.type === '{' && node.parent?.type === 'statement_block') {
     const block = node.parent;
-    const first = block.namedChildren.find((c): c is SyntaxNode => c !== null && c.type !== 'comment');
+    const first = firstInside(block);
     if (first && beginsLine(text, first)) return { at: text.lastIndexOf('\n', first.startIndex - 1) + 1, after: false, indent: lineIndentOf(text, first.startIndex), anchor: first };
     if (!first && text.indexOf('\n', node.endIndex) < block.endIndex) return { at: lineEnd, after: true, indent: lineIndentOf(text, node.startIndex) + unit, anchor: block };
   }
@@ -95,6 +95,24 @@ function placement(root: SyntaxNode, text: string, offset: number, unit: string)
     return { at: end, after: true, indent, anchor: statement };
   }
   return { at: text.lastIndexOf('\n', statement.startIndex - 1) + 1, after: false, indent, anchor: statement };
+}
+
+/**
+ * The first statement of a block; when that statement wraps the rest in a span or subsegment (a function we
+ * traced), the first statement inside its callback (inside its `try`), so the call lands on that span.
+ */
+function firstInside(block: SyntaxNode): SyntaxNode | undefined {
+  const firstOf = (b: SyntaxNode) => b.namedChildren.find((c): c is SyntaxNode => c !== null && c.type !== 'comment');
+  const first = firstOf(block);
+  const call = first && (first.type === 'return_statement' || first.type === 'expression_statement') ? first.namedChildren[0] : undefined;
+  if (call?.type !== 'call_expression' || !WRAPPING_APIS.has(calleeName(call) ?? '')) return first;
+  const callback = call.childForFieldName('arguments')?.namedChildren.at(-1);
+  const body = callback && isFunctionNode(callback) ? callback.childForFieldName('body') : undefined;
+  if (body?.type !== 'statement_block') return first;
+  // Past the code.* metadata the X-Ray wrap writes first.
+  const inner = body.namedChildren.find((c): c is SyntaxNode => c !== null && c.type !== 'comment' && !/^\w+\?\.addMetadata\((['"])code\./.test(c.text));
+  const tried = inner?.type === 'try_statement' ? inner.childForFieldName('body') : undefined;
+  return (tried ? firstOf(tried) : inner) ?? first;
 }
 
 /** `node` or its nearest ancestor that is a statement of a block (not of the module: a function is needed). */

@@ -330,6 +330,13 @@ suite('javascript instrumentation', () => {
       assertGolden(JS, `annotation-in-wrap.${tag}.js`, output);
       assert.ok(output.includes(`${call}'order_id', 'A-17');`), output);
       assert.strictEqual(nodeCheck(output, '.js'), '');
+      // At the end of the wrapped function's first line, the call goes inside the wrap, on its span/subsegment.
+      const header = wrapped.indexOf('\n', wrapped.indexOf('async function loadOrder'));
+      const first = applied(annotationEdits(parser, wrapped, JS, header, { kind: 'metadata', key: 'k', value: 1, flavour, style: detectCodeStyle(wrapped) }), wrapped);
+      const lines = first.split('\n');
+      const index = lines.findIndex((l) => l.includes("'k', 1)"));
+      assert.ok(lines[index].trim().startsWith(flavour === 'opentelemetry' ? 'span.setAttribute(' : 'subsegment?.addMetadata('), lines[index]);
+      assert.deepStrictEqual([lines[index - 1].trim(), lines[index + 1].trim()], ['try {', 'const row = await db.get(id);']);
     }
   });
 
