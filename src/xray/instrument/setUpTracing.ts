@@ -2,30 +2,37 @@
 // (edits, new files, dependencies and the package-manager command, notes), computed per language module.
 import { manifestDependencies, type ProjectFile, type ProjectLanguage } from './flavourDetection';
 import { nodeSetUpFileCandidates, planNode } from './setUpTracingNode';
+import { planDotnet } from './setUpTracingDotnet';
+import { goSetUpFileCandidates, planGo } from './setUpTracingGo';
+import { javaSetUpFileCandidates, planJava } from './setUpTracingJava';
 import { planPython, pythonSetUpFileCandidates } from './setUpTracingPython';
 import { DEFAULT_ENDPOINTS, type LanguagePlanner, type SetUpTracingInput, type SetUpTracingPlan } from './setUpTracingTypes';
 
-const PLANNERS: Partial<Record<ProjectLanguage, LanguagePlanner>> = {
+const PLANNERS: Record<ProjectLanguage, LanguagePlanner> = {
   javascript: planNode,
   python: planPython,
+  java: planJava,
+  go: planGo,
+  csharp: planDotnet,
 };
 
+/**
+ * The set-up for one project: what to edit, what to create, which dependencies to add and how, and notes. Pure; the
+ * glue shows it and applies it as one workspace edit. A project already set up gets `alreadySetUp` and no changes.
+ */
 export function setUpTracingPlan(input: SetUpTracingInput): SetUpTracingPlan {
-  const endpoints = { ...DEFAULT_ENDPOINTS, ...input.endpoints };
-  const planner = PLANNERS[input.language];
-  if (!planner) {
-    return { language: input.language, flavour: input.flavour, alreadySetUp: false, edits: [], newFiles: [], dependencies: [], notes: [`Setting up tracing is not available for ${input.language} yet.`] };
-  }
-  return planner(input, endpoints);
+  return PLANNERS[input.language](input, { ...DEFAULT_ENDPOINTS, ...input.endpoints });
 }
 
 /**
  * Files a plan may create or reuse, beside the entry file: the glue reads those that exist and passes them in
  * `files`, so a plan never overwrites a file it has not seen.
  */
-export function setUpFileCandidates(language: ProjectLanguage, entryPath: string): string[] {
+export function setUpFileCandidates(language: ProjectLanguage, entryPath: string, files: readonly ProjectFile[] = []): string[] {
   if (language === 'javascript') return nodeSetUpFileCandidates(entryPath);
   if (language === 'python') return pythonSetUpFileCandidates(entryPath);
+  if (language === 'java') return javaSetUpFileCandidates(entryPath, files);
+  if (language === 'go') return goSetUpFileCandidates(entryPath);
   return [];
 }
 
@@ -60,6 +67,7 @@ export function entryFileCandidates(language: ProjectLanguage, files: readonly P
     for (const dir of dirs) add(dir, ['app.py', 'main.py', '__main__.py', 'wsgi.py', 'asgi.py', 'manage.py', 'server.py', 'application.py', 'src/app.py', 'src/main.py']);
   } else if (language === 'go') {
     for (const dir of dirs) add(dir, ['main.go', 'cmd/main.go']);
+
   } else if (language === 'csharp') {
     for (const dir of dirs) add(dir, ['Program.cs', 'Startup.cs']);
   }

@@ -23,7 +23,7 @@ export function planFor(parser: CodeParser, files: ProjectFile[], flavour: Traci
   const byPath = new Map(files.map((f) => [f.path, f]));
   const entryPath = entryFileCandidates(language, files).find((p) => byPath.has(p));
   assert.ok(entryPath, `an entry among ${files.map((f) => f.path).join(', ')}`);
-  const setUpFiles = setUpFileCandidates(language, entryPath).flatMap((p) => byPath.get(p) ?? []);
+  const setUpFiles = setUpFileCandidates(language, entryPath, files).flatMap((p) => byPath.get(p) ?? []);
   const manifests = files.filter((f) => isManifest(f.path) || LOCK_FILE_NAMES.includes(path.posix.basename(f.path)));
   return setUpTracingPlan({ language, flavour, files: [...manifests, ...setUpFiles], entry: byPath.get(entryPath), serviceName, parser, endpoints });
 }
