@@ -2,13 +2,14 @@
 //   chromium              the browser playwright-core drives (no `npx playwright install` here: no downloads)
 //   libkrb5-dev           headers for code-server's `kerberos` native module, built from source on install
 //   python3-aws-xray-sdk  the real Python X-Ray SDK, used by the collector tests as a second real emitter
+//   openjdk-17-jdk-headless  javac, which compiles the Java code the instrumentation commands write
 // As root: `apt-get update` + `apt-get install -y` of only what is missing (checked with `dpkg -s`).
 // Not root: prints the exact command and exits 1.
 // usage: node scripts/systemPackages.mjs     or     import { ensureSystemPackages } from './systemPackages.mjs'
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const SYSTEM_PACKAGES = ['chromium', 'libkrb5-dev', 'python3-aws-xray-sdk'];
+export const SYSTEM_PACKAGES = ['chromium', 'libkrb5-dev', 'python3-aws-xray-sdk', 'openjdk-17-jdk-headless'];
 
 function isInstalled(pkg) {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
