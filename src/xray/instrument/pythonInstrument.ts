@@ -163,9 +163,11 @@ function moduleBindings(root: SyntaxNode, text: string, before: number): ModuleB
   let docstring: SyntaxNode | undefined;
   const children = root.namedChildren.filter((c): c is SyntaxNode => c !== null);
   for (const [i, child] of children.entries()) {
+    // Only what comes before the function: a decorator runs at def time, and the tracer line goes above it.
+    if (child.startIndex >= before) break;
     if (i === 0 && child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string') docstring = child;
     if (IMPORTS.has(child.type)) {
-      if (child.startIndex < before) lastImport = child;
+      lastImport = child;
       if (child.type === 'import_from_statement') {
         const module = child.childForFieldName('module_name')?.text;
         for (const imported of child.childrenForFieldName('name')) {

@@ -84,6 +84,13 @@ suite('instrumentation: Python', () => {
     assert.match(twice, /@staticmethod\n|@xray_recorder\.capture\('OrderStore\.load'\)\n {4}def load/);
   });
 
+  test('bindings below the function do not count: the decorator runs at def time, so the recorder is imported above it', () => {
+    const text = "def late(x):\n    return x\n\n\nfrom aws_xray_sdk.core import xray_recorder\n";
+    const output = applied(traceFunctionEdits(parser, text, 'python', 0, { flavour: 'xray-sdk', filePath: 'late.py', style: detectCodeStyle(text) }), text);
+    assert.ok(output.indexOf('from aws_xray_sdk.core import xray_recorder') < output.indexOf("@xray_recorder.capture('late')"), output);
+    assert.strictEqual(pyCompile(output, 'late.py'), '');
+  });
+
   test('refusals: already traced (decorator, with block), a generator, outside any function', () => {
     const text = readFixture('python', 'tabs.py');
     const style = detectCodeStyle(text);
