@@ -40,8 +40,14 @@ export const pythonInstrumenter: LanguageInstrumenter = {
 };
 
 /** `Class.method` for a function written directly in a class body, else its own name (as functionRanges names it). */
+/** The innermost function around `offset`; on a decorator line, the function it decorates. */
 function functionNodeAt(root: SyntaxNode, offset: number): SyntaxNode | undefined {
-  return innermostAt(root, offset, (n) => n.type === 'function_definition' && n.childForFieldName('name') !== null);
+  const definition = (n: SyntaxNode) => (n.type === 'decorated_definition' ? n.childForFieldName('definition') : n);
+  const found = innermostAt(root, offset, (n) => {
+    const fn = definition(n);
+    return fn?.type === 'function_definition' && fn.childForFieldName('name') !== null;
+  });
+  return found ? definition(found) ?? undefined : undefined;
 }
 
 /** Nodes of `type` in the function's own body, not in a nested function, lambda or class. */

@@ -104,6 +104,8 @@ suite('instrumentation: Python', () => {
     const top = traceFunctionEdits(parser, orders, 'python', orders.indexOf('import time'), { flavour: 'opentelemetry', filePath: 'orders.py', style });
     assert.deepStrictEqual(top.ok ? 'edited' : top.code, 'no-function');
     assert.strictEqual(traceableFunctionAt(parser, orders, 'python', orders.indexOf('import json')), undefined);
+    // On a decorator line: the function it decorates.
+    assert.strictEqual(traceableFunctionAt(parser, orders, 'python', orders.indexOf('@staticmethod'))?.name, 'OrderStore.price');
   });
 
   const ANNOTATIONS: Array<AnnotationCase & { why: string }> = [
