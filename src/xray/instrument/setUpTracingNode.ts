@@ -152,7 +152,7 @@ function xraySdkPlan(input: SetUpTracingInput, root: SyntaxNode, entry: ProjectF
   const eol = style.eol;
   // The bundle package `aws-xray-sdk` carries core and Express; reuse whichever the project has.
   const sdkModule = declared.has('aws-xray-sdk') && !declared.has('aws-xray-sdk-core') ? 'aws-xray-sdk' : 'aws-xray-sdk-core';
-  const bound = XRAY_MODULES.map((m) => ({ module: m, name: bindingOf(root, m) })).find((b) => b.name);
+  const bound = XRAY_MODULES.map((m) => binding(root, m)).find((b) => b !== undefined);
   const xray = bound?.name ?? 'AWSXRay';
   const edits: TextEdit[] = [];
   // Imports (or requires) first, then the statements that configure the SDK.
@@ -210,7 +210,11 @@ function xraySdkPlan(input: SetUpTracingInput, root: SyntaxNode, entry: ProjectF
   // Imports go first; the statements after the file's last import, where every binding they use exists (TypeScript
   // compiled to CommonJS turns each import into a const at its place).
   const importsEnd = kind === 'commonjs' ? undefined : lastImportEnd(root, text);
-  if (importsEnd === undefined) {
+  if (bound && top.length === 0 && imports.length > 0) {
+    // Only a new import (the Express middleware): beside the SDK's own.
+    const at = lineEnd(text, bound.end);
+    edits.push({ start: at, end: at, newText: imports.map((line) => eol + line).join('') });
+  } else if (importsEnd === undefined) {
     if (imports.length + top.length > 0) {
       const at = firstStatementOffset(root, text);
       edits.push({ start: at, end: at, newText: [...imports, ...top].map((line) => line + eol).join('') + eol });
@@ -359,25 +363,30 @@ function xrayExpressBinding(root: SyntaxNode, sdkModule: string, xray: string): 
  * `import * as X from 'm'`. Undefined when the file does not load it that way.
  */
 export function bindingOf(root: SyntaxNode, module: string): string | undefined {
+  return binding(root, module)?.name;
+}
+
+/** The binding of `module` and the end of the statement that makes it. */
+function binding(root: SyntaxNode, module: string): { name: string; end: number } | undefined {
   for (const statement of root.namedChildren) {
     if (!statement) continue;
     if (statement.type === 'import_statement') {
       // TypeScript: import X = require('m')
       const alias = /^import\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"]([^'"]+)['"]\s*\)/.exec(statement.text);
       if (alias) {
-        if (alias[2] === module) return alias[1];
+        if (alias[2] === module) return { name: alias[1], end: statement.endIndex };
         continue;
       }
       if (stringValue(statement.childForFieldName('source')) !== module) continue;
       const clause = statement.namedChildren.find((c) => c?.type === 'import_clause');
       const id = clause?.namedChildren.find((c) => c?.type === 'identifier') ?? clause?.namedChildren.find((c) => c?.type === 'namespace_import')?.namedChildren.find((c) => c?.type === 'identifier');
-      if (id) return id.text;
+      if (id) return { name: id.text, end: statement.endIndex };
     } else if (statement.type === 'lexical_declaration' || statement.type === 'variable_declaration') {
       for (const declarator of statement.namedChildren) {
         const name = declarator?.childForFieldName('name');
         const value = declarator?.childForFieldName('value');
         if (name?.type === 'identifier' && value?.type === 'call_expression' && value.childForFieldName('function')?.text === 'require'
-          && stringValue(value.childForFieldName('arguments')?.namedChildren[0] ?? null) === module) return name.text;
+          && stringValue(value.childForFieldName('arguments')?.namedChildren[0] ?? null) === module) return { name: name.text, end: statement.endIndex };
       }
     }
   }

@@ -92,11 +92,11 @@ suite('set up tracing: Node projects', () => {
     assert.deepStrictEqual([plain.dependencies, plain.install?.command], [['aws-xray-sdk-core'], 'npm install aws-xray-sdk-core']);
   });
 
-  test('an X-Ray set-up the user wrote is reused: the existing binding, no second require', () => {
+  test('an X-Ray set-up the user wrote is reused: the existing binding, the middleware required beside it', () => {
     const entry = { path: 'app.js', text: "const XRay = require('aws-xray-sdk-core')\nconst express = require('express')\nXRay.captureHTTPsGlobal(require('http'))\n\nconst app = express()\napp.get('/', (req, res) => res.send('ok'))\napp.listen(3000)\n" };
     const plan = setUpTracingPlan({ language: 'javascript', flavour: 'xray-sdk', files: [{ path: 'package.json', text: '{"dependencies":{"aws-xray-sdk-core":"3","express":"5"}}' }], entry, serviceName: 'svc', parser });
     const text = applyEdits(entry.text, plan.edits[0].edits);
-    assert.strictEqual(text, "const xrayExpress = require('aws-xray-sdk-express')\n\nconst XRay = require('aws-xray-sdk-core')\nconst express = require('express')\nXRay.captureHTTPsGlobal(require('http'))\n\nconst app = express()\napp.use(xrayExpress.openSegment('svc'))\napp.get('/', (req, res) => res.send('ok'))\n// Records errors the routes pass on in their segment (after the routes, before other error handlers).\napp.use(xrayExpress.closeSegment())\napp.listen(3000)\n");
+    assert.strictEqual(text, "const XRay = require('aws-xray-sdk-core')\nconst xrayExpress = require('aws-xray-sdk-express')\nconst express = require('express')\nXRay.captureHTTPsGlobal(require('http'))\n\nconst app = express()\napp.use(xrayExpress.openSegment('svc'))\napp.get('/', (req, res) => res.send('ok'))\n// Records errors the routes pass on in their segment (after the routes, before other error handlers).\napp.use(xrayExpress.closeSegment())\napp.listen(3000)\n");
     assert.deepStrictEqual(plan.dependencies, ['aws-xray-sdk-express']);
   });
 
