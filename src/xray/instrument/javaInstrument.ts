@@ -164,7 +164,6 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
   const block = fn.childForFieldName('body');
   if (!block) return { ok: false, code: 'unsupported', reason: `${info.name} has no body (abstract, native or an interface method).` };
   const type = enclosingType(fn);
-  if (!type || type.type === 'object_creation_expression') return { ok: false, code: 'unsupported', reason: `${info.name} is in an anonymous class: trace the method that creates it.` };
   const { style } = context;
   const eol = style.eol;
   const body = braceBody(text, block, fn, style.indent);
@@ -179,6 +178,9 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
   const nameOffset = fn.childForFieldName('name')?.startIndex ?? fn.startIndex;
   let rewrite: (line: number) => { before: CodeLine[]; wrapOpen: CodeLine[]; wrapClose: CodeLine[] };
   if (context.flavour === 'opentelemetry') {
+    if (!type || type.type === 'object_creation_expression') {
+      return { ok: false, code: 'unsupported', reason: `${info.name} is in an anonymous class, which cannot hold the static Tracer field: trace the method that creates it.` };
+    }
     if (type.type === 'interface_declaration') {
       return { ok: false, code: 'unsupported', reason: `${info.name} is an interface method: an interface cannot hold the private Tracer field.` };
     }

@@ -100,6 +100,12 @@ suite('instrumentation: Java', () => {
     // A subsegment begun inside a block the first statement holds is not the method's own.
     const inner = 'class Cond {\n    int f(boolean on) {\n        if (on) {\n            AWSXRay.beginSubsegment("inner");\n        }\n        return 1;\n    }\n}\n';
     assert.strictEqual(traceableFunctionAt(parser, inner, 'java', inner.indexOf('int f'))?.traced, false);
+    // An anonymous class cannot hold the Tracer field; the X-Ray flavour needs none.
+    const anonymous = 'class Jobs {\n    Runnable job() {\n        return new Runnable() {\n            public void run() {\n                System.out.println(1);\n            }\n        };\n    }\n}\n';
+    const otelAnonymous = traceFunctionEdits(parser, anonymous, 'java', anonymous.indexOf('void run'), { flavour: 'opentelemetry', filePath: 'Jobs.java', style });
+    assert.deepStrictEqual(otelAnonymous.ok ? 'edited' : otelAnonymous.code, 'unsupported');
+    const xrayAnonymous = applied(traceFunctionEdits(parser, anonymous, 'java', anonymous.indexOf('void run'), { flavour: 'xray-sdk', filePath: 'Jobs.java', style }), anonymous);
+    assert.match(xrayAnonymous, /AWSXRay\.beginSubsegment\("Jobs\.run"\)/);
     // The X-Ray flavour needs no field: an interface's default method can be traced.
     const xray = traceFunctionEdits(parser, shapes, 'java', shapes.indexOf('int twice'), { flavour: 'xray-sdk', filePath: 'Api.java', style });
     assert.ok(xray.ok);

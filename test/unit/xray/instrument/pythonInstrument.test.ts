@@ -133,6 +133,17 @@ suite('instrumentation: Python', () => {
     assert.deepStrictEqual(oneLine.ok ? 'edited' : oneLine.code, 'unsupported');
   });
 
+  test('annotations: the 51st distinct key in a function is written with a warning (X-Ray indexes 50 per trace)', () => {
+    const puts = Array.from({ length: 50 }, (_, i) => `    xray_recorder.put_annotation('key_${i}', ${i})`).join('\n');
+    const text = `from aws_xray_sdk.core import xray_recorder\n\n\ndef busy():\n${puts}\n    return 1\n`;
+    const style = detectCodeStyle(text);
+    const at = text.indexOf('    return 1');
+    const again = annotationEdits(parser, text, 'python', at, { kind: 'annotation', key: 'key_7', value: 1, flavour: 'xray-sdk', style });
+    assert.deepStrictEqual(again.ok && again.warnings, []);
+    const more = annotationEdits(parser, text, 'python', at, { kind: 'annotation', key: 'key_50', value: 1, flavour: 'xray-sdk', style });
+    assert.ok(more.ok && more.warnings.some((w) => /51 annotations/.test(w)), JSON.stringify(more));
+  });
+
   test('literals: quotes, backslashes and line breaks escaped in the file\'s quote; numbers and booleans as Python writes them', () => {
     assert.strictEqual(pythonLiteral(`it's a\\b\n`, "'"), `'it\\'s a\\\\b\\n'`);
     assert.strictEqual(pythonLiteral('say "hi"', '"'), '"say \\"hi\\""');
