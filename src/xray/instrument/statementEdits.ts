@@ -76,7 +76,8 @@ export function braceBody(text: string, block: SyntaxNode, declaration: SyntaxNo
   const outerIndent = firstOnLine(text, close) ? lineIndentAt(text, close) : lineIndentAt(text, declaration.startIndex);
   const firstContent = /\S/.exec(text.slice(open, close));
   const contentAt = firstContent ? open + firstContent.index : close;
-  const compact = text.slice(open, nextLineStart(text, open)).trim() !== '' || !firstOnLine(text, close);
+  // A line comment after `{` (`{ // why`) stays where it is; code there makes the body compact.
+  const compact = text.slice(open, nextLineStart(text, open)).replace(/\/\/.*$/s, '').trim() !== '' || !firstOnLine(text, close);
   const statedIndent = !compact && contentAt < close ? lineIndentAt(text, contentAt) : '';
   const unit = statedIndent.startsWith(outerIndent) && statedIndent.length > outerIndent.length ? statedIndent.slice(outerIndent.length) : fallbackUnit;
   return { open, close, outerIndent, innerIndent: outerIndent + unit, unit, compact };

@@ -81,6 +81,13 @@ suite('instrumentation: Java', () => {
     assert.match(nested, /static class Cache \{\n {8}private static final Tracer tracer = GlobalOpenTelemetry\.getTracer\("com\.shop\.orders\.Cache"\);/);
   });
 
+  test('a line comment after the opening brace stays on its line; the statements below move into the try', () => {
+    const text = 'class K {\n    int f(int x) { // doubles\n        return x * 2;\n    }\n}\n';
+    const output = applied(traceFunctionEdits(parser, text, 'java', text.indexOf('int f'), { flavour: 'xray-sdk', filePath: 'K.java', style: detectCodeStyle(text) }), text);
+    assert.match(output, /int f\(int x\) \{ \/\/ doubles\n {8}Subsegment subsegment = AWSXRay\.beginSubsegment\("K\.f"\);\n/);
+    assert.match(output, /\n {8}try \{\n {12}return x \* 2;\n {8}\} catch/);
+  });
+
   test('refusals: an @XRayEnabled class, a method that begins a subsegment or span first, abstract and interface methods, outside a method', () => {
     const traced = readFixture('java', 'Traced.java');
     const style = detectCodeStyle(traced);
