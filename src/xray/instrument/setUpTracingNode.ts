@@ -215,7 +215,11 @@ function xraySdkPlan(input: SetUpTracingInput, root: SyntaxNode, entry: ProjectF
     const at = lineEnd(text, bound.end);
     edits.push({ start: at, end: at, newText: imports.map((line) => eol + line).join('') });
   } else if (importsEnd === undefined) {
-    if (imports.length + top.length > 0) {
+    if (bound && imports.length + top.length > 0) {
+      // CommonJS with the SDK already required: after that require, where its binding exists.
+      const at = lineEnd(text, bound.end);
+      edits.push({ start: at, end: at, newText: imports.map((line) => eol + line).join('') + (top.length > 0 ? eol + top.map((line) => eol + line).join('') + eol : '') });
+    } else if (imports.length + top.length > 0) {
       const at = firstStatementOffset(root, text);
       edits.push({ start: at, end: at, newText: [...imports, ...top].map((line) => line + eol).join('') + eol });
     }

@@ -100,6 +100,18 @@ suite('set up tracing: Node projects', () => {
     assert.deepStrictEqual(plan.dependencies, ['aws-xray-sdk-express']);
   });
 
+  test('the SDK already required but not configured: the configuration goes after that require, where its binding exists', () => {
+    const entry = { path: 'server.js', text: "'use strict';\n\nconst AWSXRay = require('aws-xray-sdk-core');\nconst http = require('http');\n\nhttp.createServer((req, res) => res.end('ok')).listen(3000);\n" };
+    const plan = setUpTracingPlan({ language: 'javascript', flavour: 'xray-sdk', files: [], entry, serviceName: 'svc', parser });
+    const lines = applyEdits(entry.text, plan.edits[0].edits).split('\n');
+    const required = lines.indexOf("const AWSXRay = require('aws-xray-sdk-core');");
+    assert.ok(required >= 0 && lines.filter((l) => l.includes("require('aws-xray-sdk-core')")).length === 1);
+    for (const used of ['AWSXRay.setDaemonAddress', 'AWSXRay.captureHTTPsGlobal', 'AWSXRay.middleware.setDefaultName']) {
+      assert.ok(lines.findIndex((l) => l.includes(used)) > required, `${used} after the require:\n${lines.join('\n')}`);
+    }
+    assert.ok(lines.some((l) => l.startsWith('http.createServer(withXRaySegment((req, res) =>')));
+  });
+
   test('a tracing file that is not ours is never overwritten; one that starts the SDK is reused', () => {
     const entry = { path: 'src/main.js', text: "'use strict';\nconst x = 1;\n" };
     const other = { path: 'src/tracing.js', text: '// request logging\nmodule.exports = {};\n' };
