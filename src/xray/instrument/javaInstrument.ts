@@ -259,7 +259,7 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
       const imports = importEdit(root, text, ['io.opentelemetry.api.trace.Span'], eol);
       if (imports) edits.push(imports);
     }
-    if (request.kind === 'annotation') lines.push(`// ${OTEL_NOTE}`);
+    if (request.kind === 'annotation' && place.after !== ' ') lines.push(`// ${OTEL_NOTE}`);
     lines.push(`${span ?? 'Span.current()'}.setAttribute(${key}, ${value});`);
   } else {
     const subsegment = localInScope(fn, place.anchor, (s) => declaredOfType(s, 'Subsegment'));
@@ -273,7 +273,6 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
       lines.push(`AWSXRay.getCurrentSubsegmentOptional().ifPresent(${current} -> ${current}.${method}(${key}, ${value}));`);
     }
   }
-  if (place.after === ' ' && lines.length > 1) lines.shift();
   edits.push({ start: place.offset, end: place.offset, newText: placeText(place, lines, eol) });
   return { ok: true, edits, warnings: [] };
 }
