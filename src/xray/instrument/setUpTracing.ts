@@ -6,6 +6,7 @@ import { planDotnet } from './setUpTracingDotnet';
 import { goSetUpFileCandidates, planGo } from './setUpTracingGo';
 import { javaSetUpFileCandidates, planJava } from './setUpTracingJava';
 import { planPython, pythonSetUpFileCandidates } from './setUpTracingPython';
+import type { TextEdit } from './instrumentTypes';
 import { DEFAULT_ENDPOINTS, type LanguagePlanner, type SetUpTracingInput, type SetUpTracingPlan } from './setUpTracingTypes';
 
 const PLANNERS: Record<ProjectLanguage, LanguagePlanner> = {
@@ -21,7 +22,31 @@ const PLANNERS: Record<ProjectLanguage, LanguagePlanner> = {
  * glue shows it and applies it as one workspace edit. A project already set up gets `alreadySetUp` and no changes.
  */
 export function setUpTracingPlan(input: SetUpTracingInput): SetUpTracingPlan {
-  return PLANNERS[input.language](input, { ...DEFAULT_ENDPOINTS, ...input.endpoints });
+  const plan = PLANNERS[input.language](input, { ...DEFAULT_ENDPOINTS, ...input.endpoints });
+  if (input.entry) keepLineNumbersTrue(plan, input.entry);
+  return plan;
+}
+
+/** `'code.line.number': 12`, `put_metadata('code.line.number', 12)`, `attribute.Int("code.line.number", 12)`, … */
+const LINE_NUMBER_LITERAL = /(["']code\.line\.number["']\s*[:,]\s*)(\d+)/g;
+
+/**
+ * Functions traced before the set-up carry their line as a literal (code.line.number); lines the plan inserts
+ * above them would make it point at the wrong function, so each literal moves by the lines added before it.
+ */
+function keepLineNumbersTrue(plan: SetUpTracingPlan, entry: ProjectFile): void {
+  const fileEdits = plan.edits.find((e) => e.path === entry.path);
+  if (!fileEdits) return;
+  const lines = (t: string) => t.split('\n').length - 1;
+  const added: TextEdit[] = [];
+  for (const m of entry.text.matchAll(LINE_NUMBER_LITERAL)) {
+    const start = (m.index ?? 0) + m[1].length;
+    const end = start + m[2].length;
+    if (fileEdits.edits.some((e) => e.start < end && start < e.end)) continue;
+    const delta = fileEdits.edits.filter((e) => e.end <= start).reduce((sum, e) => sum + lines(e.newText) - lines(entry.text.slice(e.start, e.end)), 0);
+    if (delta !== 0) added.push({ start, end, newText: String(Number(m[2]) + delta) });
+  }
+  fileEdits.edits.push(...added);
 }
 
 /**

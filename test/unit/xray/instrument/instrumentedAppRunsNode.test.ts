@@ -86,8 +86,10 @@ const WRAPPED: [needle: string, name: string][] = [
 /** 6 requests, 2 of them for skus that make priceFor (and Basket.total, which calls it) throw. */
 const SKUS = ['ABC', 'xray', 'DEFG', 'HI', 'xylophone', 'JKLMN'];
 
-for (const flavour of ['opentelemetry', 'xray-sdk'] as TracingFlavour[]) {
-  suite(`instrumented app runs: Node, ${flavour}`, () => {
+// Set Up Tracing then Trace This Function, and the other way round: the set-up moves the code.line.number literals
+// of functions already traced by the lines it inserts above them.
+for (const [flavour, order] of [['opentelemetry', 'set-up first'], ['xray-sdk', 'set-up first'], ['opentelemetry', 'traced first'], ['xray-sdk', 'traced first']] as [TracingFlavour, string][]) {
+  suite(`instrumented app runs: Node, ${flavour}, ${order}`, () => {
     let parser: CodeParser;
     let collector: LocalCollector;
     let dir: string;
@@ -101,14 +103,12 @@ for (const flavour of ['opentelemetry', 'xray-sdk'] as TracingFlavour[]) {
       collector = await startTestCollector({ otlpPort: 0, sampleAll: true });
       dir = mkdtempSync(path.join(os.tmpdir(), `xray-lens-run-${flavour}-`));
       const project = readProject(NODE_APP);
-      const plan = planFor(parser, project, flavour, 'quote-svc', 'javascript', {
-        daemonAddress: `127.0.0.1:${collector.port}`,
-        otlpHttpEndpoint: `http://127.0.0.1:${collector.otlpAddress?.port}/v1/traces`,
-      });
-      const setUp = applyPlan(project, plan);
-      const server = setUp.find((f) => f.path === 'server.js') as ProjectFile;
-      serverText = traceFunctions(parser, server.text, 'javascript', 'server.js', flavour, WRAPPED.map(([needle]) => needle));
-      writeProject(dir, setUp.map((f) => (f.path === 'server.js' ? { ...f, text: serverText } : f)));
+      const endpoints = { daemonAddress: `127.0.0.1:${collector.port}`, otlpHttpEndpoint: `http://127.0.0.1:${collector.otlpAddress?.port}/v1/traces` };
+      const wrap = (files: ProjectFile[]) => files.map((f) => (f.path === 'server.js' ? { ...f, text: traceFunctions(parser, f.text, 'javascript', 'server.js', flavour, WRAPPED.map(([needle]) => needle)) } : f));
+      const setUp = (files: ProjectFile[]) => applyPlan(files, planFor(parser, files, flavour, 'quote-svc', 'javascript', endpoints));
+      const final = order === 'set-up first' ? wrap(setUp(project)) : setUp(wrap(project));
+      serverText = (final.find((f) => f.path === 'server.js') as ProjectFile).text;
+      writeProject(dir, final);
 
       // No endpoint in the environment: the generated code's fallback (the endpoints given to the plan) is used.
       const { app, port } = await startApp(path.join(dir, 'server.js'), {});

@@ -14,7 +14,7 @@ import type { TracingFlavour } from '../../../../src/xray/instrument/instrumentT
 import { setUpTracingPlan } from '../../../../src/xray/instrument/setUpTracing';
 import { ROOT } from '../../collector/collectorHarness';
 import { WASM_DIR } from '../functionRangesHelpers';
-import { applyPlan, planFor, readProject } from './setUpTracingHelpers';
+import { applyPlan, planFor, readProject, traceFunctions } from './setUpTracingHelpers';
 
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const SETUP = path.join(ROOT, 'test/fixtures/instrument/setup/python');
@@ -82,5 +82,18 @@ suite('set up tracing: Python projects', () => {
     const lib = setUpTracingPlan({ language: 'python', flavour: 'xray-sdk', files: [], entry: { path: 'jobs.py', text: 'def run():\n    return 1\n' }, serviceName: 'jobs', parser });
     assert.ok(lib.notes.some((n) => /open one per unit of work/.test(n)));
     assert.strictEqual(applyEdits('def run():\n    return 1\n', lib.edits[0].edits).split('\n')[0], 'from aws_xray_sdk.core import patch_all, xray_recorder');
+  });
+
+  test('functions traced before the set-up keep code.line.number true: the literals move by the lines inserted above', () => {
+    const project = readProject(path.join(ROOT, 'test/peers/uninstrumented/python'));
+    for (const flavour of ['opentelemetry', 'xray-sdk'] as TracingFlavour[]) {
+      const traced = project.map((f) => (f.path === 'main.py' ? { ...f, text: traceFunctions(parser, f.text, 'python', 'main.py', flavour, ['value = int(raw)', 'time.sleep(0.002)', 'self.lines.append']) } : f));
+      const after = applyPlan(traced, planFor(parser, traced, flavour, 'billing', 'python'));
+      const text = (after.find((f) => f.path === 'main.py') as { text: string }).text;
+      const lines = text.split('\n');
+      const literals = [...text.matchAll(/code\.line\.number['"]\s*[:,]\s*(\d+)/g)].map((m) => lines[Number(m[1]) - 1]);
+      assert.strictEqual(literals.length, 3, flavour);
+      for (const line of literals) assert.match(line ?? '', /^\s*def (parse_amount|charge|record)\(/, `${flavour}: ${line}`);
+    }
   });
 });
