@@ -98,15 +98,32 @@ export function csharpLiteral(value: string | number | boolean): string {
 
 // ---- usings and the ActivitySource field ----
 
-function usingEdit(root: SyntaxNode, text: string, wanted: string[], eol: string): TextEdit | undefined {
+/** The namespaces the file's using directives name (global ones included). */
+function usingsIn(root: SyntaxNode): Set<string> {
   const present = new Set<string>();
+  const add = (container: SyntaxNode | null | undefined) => {
+    for (const child of container?.namedChildren ?? []) {
+      if (child?.type === 'using_directive') present.add(child.text.replace(/^(global\s+)?using\s+|\s*;$/g, '').replace(/\s+/g, ''));
+    }
+  };
+  add(root);
+  add(root.namedChildren.find((c) => c?.type === 'namespace_declaration')?.childForFieldName('body'));
+  return present;
+}
+
+/**
+ * `catch (Exception e)` when the file has `using System;`, else the qualified name: in a project with implicit
+ * usings an added `using System;` would only repeat the global one.
+ */
+function exceptionType(root: SyntaxNode): string {
+  return usingsIn(root).has('System') ? 'Exception' : 'System.Exception';
+}
+
+function usingEdit(root: SyntaxNode, text: string, wanted: string[], eol: string): TextEdit | undefined {
+  const present = usingsIn(root);
   let last: SyntaxNode | undefined;
   const scan = (container: SyntaxNode) => {
-    for (const child of container.namedChildren) {
-      if (child?.type !== 'using_directive') continue;
-      last = child;
-      present.add(child.text.replace(/^(global\s+)?using\s+|\s*;$/g, '').replace(/\s+/g, ''));
-    }
+    for (const child of container.namedChildren) if (child?.type === 'using_directive') last = child;
   };
   scan(root);
   if (!last) {
@@ -176,9 +193,10 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
   const opening = (head: string): CodeLine[] => (allman ? [[0, head], [0, '{']] : [[0, `${head} {`]]);
   const between = (head: string): CodeLine[] => (allman ? [[0, '}'], [0, head], [0, '{']] : [[0, `} ${head} {`]]);
   const error = freeName('e', taken);
+  const exception = exceptionType(root);
   if (context.flavour === 'opentelemetry') {
     if (!type || type.type === 'interface_declaration') return { ok: false, code: 'unsupported', reason: `${info.name} is not in a class, struct or record that can hold the ActivitySource field.` };
-    const usings = usingEdit(root, text, ['System', 'System.Diagnostics'], eol);
+    const usings = usingEdit(root, text, ['System.Diagnostics'], eol);
     if (usings) edits.push(usings);
     const field = sourceField(fn, type, text, style.indent, eol);
     if (field.edit) edits.push(field.edit);
@@ -191,10 +209,10 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
         [0, `${activity}?.SetTag("code.line.number", ${line});`],
       ],
       wrapOpen: opening('try'),
-      wrapClose: [...between(`catch (Exception ${error})`), [1, `${activity}?.SetStatus(ActivityStatusCode.Error, ${error}.Message);`], [1, 'throw;'], [0, '}']],
+      wrapClose: [...between(`catch (${exception} ${error})`), [1, `${activity}?.SetStatus(ActivityStatusCode.Error, ${error}.Message);`], [1, 'throw;'], [0, '}']],
     });
   } else {
-    const usings = usingEdit(root, text, ['System', 'Amazon.XRay.Recorder.Core'], eol);
+    const usings = usingEdit(root, text, ['Amazon.XRay.Recorder.Core'], eol);
     if (usings) edits.push(usings);
     rewrite = (line) => ({
       before: [[0, `AWSXRayRecorder.Instance.BeginSubsegment(${quoted(info.name)});`]],
@@ -205,7 +223,7 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
         [1, `AWSXRayRecorder.Instance.AddMetadata("code.line.number", ${line});`],
       ],
       wrapClose: [
-        ...between(`catch (Exception ${error})`), [1, `AWSXRayRecorder.Instance.AddException(${error});`], [1, 'throw;'],
+        ...between(`catch (${exception} ${error})`), [1, `AWSXRayRecorder.Instance.AddException(${error});`], [1, 'throw;'],
         ...between('finally'), [1, 'AWSXRayRecorder.Instance.EndSubsegment();'], [0, '}'],
       ],
     });
