@@ -63,6 +63,15 @@ suite('instrumentation: C#', () => {
     assert.deepStrictEqual(top.ok ? 'edited' : top.code, 'no-function');
   });
 
+  test('a CRLF file gets CRLF line breaks only, in both flavours', () => {
+    const text = 'class C\r\n{\r\n    int F(int x)\r\n    {\r\n        return x;\r\n    }\r\n}\r\n';
+    for (const flavour of ['opentelemetry', 'xray-sdk'] as const) {
+      const output = applied(traceFunctionEdits(parser, text, 'csharp', text.indexOf('int F'), { flavour, filePath: 'C.cs', style: detectCodeStyle(text) }), text);
+      assert.ok(output.length > text.length + 100, flavour);
+      assert.deepStrictEqual(output.match(/[^\r]\n/g), null, flavour);
+    }
+  });
+
   const ANNOTATIONS: Array<AnnotationCase & { why: string }> = [
     { why: 'OpenTelemetry with an activity local in scope, after the statement at the end of its line', input: 'Ledger.cs', after: 'activity?.SetTag("closing", true);', request: { kind: 'annotation', key: 'invoice_id', value: 'inv-"7"', flavour: 'opentelemetry' }, expected: 'Ledger.annotation.otel-local.cs' },
     { why: 'OpenTelemetry without one: Activity.Current, System.Diagnostics added', input: 'Checkout.cs', after: '            if (cents <= 0)', request: { kind: 'metadata', key: 'cents', value: 12.5, flavour: 'opentelemetry' }, expected: 'Checkout.metadata.otel-current.cs' },

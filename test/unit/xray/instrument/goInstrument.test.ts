@@ -71,6 +71,15 @@ suite('instrumentation: Go', () => {
     assert.deepStrictEqual(top.ok ? 'edited' : top.code, 'no-function');
   });
 
+  test('a CRLF file gets CRLF line breaks only, in both flavours', () => {
+    const text = 'package a\r\n\r\nimport "context"\r\n\r\nfunc F(ctx context.Context) {\r\n\tprintln(1)\r\n}\r\n';
+    for (const flavour of ['opentelemetry', 'xray-sdk'] as const) {
+      const output = applied(traceFunctionEdits(parser, text, 'go', text.indexOf('func F'), { flavour, filePath: 'c.go', style: detectCodeStyle(text) }), text);
+      assert.ok(output.length > text.length + 100, flavour);
+      assert.deepStrictEqual(output.match(/[^\r]\n/g), null, flavour);
+    }
+  });
+
   const ANNOTATIONS: Array<AnnotationCase & { why: string }> = [
     { why: 'OpenTelemetry with a span in scope, after the statement at the end of its line', input: 'traced.go', after: 'span.AddEvent("loaded")', request: { kind: 'annotation', key: 'rows', value: 3, flavour: 'opentelemetry' }, expected: 'traced.annotation.otel-local.go' },
     { why: 'OpenTelemetry from the request\'s context, the trace and attribute imports added', input: 'store.go', after: '\tw.WriteHeader', request: { kind: 'metadata', key: 'status', value: 'ok "fine"', flavour: 'opentelemetry' }, expected: 'store.metadata.otel-request.go' },

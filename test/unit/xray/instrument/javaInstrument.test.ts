@@ -118,6 +118,15 @@ suite('instrumentation: Java', () => {
     assert.ok(xray.ok);
   });
 
+  test('a CRLF file gets CRLF line breaks only, in both flavours', () => {
+    const text = 'package a;\r\n\r\nclass C {\r\n    int f(int x) {\r\n        return x;\r\n    }\r\n}\r\n';
+    for (const flavour of ['opentelemetry', 'xray-sdk'] as const) {
+      const output = applied(traceFunctionEdits(parser, text, 'java', text.indexOf('int f'), { flavour, filePath: 'C.java', style: detectCodeStyle(text) }), text);
+      assert.ok(output.length > text.length + 100, flavour);
+      assert.deepStrictEqual(output.match(/[^\r]\n/g), null, flavour);
+    }
+  });
+
   const ANNOTATIONS: Array<AnnotationCase & { why: string }> = [
     { why: 'OpenTelemetry with a Span local in scope, after the statement at the end of its line', input: 'Ledger.java', after: 'span.setAttribute("closing", true);', request: { kind: 'annotation', key: 'invoice_id', value: 'inv-"7"', flavour: 'opentelemetry' }, expected: 'Ledger.annotation.otel-local.java' },
     { why: 'OpenTelemetry without one: Span.current(), the import reused', input: 'Ledger.java', after: '\t\tSystem.out', request: { kind: 'metadata', key: 'cents', value: 12.5, flavour: 'opentelemetry' }, expected: 'Ledger.metadata.otel-current.java' },
