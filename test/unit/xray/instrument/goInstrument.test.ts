@@ -1,14 +1,47 @@
 // Go instrumentation edits through the real tree-sitter grammar: golden outputs per flavour and function shape
-// (test/fixtures/instrument/go), refusals, warnings and annotations. No Go toolchain here: the checks are the
-// goldens (read by hand), a parse without ERROR nodes, and the mapping back to the function.
+// (test/fixtures/instrument/go), refusals, warnings and annotations. Where Debian's golang-go and
+// golang-opentelemetry-otel-dev are installed, every golden output is also type-checked by `go vet` against the
+// real OpenTelemetry Go packages and a signature stub of aws-xray-sdk-go.
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { loadCodeParser, type CodeParser } from '../../../../src/xray/code/functionRanges';
 import { detectCodeStyle } from '../../../../src/xray/instrument/codeStyle';
 import { annotationEdits, traceFunctionEdits, traceableFunctionAt } from '../../../../src/xray/instrument/instrumentation';
 import type { TracingFlavour } from '../../../../src/xray/instrument/instrumentTypes';
 import { goInstrumenter } from '../../../../src/xray/instrument/goInstrument';
 import { WASM_DIR } from '../functionRangesHelpers';
-import { applied, checkAnnotationCase, checkTraceCase, readFixture, type AnnotationCase } from './instrumentGolden';
+import { FIXTURES, applied, checkAnnotationCase, checkTraceCase, readFixture, type AnnotationCase } from './instrumentGolden';
+
+const GO_DIR = path.join(FIXTURES, 'go');
+/** Where golang-opentelemetry-otel-dev puts the sources (GOPATH layout). */
+const DEBIAN_GOCODE = '/usr/share/gocode';
+
+/** `go vet` (GOPATH mode) over each source as a package of its own: the combined output and exit code. */
+function goVet(sources: Record<string, string>): { code: number | null; output: string; labels: Map<string, string> } {
+  const gopath = fs.mkdtempSync(path.join(os.tmpdir(), 'xray-govet-'));
+  try {
+    const labels = new Map<string, string>();
+    Object.entries(sources).forEach(([label, text], i) => {
+      const dir = path.join(gopath, 'src', 'check', `p${i}`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'x.go'), text);
+      labels.set(`check/p${i}`, label);
+    });
+    const run = spawnSync('go', ['vet', './check/...'], {
+      cwd: path.join(gopath, 'src'),
+      encoding: 'utf8',
+      timeout: 180_000,
+      env: { ...process.env, GO111MODULE: 'off', GOFLAGS: '', GOPATH: [gopath, path.join(GO_DIR, 'compile'), DEBIAN_GOCODE].join(path.delimiter) },
+    });
+    assert.ok(!run.error, `go: ${run.error?.message}`);
+    return { code: run.status, output: `${run.stdout}${run.stderr}`, labels };
+  } finally {
+    fs.rmSync(gopath, { recursive: true, force: true });
+  }
+}
 
 const SHAPES: Array<{ input: string; at: string; name: string; shape: string }> = [
   { input: 'store.go', at: 'func (s *Store) Get', name: 'Store.Get', shape: 'method with a context and a named error result' },
@@ -78,6 +111,27 @@ suite('instrumentation: Go', () => {
       assert.ok(output.length > text.length + 100, flavour);
       assert.deepStrictEqual(output.match(/[^\r]\n/g), null, flavour);
     }
+  });
+
+  test('go vet: the fixtures and every golden output type-check against the OpenTelemetry Go API; a broken variant does not', function () {
+    this.timeout(240_000);
+    const hasGo = spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
+    if (!hasGo || !fs.existsSync(path.join(DEBIAN_GOCODE, 'src/go.opentelemetry.io/otel/trace'))) {
+      console.log('      skipped: needs the Debian packages golang-go and golang-opentelemetry-otel-dev');
+      this.skip();
+    }
+    const sources: Record<string, string> = {};
+    for (const file of fs.readdirSync(GO_DIR).filter((f) => f.endsWith('.go'))) sources[file] = readFixture('go', file);
+    const expected = fs.readdirSync(path.join(GO_DIR, 'expected'));
+    assert.ok(expected.length >= 14, `${expected.length} golden outputs`);
+    for (const file of expected) sources[`expected/${file}`] = readFixture('go', `expected/${file}`);
+    const all = goVet(sources);
+    const named = all.output.replace(/check\/p\d+/g, (pkg) => all.labels.get(pkg) ?? pkg);
+    assert.strictEqual(all.code, 0, named);
+    // Go refuses an unused variable: the span without its End() must fail, so the check can fail.
+    const broken = goVet({ broken: readFixture('go', 'expected/store.Sum.otel.go').replace(/\tdefer span\.End\(\)\n/, '') });
+    assert.notStrictEqual(broken.code, 0);
+    assert.match(broken.output, /span declared (but|and) not used/);
   });
 
   const ANNOTATIONS: Array<AnnotationCase & { why: string }> = [
