@@ -167,13 +167,18 @@ function xraySdkPlan(input: SetUpTracingInput, root: SyntaxNode, entry: ProjectF
   const express = expressApp(root);
   const httpServer = express ? undefined : createServerHandler(root);
   if (!/\bcaptureHTTPsGlobal\s*\(/.test(text)) {
-    // ES modules and TypeScript pass the modules they import (imported here when the file does not yet).
+    // captureHTTPsGlobal redefines the module's own properties: it needs the module object itself, which
+    // require() gives (CommonJS, and TypeScript compiled to it) and an ES default import gives; a namespace import
+    // (`import * as http`) is a frozen or copied view that the SDK cannot patch.
+    const esm = kind === 'esm' || (kind === 'typescript' && isEsmPackage(input, entry));
     const modules = ['http', 'https'].map((mod) => {
-      if (kind === 'commonjs') return `require(${literal(mod, style.quote)})`;
-      const name = bindingOf(root, mod) ?? bindingOf(root, `node:${mod}`);
-      if (name) return name;
-      imports.push(`import ${kind === 'typescript' ? '* as ' : ''}${mod} from ${literal(mod, style.quote)}${semi}`);
-      return mod;
+      if (!esm) return `require(${literal(mod, style.quote)})`;
+      const found = [mod, `node:${mod}`].map((m) => binding(root, m)).find((b) => b !== undefined && !b.namespace);
+      if (found) return found.name;
+      const taken = binding(root, mod) !== undefined || binding(root, `node:${mod}`) !== undefined || new RegExp(`\\b${mod}\\b`).test(text);
+      const name = taken ? `${mod}Module` : mod;
+      imports.push(`import ${name} from ${literal(`node:${mod}`, style.quote)}${semi}`);
+      return name;
     });
     top.push(
       `// Segments go to AWS_XRAY_DAEMON_ADDRESS when it is set (the SDK reads it), else to the local collector.`,
@@ -249,7 +254,7 @@ function segmentPerRequestHelper(xray: string, serviceName: string, kind: Module
     '',
     '// One segment per request, closed with the response status when it ends; the handler runs in the SDK\'s',
     '// context so captureFunc/captureAsyncFunc and outgoing calls find their parent (as aws-xray-sdk-express does).',
-    kind === 'typescript' ? 'function withXRaySegment(handler: http.RequestListener): http.RequestListener {' : 'function withXRaySegment(handler) {',
+    kind === 'typescript' ? "function withXRaySegment(handler: import('http').RequestListener): import('http').RequestListener {" : 'function withXRaySegment(handler) {',
     '  return (req, res) => {',
     `    const segment = ${xray}.middleware.traceRequestResponseCycle(req, res);`,
     `    const ns = ${xray}.getNamespace();`,
@@ -371,26 +376,28 @@ export function bindingOf(root: SyntaxNode, module: string): string | undefined 
 }
 
 /** The binding of `module` and the end of the statement that makes it. */
-function binding(root: SyntaxNode, module: string): { name: string; end: number } | undefined {
+function binding(root: SyntaxNode, module: string): { name: string; end: number; namespace: boolean } | undefined {
   for (const statement of root.namedChildren) {
     if (!statement) continue;
     if (statement.type === 'import_statement') {
       // TypeScript: import X = require('m')
       const alias = /^import\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"]([^'"]+)['"]\s*\)/.exec(statement.text);
       if (alias) {
-        if (alias[2] === module) return { name: alias[1], end: statement.endIndex };
+        if (alias[2] === module) return { name: alias[1], end: statement.endIndex, namespace: false };
         continue;
       }
       if (stringValue(statement.childForFieldName('source')) !== module) continue;
       const clause = statement.namedChildren.find((c) => c?.type === 'import_clause');
-      const id = clause?.namedChildren.find((c) => c?.type === 'identifier') ?? clause?.namedChildren.find((c) => c?.type === 'namespace_import')?.namedChildren.find((c) => c?.type === 'identifier');
-      if (id) return { name: id.text, end: statement.endIndex };
+      const own = clause?.namedChildren.find((c) => c?.type === 'identifier');
+      const namespace = clause?.namedChildren.find((c) => c?.type === 'namespace_import')?.namedChildren.find((c) => c?.type === 'identifier');
+      const id = own ?? namespace;
+      if (id) return { name: id.text, end: statement.endIndex, namespace: !own };
     } else if (statement.type === 'lexical_declaration' || statement.type === 'variable_declaration') {
       for (const declarator of statement.namedChildren) {
         const name = declarator?.childForFieldName('name');
         const value = declarator?.childForFieldName('value');
         if (name?.type === 'identifier' && value?.type === 'call_expression' && value.childForFieldName('function')?.text === 'require'
-          && stringValue(value.childForFieldName('arguments')?.namedChildren[0] ?? null) === module) return { name: name.text, end: statement.endIndex };
+          && stringValue(value.childForFieldName('arguments')?.namedChildren[0] ?? null) === module) return { name: name.text, end: statement.endIndex, namespace: false };
       }
     }
   }

@@ -20,7 +20,7 @@ import { LatencyIndex } from '../../../../src/xray/latencyIndex';
 import { nearestRank } from '../../../../src/xray/latencyStats';
 import type { CauseObject, SegmentDocument } from '../../../../src/xray/model';
 import { walkDocuments } from '../../../../src/xray/segmentTree';
-import { ROOT, startPeer, startTestCollector, waitFor, type RunningPeer } from '../../collector/collectorHarness';
+import { freePort, ROOT, startPeer, startTestCollector, waitFor, type RunningPeer } from '../../collector/collectorHarness';
 import { WASM_DIR } from '../functionRangesHelpers';
 import { applyPlan, planFor, readProject, traceFunctions, writeProject } from './setUpTracingHelpers';
 
@@ -250,4 +250,51 @@ suite('instrumented app runs: Express with the X-Ray SDK (aws-xray-sdk-express)'
     const row = index.forFile('app.js').find((e) => e.function === 'lookUpStock');
     assert.deepStrictEqual([row?.stats?.count, row?.stats?.faults], [3, 1]);
   });
+});
+
+// The TypeScript golden outputs (test/fixtures/instrument/setup/node/expected/ts-http.*), compiled by this
+// repository's tsc run into out/, run as a developer's build would: the tracing file imported first starts the
+// SDK (a server span per request), or withXRaySegment opens a segment per request. Endpoints come from the
+// environment here, the other path the generated code offers.
+suite('instrumented app runs: the TypeScript set-up, compiled', () => {
+  let collector: LocalCollector;
+  setup(async () => {
+    collector = await startTestCollector({ otlpPort: 0, sampleAll: true });
+  });
+  teardown(async () => {
+    await collector?.close();
+  });
+  /** The segments for GET /ABC and GET / (the warm-up request left out). */
+  const served = () => requestSegments(allTraces(collector)).filter((s) => s.name === 'quote-svc' && /\/(ABC)?$/.test(s.http?.request?.url ?? ''));
+
+  for (const flavour of ['opentelemetry', 'xray-sdk'] as TracingFlavour[]) {
+    test(`${flavour}: one ${flavour === 'opentelemetry' ? 'server span' : 'segment'} per request, named after the service`, async function () {
+      this.timeout(60_000);
+      const compiled = path.join(ROOT, 'out/test/fixtures/instrument/setup/node/expected', `ts-http.${flavour}`, 'src/index.js');
+      const port = await freePort();
+      const app = startPeer(process.execPath, [compiled], {
+        PORT: String(port), OTEL_SERVICE_NAME: '',
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${collector.port}`,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${collector.otlpAddress?.port}/v1/traces`,
+      }, 60_000);
+      try {
+        // The fixture prints nothing when it listens: poll it.
+        let up = false;
+        const deadline = Date.now() + 20_000;
+        while (!up && Date.now() < deadline) up = await get(port, '/warm-up').then(() => true, () => false);
+        assert.ok(up, 'the compiled app listens');
+        if (flavour === 'xray-sdk') await waitFor(() => collector.counters().sampling.ruleRequests > 0, 'the SDK fetching sampling rules', 10_000);
+        assert.deepStrictEqual([await get(port, '/ABC'), await get(port, '/')], [200, 404]);
+        // UDP segments leave as each response ends: let them out before stopping the app.
+        if (flavour === 'xray-sdk') await waitFor(() => served().length >= 2, 'two segments', 10_000);
+      } finally {
+        app.kill('SIGTERM');
+      }
+      assert.strictEqual((await app.result).stderr.trim(), '');
+      await waitFor(() => served().length >= 2, 'the requests\' segments', 10_000);
+      const segments = served();
+      assert.deepStrictEqual(segments.map((s) => s.http?.response?.status).sort(), [200, 404]);
+      assert.deepStrictEqual(segments.map((s) => classifyDocument(s)).sort(), ['error', 'ok']);
+    });
+  }
 });
