@@ -5,23 +5,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openWorkbench, pickQuickItem, runCommand } from './workbench.mjs';
+import { openFile, openWorkbench, pickQuickItem, runCommand } from './workbench.mjs';
 
 export const title = 'the light bulb offers Trace This Function; Add Annotation checks the key as it is typed';
 
 const samples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../samples');
 const FILE = 'frontend/lib/orderStore.js';
 
-/** Opens a workspace file through Quick Open (Ctrl+P), as a person would. */
-async function openFile(page, relativePath, name) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ timeout: 20000 });
-  await input.fill(relativePath);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 20000 });
-}
+/** Untitled editors (typed as a person types: the editor indents) and where the cursor goes in them. */
+const LIGHT_BULB_CASES = [
+  { language: 'JavaScript', text: 'function priceOrder(order) {\nconst subtotal = order.unitPrice * order.quantity;\nreturn Math.round(subtotal * 100) / 100;\n', at: 'const subtotal', name: 'priceOrder', file: 'instrument-code-action.png' },
+  { language: 'Python', text: 'def parse_order(raw):\nreturn raw.strip()\n', at: 'return raw.strip()', name: 'parse_order', file: 'instrument-light-bulb-python.png' },
+];
 
 /** Moves the cursor with Quick Open's Go to Line (`:line:column`, 1-based). */
 async function goTo(page, line, column) {
@@ -80,21 +75,15 @@ export async function run({ page, step, workbenchUrl, screenshot }) {
     await openWorkbench(page, workbenchUrl);
   });
 
-  await step('in an untraced JavaScript function the light bulb shows by itself, and its menu offers Trace This Function', async () => {
-    await untitled(page, 'JavaScript');
-    await page.keyboard.type("function priceOrder(order) {\nconst subtotal = order.unitPrice * order.quantity;\nreturn Math.round(subtotal * 100) / 100;\n", { delay: 5 });
-    await page.locator('.view-line', { hasText: 'const subtotal' }).first().click();
-    await lightBulbOffers(page, 'priceOrder', screenshot, 'instrument-code-action.png');
-    await closeUntitled(page);
-  });
-
-  await step('the same in a Python function', async () => {
-    await untitled(page, 'Python');
-    await page.keyboard.type('def parse_order(raw):\n    return raw.strip()\n', { delay: 5 });
-    await page.locator('.view-line', { hasText: 'return raw.strip()' }).first().click();
-    await lightBulbOffers(page, 'parse_order', screenshot, 'instrument-light-bulb-python.png');
-    await closeUntitled(page);
-  });
+  for (const { language, text, at, name, file } of LIGHT_BULB_CASES) {
+    await step(`in an untraced ${language} function the light bulb shows by itself, and its menu offers Trace This Function`, async () => {
+      await untitled(page, language);
+      await page.keyboard.type(text, { delay: 5 });
+      await page.locator('.view-line', { hasText: at }).first().click();
+      await lightBulbOffers(page, name, screenshot, file);
+      await closeUntitled(page);
+    });
+  }
 
   await step('orderStore.js opens unchanged', async () => {
     await openFile(page, FILE, 'orderStore.js');

@@ -57,11 +57,7 @@ export async function flavourForDocument(document: vscode.TextDocument): Promise
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
   if (!folder || override !== 'auto') return detectFlavour([], override);
   const files: ProjectFile[] = [];
-  let dir = vscode.Uri.joinPath(document.uri, '..');
-  for (let i = 0; i < 32 && (dir.path === folder.uri.path || dir.path.startsWith(`${folder.uri.path.replace(/\/+$/, '')}/`)); i++) {
-    files.push(...(await manifestsIn(folder.uri, dir)));
-    if (dir.path === folder.uri.path) break;
-    dir = vscode.Uri.joinPath(dir, '..');
-  }
+  const dirs = relativePath(folder.uri, document.uri).split('/').slice(0, -1);
+  for (let depth = dirs.length; depth >= 0; depth--) files.push(...(await manifestsIn(folder.uri, vscode.Uri.joinPath(folder.uri, ...dirs.slice(0, depth)))));
   return detectFlavour(files, override);
 }

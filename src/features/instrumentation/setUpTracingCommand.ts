@@ -105,7 +105,7 @@ export async function setUpTracing(engine: InstrumentEngine, log: vscode.LogOutp
     if (entry) break;
   }
   const active = vscode.window.activeTextEditor?.document;
-  if (!entry && active && active.uri.scheme === 'file' && relativePath(project, active.uri) !== active.uri.path) {
+  if (!entry && active?.uri.scheme === 'file' && active.uri.path.startsWith(`${project.path.replace(/\/+$/, '')}/`)) {
     entry = { path: relativePath(project, active.uri), uri: active.uri, document: active, text: active.getText() };
   }
   if (entry) {
@@ -115,7 +115,6 @@ export async function setUpTracing(engine: InstrumentEngine, log: vscode.LogOutp
       if (file) files.push(file);
     }
   }
-  const versions = new Map([...files, ...(entry ? [entry] : [])].filter((f) => f.document).map((f) => [f.path, f.document!.version]));
 
   const plan = await engine.setUpTracing({ language, flavour: detection.flavour, files, entry, serviceName: serviceName(files, name), endpoints: collectorEndpoints() });
   log.info(`Set Up Tracing in ${project.fsPath}: ${LANGUAGE_LABELS[language]}, ${detection.description}; ${plan.edits.length} file(s) edited, ${plan.newFiles.length} created, dependencies: ${plan.dependencies.join(' ') || 'none'}`);
@@ -134,7 +133,8 @@ export async function setUpTracing(engine: InstrumentEngine, log: vscode.LogOutp
   for (const fileEdits of plan.edits) {
     const file = fileEdits.path === entry?.path ? entry : files.find((f) => f.path === fileEdits.path);
     const document = file?.document ?? (await vscode.workspace.openTextDocument(vscode.Uri.joinPath(project, fileEdits.path)));
-    if (document.version !== (versions.get(fileEdits.path) ?? document.version)) {
+    // The plan's offsets are into the text it was given: a file changed since (or never given) is not edited.
+    if (!file || document.getText() !== file.text) {
       void vscode.window.showWarningMessage(`Set Up Tracing: ${fileEdits.path} changed while the changes were being prepared; nothing was changed. Run the command again.`);
       return { applied: false, plan, detection, reason: 'changed' };
     }
