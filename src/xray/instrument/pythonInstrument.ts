@@ -235,7 +235,7 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
   const info = describe(fn);
   if (info.traced) return { ok: false, code: 'already-traced', reason: `${info.name} already has its own span or subsegment.` };
   if (ownDescendants(fn, 'yield').length > 0) {
-    return { ok: false, code: 'unsupported', reason: `${info.name} is a generator: a span around it would end when the generator is created, not when it is consumed.` };
+    return { ok: false, code: 'unsupported', reason: `${info.name} is a generator: its body runs piece by piece as items are read, so a decorator's subsegment would end before any item is made and a with block's span would stay current in the caller's code between items.` };
   }
   const block = fn.childForFieldName('body');
   if (!block) return { ok: false, code: 'unsupported', reason: `${info.name} has no body to wrap.` };
