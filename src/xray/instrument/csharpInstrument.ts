@@ -7,7 +7,7 @@
 import type { SyntaxNode } from '../code/functionRanges';
 import { lineIndentAt } from './codeStyle';
 import {
-  braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, lineStart, linesAddedBefore, localInScope, nextLineStart, placeText, quoted, renderLines, rewriteBody,
+  annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, lineStart, linesAddedBefore, localInScope, nextLineStart, placeText, quoted, renderLines, rewriteBody,
   statementPlace, type CodeLine,
 } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
@@ -36,7 +36,7 @@ export const csharpInstrumenter: LanguageInstrumenter = {
       const first = call.childForFieldName('arguments')?.namedChildren[0]?.namedChildren[0];
       if (first?.type === 'string_literal') keys.add(first.text.slice(1, -1));
     }
-    return [...keys];
+    return annotationKeysOnly(keys);
   },
 };
 

@@ -6,7 +6,7 @@
 // guarded — with the code.* values as metadata and `seg.Close(err)` for a named error result.
 import type { SyntaxNode } from '../code/functionRanges';
 import {
-  braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore, localInScope, placeText, quoted, rewriteBody, statementPlace,
+  annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore, localInScope, placeText, quoted, rewriteBody, statementPlace,
   type CodeLine,
 } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
@@ -49,7 +49,7 @@ export const goInstrumenter: LanguageInstrumenter = {
         }
       }
     }
-    return [...keys];
+    return annotationKeysOnly(keys);
   },
 };
 

@@ -5,7 +5,7 @@
 // `AWSXRay.endSubsegment()` in finally. Methods of an @XRayEnabled class (or with it) already count as traced.
 import type { SyntaxNode } from '../code/functionRanges';
 import {
-  braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore, localInScope, nextLineStart, placeText, quoted, rewriteBody, statementPlace,
+  annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore, localInScope, nextLineStart, placeText, quoted, rewriteBody, statementPlace,
   type CodeLine,
 } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
@@ -34,7 +34,7 @@ export const javaInstrumenter: LanguageInstrumenter = {
       const key = call.childForFieldName('arguments')?.namedChildren[0];
       if (key?.type === 'string_literal') keys.add(key.text.slice(1, -1));
     }
-    return [...keys];
+    return annotationKeysOnly(keys);
   },
 };
 

@@ -5,7 +5,7 @@
 // code.* values written as metadata on the subsegment first thing in the body.
 import type { SyntaxNode } from '../code/functionRanges';
 import { lineIndentAt } from './codeStyle';
-import { descendantsOfType, freeName, identifiersIn, innermostAt, lineStart, linesAddedBefore, nextLineStart, rowsInsideStrings } from './statementEdits';
+import { annotationKeysOnly, descendantsOfType, freeName, identifiersIn, innermostAt, lineStart, linesAddedBefore, nextLineStart, rowsInsideStrings } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
 /** Calls that open a span/subsegment for what follows: in a decorator, a `with` item or the first statement. */
@@ -35,7 +35,7 @@ export const pythonInstrumenter: LanguageInstrumenter = {
       const key = first ? stringValue(first) : undefined;
       if (key !== undefined) keys.add(key);
     }
-    return [...keys];
+    return annotationKeysOnly(keys);
   },
 };
 

@@ -149,6 +149,14 @@ export function freeName(preferred: string, taken: Set<string>): string {
   for (let i = 2; ; i++) if (!taken.has(`${preferred}${i}`)) return `${preferred}${i}`;
 }
 
+/**
+ * The keys among those a function sets that X-Ray can index as annotations (letters, digits, underscores):
+ * the code.* attributes and other dotted keys never count toward the 50.
+ */
+export function annotationKeysOnly(keys: Iterable<string>): string[] {
+  return [...keys].filter((k) => /^[A-Za-z0-9_]+$/.test(k));
+}
+
 /** A double-quoted string literal (Java, Go, C# escape alike for these characters). */
 export function quoted(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;

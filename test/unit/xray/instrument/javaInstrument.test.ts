@@ -139,6 +139,10 @@ suite('instrumentation: Java', () => {
     const text = readFixture('java', 'Ledger.java');
     const keys = parser.withTree(text, 'java', (root) => javaInstrumenter.annotationKeysIn(root, text, text.indexOf('span.end()')));
     assert.deepStrictEqual(keys, { ok: true, value: ['closing'] });
+    // The code.* attributes a traced method sets are not annotations (X-Ray cannot index dotted keys).
+    const traced = readFixture('java', 'expected/Orders.Orders.load.otel.java');
+    const none = parser.withTree(traced, 'java', (root) => javaInstrumenter.annotationKeysIn(root, traced, traced.indexOf('return rows.get')));
+    assert.deepStrictEqual(none, { ok: true, value: [] });
     const orders = readFixture('java', 'Orders.java');
     const oneLine = annotationEdits(parser, orders, 'java', orders.indexOf('return ids.size()'), { kind: 'annotation', key: 'k', value: 1, flavour: 'xray-sdk', style: detectCodeStyle(orders) });
     assert.deepStrictEqual(oneLine.ok ? 'edited' : oneLine.code, 'unsupported');
