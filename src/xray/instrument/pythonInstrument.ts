@@ -161,13 +161,40 @@ interface ModuleBindings {
   recorder?: string;
   /** Offset where new imports go (the start of a line). */
   importAt: number;
+  /** Every name the module binds at its top level (imports, defs, classes, assignments), anywhere in the file. */
+  taken: Set<string>;
+}
+
+/** The names a top-level statement binds. */
+function boundNames(statement: SyntaxNode): string[] {
+  switch (statement.type) {
+    case 'import_statement':
+    case 'import_from_statement':
+      return statement.childrenForFieldName('name').flatMap((n) => {
+        if (!n) return [];
+        if (n.type === 'aliased_import') return [n.childForFieldName('alias')?.text ?? ''];
+        return [n.text.split('.')[0]];
+      });
+    case 'function_definition':
+    case 'class_definition':
+      return [statement.childForFieldName('name')?.text ?? ''];
+    case 'decorated_definition':
+      return statement.childForFieldName('definition') ? boundNames(statement.childForFieldName('definition') as SyntaxNode) : [];
+    case 'expression_statement': {
+      const assignment = statement.namedChildren[0];
+      const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
+      return left ? descendantsOfType(left, 'identifier').map((n) => n.text) : [];
+    }
+    default:
+      return [];
+  }
 }
 
 function moduleBindings(root: SyntaxNode, text: string, before: number): ModuleBindings {
-  const out: ModuleBindings = { importAt: 0 };
+  const children = root.namedChildren.filter((c): c is SyntaxNode => c !== null);
+  const out: ModuleBindings = { importAt: 0, taken: new Set(children.flatMap(boundNames)) };
   let lastImport: SyntaxNode | undefined;
   let docstring: SyntaxNode | undefined;
-  const children = root.namedChildren.filter((c): c is SyntaxNode => c !== null);
   for (const [i, child] of children.entries()) {
     // Only what comes before the function: a decorator runs at def time, and the tracer line goes above it.
     if (child.startIndex >= before) break;
@@ -217,14 +244,13 @@ function importEdit(text: string, at: number, lines: string[], eol: string): Tex
 /** The lines needed to have `trace` (and a tracer when `withTracer`) at module level, and the names to use. */
 function otelBindings(b: ModuleBindings, withTracer: boolean): { lines: string[]; trace: string; tracer: string } {
   const lines: string[] = [];
-  let trace = b.trace ?? 'trace';
+  // The module's own `trace` or `tracer` (another library's, a function of its own) is left alone.
+  const trace = b.trace ?? (b.taken.has('trace') ? 'otel_trace' : 'trace');
   if (withTracer && b.tracer) return { lines, trace, tracer: b.tracer };
-  if (!b.trace) {
-    lines.push('from opentelemetry import trace');
-    trace = 'trace';
-  }
-  if (withTracer) lines.push('', `tracer = ${trace}.get_tracer(__name__)`);
-  return { lines, trace, tracer: 'tracer' };
+  if (!b.trace) lines.push(trace === 'trace' ? 'from opentelemetry import trace' : `from opentelemetry import trace as ${trace}`);
+  const tracer = b.taken.has('tracer') ? 'otel_tracer' : 'tracer';
+  if (withTracer) lines.push('', `${tracer} = ${trace}.get_tracer(__name__)`);
+  return { lines, trace, tracer };
 }
 
 // ---- Trace This Function ----

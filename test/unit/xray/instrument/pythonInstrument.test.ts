@@ -91,6 +91,17 @@ suite('instrumentation: Python', () => {
     assert.strictEqual(pyCompile(output, 'late.py'), '');
   });
 
+  test("the module's own trace and tracer are left alone: the API comes in as otel_trace, the tracer as otel_tracer", () => {
+    const text = "import traceback as trace\n\n\ndef work(x):\n    return x\n\n\ndef tracer():\n    return trace.format_exc()\n";
+    const style = detectCodeStyle(text);
+    const output = applied(traceFunctionEdits(parser, text, 'python', text.indexOf('def work'), { flavour: 'opentelemetry', filePath: 'work.py', style }), text);
+    assert.match(output, /^import traceback as trace\nfrom opentelemetry import trace as otel_trace\n\notel_tracer = otel_trace\.get_tracer\(__name__\)\n/);
+    assert.match(output, /with otel_tracer\.start_as_current_span\('work'/);
+    assert.strictEqual(pyCompile(output, 'work.py'), '');
+    const annotated = applied(annotationEdits(parser, text, 'python', text.indexOf('    return x'), { kind: 'metadata', key: 'x', value: 1, flavour: 'opentelemetry', style }), text);
+    assert.match(annotated, /otel_trace\.get_current_span\(\)\.set_attribute\('x', 1\)/);
+  });
+
   test('refusals: already traced (decorator, with block), a generator, outside any function', () => {
     const text = readFixture('python', 'tabs.py');
     const style = detectCodeStyle(text);
