@@ -82,7 +82,7 @@ function otelPlan(input: SetUpTracingInput, root: SyntaxNode, entry: ProjectFile
     plan.edits.push({ path: entry.path, edits: [{ start: at, end: at, newText: `${why}${style.eol}${line}${style.semicolons ? ';' : ''}${style.eol}` }] });
   }
   if (kind === 'esm') {
-    plan.notes.push(`ES modules are loaded before any code runs, so the HTTP instrumentation cannot patch them from an import: start node with --import ./${baseName(tracing.path)} for automatic HTTP spans (your own spans work either way).`);
+    plan.notes.push(`ES modules: HTTP server spans and your own spans work with the import; instrumentations added later for libraries your modules import directly need node --import ./${baseName(tracing.path)}, so they patch before those modules load.`);
   }
   plan.notes.push('Spans go to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT when it is set, else to the local collector; the service name comes from OTEL_SERVICE_NAME, else the one written in the tracing file.');
 }

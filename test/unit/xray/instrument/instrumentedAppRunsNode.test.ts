@@ -5,7 +5,7 @@
 // recorded as a fault with its exception, and the latency index built from those traces gives every wrapped
 // function numbers equal to those of its raw documents. Then the Express set-up with aws-xray-sdk-express.
 import * as assert from 'assert';
-import { cpSync, mkdtempSync, rmSync } from 'fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
@@ -295,6 +295,44 @@ suite('instrumented app runs: the TypeScript set-up, compiled', () => {
       const segments = served();
       assert.deepStrictEqual(segments.map((s) => s.http?.response?.status).sort(), [200, 404]);
       assert.deepStrictEqual(segments.map((s) => classifyDocument(s)).sort(), ['error', 'ok']);
+    });
+  }
+});
+
+// The ES-module golden outputs (esm-express.*: an Express app with "type": "module"), copied under out/ so that
+// node resolves this repository's packages from them (ES modules ignore NODE_PATH), run against a collector.
+suite('instrumented app runs: the ES-module Express set-up', () => {
+  let collector: LocalCollector;
+  let dir: string | undefined;
+  setup(async () => {
+    collector = await startTestCollector({ otlpPort: 0, sampleAll: true });
+  });
+  teardown(async () => {
+    await collector?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const flavour of ['opentelemetry', 'xray-sdk'] as TracingFlavour[]) {
+    test(`${flavour}: a ${flavour === 'opentelemetry' ? 'server span' : 'segment'} per request`, async function () {
+      this.timeout(60_000);
+      mkdirSync(path.join(ROOT, 'out'), { recursive: true });
+      dir = mkdtempSync(path.join(ROOT, 'out', `esm-run-${flavour}-`));
+      cpSync(path.join(ROOT, 'test/fixtures/instrument/setup/node/expected', `esm-express.${flavour}`), dir, { recursive: true });
+      const { app, port } = await startApp(path.join(dir, 'server.mjs'), {
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${collector.port}`,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${collector.otlpAddress?.port}/v1/traces`,
+      });
+      const served = () => requestSegments(allTraces(collector)).filter((s) => s.name === 'quote-svc' && /\/(orders\/7|nope)$/.test(s.http?.request?.url ?? ''));
+      try {
+        if (flavour === 'xray-sdk') await warmUpSampling(collector, port);
+        assert.deepStrictEqual([await get(port, '/orders/7'), await get(port, '/nope')], [200, 404]);
+        if (flavour === 'xray-sdk') await waitFor(() => served().length >= 2, 'two segments', 10_000);
+      } finally {
+        app.kill('SIGTERM');
+      }
+      assert.strictEqual((await app.result).stderr.trim(), '');
+      await waitFor(() => served().length >= 2, 'the requests\' segments', 10_000);
+      assert.deepStrictEqual(served().map((s) => [s.http?.response?.status, classifyDocument(s)]).sort(), [[200, 'ok'], [404, 'error']]);
     });
   }
 });
