@@ -23,7 +23,8 @@ export class Instrumentation extends Disposable {
     const engine = () => this.engine;
     // Untitled documents too: the edits need only the text.
     const selector = INSTRUMENTED_LANGUAGE_IDS.flatMap((language) => [{ language, scheme: 'file' }, { language, scheme: 'untitled' }]);
-    this._register(vscode.languages.registerCodeActionsProvider(selector, new TraceFunctionCodeActionProvider(engine), TraceFunctionCodeActionProvider.metadata));
+    const codeActions = new TraceFunctionCodeActionProvider(engine);
+    this._register(vscode.languages.registerCodeActionsProvider(selector, codeActions, { providedCodeActionKinds: [codeActions.kind] }));
     this._register(vscode.commands.registerCommand(SET_UP_TRACING_COMMAND, (folder?: unknown) => setUpTracing(this.engine, log, folder)));
     this._register(vscode.commands.registerCommand(TRACE_FUNCTION_COMMAND, (uri?: unknown, position?: unknown) => traceFunction(this.engine, uri, position)));
     this._register(vscode.commands.registerCommand(ADD_ANNOTATION_COMMAND, (uri?: unknown, position?: unknown, key?: unknown, value?: unknown) =>

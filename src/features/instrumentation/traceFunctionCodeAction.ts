@@ -6,19 +6,17 @@ import type { InstrumentEngine } from './instrumentEngine';
 
 export const TRACE_FUNCTION_COMMAND = 'xrayLens.traceFunction';
 
-/** RefactorRewrite, as the edit rewrites the function's body in place. */
-export const TRACE_FUNCTION_KIND = vscode.CodeActionKind.RefactorRewrite.append('xrayLens.traceFunction');
-
 /** The light bulb asks on every cursor move: files bigger than this get no action (the command still works). */
 const MAX_CHARS = 1024 * 1024;
 
 export class TraceFunctionCodeActionProvider implements vscode.CodeActionProvider {
-  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [TRACE_FUNCTION_KIND] };
+  /** RefactorRewrite, as the edit rewrites the function's body in place. */
+  readonly kind = vscode.CodeActionKind.RefactorRewrite.append('xrayLens.traceFunction');
 
   constructor(private readonly engine: () => InstrumentEngine) {}
 
   async provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext, token: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
-    if (context.only && !context.only.intersects(TRACE_FUNCTION_KIND)) return [];
+    if (context.only && !context.only.intersects(this.kind)) return [];
     const language = codeLanguageOf(document);
     if (!language) return [];
     const text = document.getText();
@@ -26,7 +24,7 @@ export class TraceFunctionCodeActionProvider implements vscode.CodeActionProvide
     const position = range instanceof vscode.Selection ? range.active : range.start;
     const fn = await this.engine().functionAt(text, language, document.offsetAt(position));
     if (!fn || fn.traced || token.isCancellationRequested) return [];
-    const action = new vscode.CodeAction(`Trace This Function '${fn.name}'`, TRACE_FUNCTION_KIND);
+    const action = new vscode.CodeAction(`Trace This Function '${fn.name}'`, this.kind);
     action.command = { command: TRACE_FUNCTION_COMMAND, title: 'Trace This Function', arguments: [document.uri, position] };
     return [action];
   }
