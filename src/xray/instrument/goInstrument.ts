@@ -144,8 +144,11 @@ function goValue(value: string | number | boolean): { literal: string; attribute
 // ---- imports ----
 
 interface Imports {
-  /** import path → the name it is used under. */
-  names: Map<string, string>;
+  /**
+   * The name a package is used under: its import's (alias included) when imported, else its own unless another
+   * import already uses that name (runtime/trace and OpenTelemetry's trace): then otel + the name, as an alias.
+   */
+  nameOf(path: string): string;
   edit(paths: string[], eol: string): TextEdit | undefined;
 }
 
@@ -167,8 +170,17 @@ function importsOf(root: SyntaxNode, text: string): Imports {
       names.set(path, spec.childForFieldName('name')?.text ?? path.slice(path.lastIndexOf('/') + 1));
     }
   }
+  const used = new Set(names.values());
+  const nameOf = (path: string): string => {
+    const own = path.slice(path.lastIndexOf('/') + 1);
+    return names.get(path) ?? (used.has(own) ? `otel${own}` : own);
+  };
+  const spec = (path: string) => {
+    const name = nameOf(path);
+    return name === path.slice(path.lastIndexOf('/') + 1) ? `\t"${path}"` : `\t${name} "${path}"`;
+  };
   return {
-    names,
+    nameOf,
     edit: (paths, eol) => {
       const missing = paths.filter((p) => !names.has(p));
       if (missing.length === 0) return undefined;
@@ -179,11 +191,11 @@ function importsOf(root: SyntaxNode, text: string): Imports {
         // A new group after the standard library's; appended to a group of modules otherwise.
         const gap = specs.length > 0 && !lastPath.split('/')[0].includes('.') && missing.some((m) => m.includes('.')) ? eol : '';
         const at = text.lastIndexOf('\n', close) + 1;
-        return { start: at, end: at, newText: gap + missing.map((m) => `\t"${m}"`).join(eol) + eol };
+        return { start: at, end: at, newText: gap + missing.map(spec).join(eol) + eol };
       }
       const after = last ?? pkg;
       const at = after ? after.endIndex : 0;
-      return { start: at, end: at, newText: `${eol}${eol}import (${eol}${missing.map((m) => `\t"${m}"`).join(eol)}${eol})` };
+      return { start: at, end: at, newText: `${eol}${eol}import (${eol}${missing.map(spec).join(eol)}${eol})` };
     },
   };
 }
@@ -235,7 +247,7 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
     needed.push(PATHS.otel, PATHS.attribute, PATHS.trace);
     if (parent === 'context.Background()') needed.push(PATHS.context);
     if (errorName) needed.push(PATHS.codes);
-    const n = (path: string) => imports.names.get(path) ?? path.slice(path.lastIndexOf('/') + 1);
+    const n = imports.nameOf;
     const pkg = root.namedChildren.find((c) => c?.type === 'package_clause')?.namedChildren[0]?.text ?? 'app';
     const end: CodeLine[] = errorName
       ? [
@@ -260,7 +272,7 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
   } else {
     const seg = freeName('seg', taken);
     needed.push(PATHS.xray);
-    const xray = imports.names.get(PATHS.xray) ?? 'xray';
+    const xray = imports.nameOf(PATHS.xray);
     lines = (line) => [
       [0, `${ctxTarget}, ${seg} := ${xray}.BeginSubsegment(${parent}, ${name})`],
       // nil when the context holds no segment (the SDK logs that): nothing may be called on it then.
@@ -292,7 +304,7 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
   const place = block ? statementPlace(text, block, offset, CONTAINERS, LEAVES, eol) : undefined;
   if (!place) return { ok: false, code: 'unsupported', reason: `Put the body of ${qualifiedName(fn)} on lines of its own first.` };
   const imports = importsOf(root, text);
-  const n = (path: string) => imports.names.get(path) ?? path.slice(path.lastIndexOf('/') + 1);
+  const n = imports.nameOf;
   const params = parametersOf(fn);
   const paramContext = params.ctx ?? (params.request ? `${params.request}.Context()` : undefined);
   const key = quoted(request.key);

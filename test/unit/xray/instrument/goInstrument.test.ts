@@ -13,7 +13,7 @@ import { annotationEdits, traceFunctionEdits, traceableFunctionAt } from '../../
 import type { TracingFlavour } from '../../../../src/xray/instrument/instrumentTypes';
 import { goInstrumenter } from '../../../../src/xray/instrument/goInstrument';
 import { WASM_DIR } from '../functionRangesHelpers';
-import { FIXTURES, applied, checkAnnotationCase, checkTraceCase, readFixture, type AnnotationCase } from './instrumentGolden';
+import { FIXTURES, applied, checkAnnotationCase, checkTraceCase, readFixture, syntaxError, type AnnotationCase } from './instrumentGolden';
 
 const GO_DIR = path.join(FIXTURES, 'go');
 /** Where golang-opentelemetry-otel-dev puts the sources (GOPATH layout). */
@@ -87,6 +87,15 @@ suite('instrumentation: Go', () => {
     const twice = applied(traceFunctionEdits(parser, once, 'go', once.indexOf('func (s *Store) Put'), context), once);
     assert.strictEqual(twice.match(/"go\.opentelemetry\.io\/otel\/attribute"/g)?.length, 1);
     assert.strictEqual(twice.match(/otel\.Tracer\("store"\)\.Start\(ctx, /g)?.length, 2);
+  });
+
+  test("a file importing runtime/trace gets OpenTelemetry's trace package as oteltrace; existing aliases are used", () => {
+    const text = 'package jobs\n\nimport (\n\t"context"\n\t"runtime/trace"\n\n\tattr "go.opentelemetry.io/otel/attribute"\n)\n\nfunc Run(ctx context.Context) {\n\ttrace.Log(ctx, "jobs", "run")\n}\n';
+    const output = applied(traceFunctionEdits(parser, text, 'go', text.indexOf('func Run'), { flavour: 'opentelemetry', filePath: 'jobs.go', style: detectCodeStyle(text) }), text);
+    assert.match(output, /\toteltrace "go\.opentelemetry\.io\/otel\/trace"\n/);
+    assert.match(output, /otel\.Tracer\("jobs"\)\.Start\(ctx, "Run", oteltrace\.WithAttributes\(\n\t\tattr\.String\("code\.function\.name", "Run"\),/);
+    assert.match(output, /\ttrace\.Log\(ctx, "jobs", "run"\)/);
+    assert.strictEqual(syntaxError(parser, output, 'go'), undefined);
   });
 
   test('refusals: BeginSubsegment or tracer.Start first, X-Ray without a context, outside a function', () => {
