@@ -11,7 +11,8 @@ import type { CollectorEndpoints, SetUpTracingInput, SetUpTracingPlan } from './
 
 const OTEL_PACKAGES = ['opentelemetry-api', 'opentelemetry-sdk', 'opentelemetry-exporter-otlp-proto-http', 'opentelemetry-sdk-extension-aws', 'opentelemetry-propagator-aws-xray'];
 const TRACING_MODULES = ['tracing', 'otel_tracing'];
-const OTEL_SETUP = /\bTracerProvider\s*\(|\bconfigure_azure_monitor\b|opentelemetry\.instrumentation\.auto_instrumentation/;
+/** What marks a module as an OpenTelemetry SDK set-up (ours or the user's own). */
+const OTEL_SETUP = /\bTracerProvider\s*\(|opentelemetry\.instrumentation\.auto_instrumentation/;
 
 /** Paths a Python plan may create or reuse beside `entryPath`: the glue passes those that exist in `files`. */
 export function pythonSetUpFileCandidates(entryPath: string): string[] {
@@ -47,10 +48,10 @@ export function planPython(input: SetUpTracingInput, endpoints: CollectorEndpoin
     plan.notes.push(`${entry.path} could not be parsed (${outcome.incomplete === 'too-large' ? 'too large' : 'timed out'}); nothing was changed.`);
     return plan;
   }
-  plan.alreadySetUp = plan.edits.length === 0 && plan.newFiles.length === 0;
-  if (plan.alreadySetUp) plan.notes.unshift(`${entry.path} already sets up ${input.flavour === 'opentelemetry' ? 'OpenTelemetry' : 'the X-Ray SDK'}: nothing to change.`);
   const wanted = input.flavour === 'xray-sdk' ? ['aws-xray-sdk'] : [...OTEL_PACKAGES, ...(isFlask ? ['opentelemetry-instrumentation-flask'] : [])];
   addDependencies(input, entry, wanted, plan);
+  plan.alreadySetUp = plan.edits.length === 0 && plan.newFiles.length === 0;
+  if (plan.alreadySetUp) plan.notes.unshift(`${entry.path} already sets up ${input.flavour === 'opentelemetry' ? 'OpenTelemetry' : 'the X-Ray SDK'}: nothing to change.`);
   if (input.flavour === 'xray-sdk') plan.notes.push('The X-Ray SDKs are in maintenance since 2026-02-25 (support ends 2027-02-25); OpenTelemetry is the path AWS recommends for new work.');
   return plan;
 }
@@ -80,7 +81,7 @@ function xraySdkEdits(input: SetUpTracingInput, e: PythonEntry, plan: SetUpTraci
       edits.push({ start: flask.end, end: flask.end, newText: `${e.eol}${flask.indent}XRayMiddleware(${flask.app}, xray_recorder)` });
       imports.push('from aws_xray_sdk.ext.flask.middleware import XRayMiddleware');
     }
-  } else if (djangoOrOther(input, e) === 'django') {
+  } else if (usesDjango(input, e)) {
     plan.notes.push(`Django: add 'aws_xray_sdk.ext.django' to INSTALLED_APPS, 'aws_xray_sdk.ext.django.middleware.XRayMiddleware' first in MIDDLEWARE, and XRAY_RECORDER = {'AWS_XRAY_TRACING_NAME': ${service}} in settings.py.`);
   } else {
     const main = mainBlock(e);
@@ -156,7 +157,7 @@ function otelEdits(input: SetUpTracingInput, e: PythonEntry, entry: ProjectFile,
       edits.push({ start: flask.end, end: flask.end, newText: `${e.eol}${flask.indent}FlaskInstrumentor().instrument_app(${flask.app})` });
       imports.push('from opentelemetry.instrumentation.flask import FlaskInstrumentor');
     }
-  } else if (djangoOrOther(input, e) === 'django') {
+  } else if (usesDjango(input, e)) {
     plan.notes.push('Django: add opentelemetry-instrumentation-django and call DjangoInstrumentor().instrument() in manage.py / wsgi.py, so each request gets a server span.');
   } else {
     const main = mainBlock(e);
@@ -259,9 +260,9 @@ function flaskApp(e: PythonEntry): { app: string; end: number; indent: string } 
   return undefined;
 }
 
-function djangoOrOther(input: SetUpTracingInput, e: PythonEntry): 'django' | undefined {
-  if (/^\s*(from|import)\s+django\b/m.test(e.text) || /DJANGO_SETTINGS_MODULE/.test(e.text)) return 'django';
-  return input.files.some((f) => manifestDependencies(f)?.names.includes('django')) ? 'django' : undefined;
+function usesDjango(input: SetUpTracingInput, e: PythonEntry): boolean {
+  return /^\s*(from|import)\s+django\b/m.test(e.text) || /DJANGO_SETTINGS_MODULE/.test(e.text)
+    || input.files.some((f) => manifestDependencies(f)?.names.includes('django'));
 }
 
 function mainBlock(e: PythonEntry): SyntaxNode | undefined {
