@@ -8,29 +8,52 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, waitFor } from './sampleApp';
 
+interface SetUpResult {
+  applied: boolean;
+  reason?: string;
+  plan?: { alreadySetUp: boolean; newFiles: { path: string; text: string }[]; dependencies: string[] };
+}
+
+const SERVER = "'use strict';\n\nconst http = require('http');\n\nhttp.createServer((req, res) => res.end('ok')).listen(3000);\n";
+
+/** A project folder inside the workspace (removed by the test): package.json and an entry file without tracing. */
+function projectFolder(): string {
+  const dir = fs.mkdtempSync(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.xray-setup-'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'shop-api', main: 'server.js', dependencies: {} }, null, 2));
+  fs.writeFileSync(path.join(dir, 'server.js'), SERVER);
+  return dir;
+}
+
+/** Runs Set Up Tracing on `dir`, pressing Enter in the list of changes ("Apply" is first) if one opens. */
+async function setUpAccepting(dir: string): Promise<SetUpResult> {
+  const running = vscode.commands.executeCommand<SetUpResult>('xrayLens.setUpTracing', vscode.Uri.file(dir));
+  let settled = false;
+  void Promise.resolve(running).finally(() => (settled = true));
+  await waitFor('the command to finish', async () => {
+    await new Promise((r) => setTimeout(r, 500));
+    if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    return settled;
+  }, 20000);
+  return running;
+}
+
 suite('Set Up Tracing in a real VS Code', () => {
+  const config = () => vscode.workspace.getConfiguration('xrayLens');
+
   suiteSetup(async () => {
     await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
   });
 
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await config().update('instrumentation.flavour', undefined, vscode.ConfigurationTarget.Global);
+  });
+
   test('Set Up Tracing on a project folder: the changes are listed, applying them creates the tracing file and edits the entry', async function () {
     this.timeout(30000);
-    const dir = fs.mkdtempSync(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.xray-setup-'));
+    const dir = projectFolder();
     try {
-      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'shop-api', main: 'server.js', dependencies: {} }, null, 2));
-      const server = "'use strict';\n\nconst http = require('http');\n\nhttp.createServer((req, res) => res.end('ok')).listen(3000);\n";
-      fs.writeFileSync(path.join(dir, 'server.js'), server);
-      const project = vscode.Uri.file(dir);
-      const running = vscode.commands.executeCommand<{ applied: boolean; plan?: { newFiles: { path: string; text: string }[]; dependencies: string[] } }>('xrayLens.setUpTracing', project);
-      // The changes are listed in a quick pick, "Apply" first: Enter applies them.
-      let settled = false;
-      void Promise.resolve(running).finally(() => (settled = true));
-      await waitFor('the changes applied from the list', async () => {
-        await new Promise((r) => setTimeout(r, 500));
-        if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-        return settled;
-      }, 20000);
-      const result = await running;
+      const result = await setUpAccepting(dir);
       assert.ok(result?.applied, 'not applied');
       const created = result.plan!.newFiles;
       assert.ok(created.length > 0, 'no tracing file planned');
@@ -44,8 +67,32 @@ suite('Set Up Tracing in a real VS Code', () => {
       // Files a workspace edit changes are saved by VS Code (files.refactoring.autoSave): the set-up is on disk.
       await waitFor('server.js saved', () => !entry.isDirty && fs.readFileSync(path.join(dir, 'server.js'), 'utf8') === entry.getText());
       assert.ok(result.plan!.dependencies.includes('@opentelemetry/sdk-node'));
+
+      // Run again: the project is set up, nothing is listed or changed.
+      const again = await setUpAccepting(dir);
+      assert.strictEqual(again.applied, false);
+      assert.strictEqual(again.reason, 'nothing-to-change');
+      assert.ok(again.plan?.alreadySetUp);
+      assert.strictEqual(fs.readFileSync(path.join(dir, 'server.js'), 'utf8'), entry.getText());
     } finally {
-      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the X-Ray SDK flavour (from the setting): aws-xray-sdk-core set up in the entry, sending to this VS Code\'s collector', async function () {
+    this.timeout(30000);
+    await config().update('instrumentation.flavour', 'xray-sdk', vscode.ConfigurationTarget.Global);
+    const dir = projectFolder();
+    try {
+      const result = await setUpAccepting(dir);
+      assert.ok(result.applied, `not applied: ${result.reason}`);
+      assert.ok(result.plan!.dependencies.includes('aws-xray-sdk-core'));
+      const entry = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(dir, 'server.js')));
+      assert.match(entry.getText(), /require\('aws-xray-sdk-core'\)/);
+      const daemon = config().get<string>('collector.address');
+      assert.ok(entry.getText().includes(daemon!), `the daemon address is this VS Code's collector (${daemon})`);
+      await waitFor('server.js saved', () => !entry.isDirty && fs.readFileSync(path.join(dir, 'server.js'), 'utf8') === entry.getText());
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
