@@ -97,6 +97,43 @@ export function javaLiteral(value: string | number | boolean): string {
 
 // ---- imports and the tracer field ----
 
+const API = {
+  global: 'io.opentelemetry.api.GlobalOpenTelemetry',
+  span: 'io.opentelemetry.api.trace.Span',
+  status: 'io.opentelemetry.api.trace.StatusCode',
+  tracer: 'io.opentelemetry.api.trace.Tracer',
+  scope: 'io.opentelemetry.context.Scope',
+  xray: 'com.amazonaws.xray.AWSXRay',
+  subsegment: 'com.amazonaws.xray.entities.Subsegment',
+};
+
+interface JavaImports {
+  /**
+   * How code names a type: its simple name when imported (or importable), the qualified name when another
+   * import already takes the simple name (a Span of another tracing library).
+   */
+  nameOf(qualified: string): string;
+  /** The import declarations the names used need, added after the last import (or the package line). */
+  edit(wanted: string[], eol: string): TextEdit | undefined;
+}
+
+function javaImports(root: SyntaxNode, text: string): JavaImports {
+  const { names, at, needsGap } = importsOf(root, text);
+  const simple = (q: string) => q.slice(q.lastIndexOf('.') + 1);
+  const imported = (q: string) => names.has(q) || names.has(q.replace(/\.[^.]+$/, '.*'));
+  const taken = new Set([...names].filter((n) => !n.endsWith('.*') && !n.startsWith('static')).map(simple));
+  const nameOf = (q: string) => (imported(q) || !taken.has(simple(q)) ? simple(q) : q);
+  return {
+    nameOf,
+    edit: (wanted, eol) => {
+      const missing = wanted.filter((w) => !imported(w) && nameOf(w) !== w);
+      if (missing.length === 0) return undefined;
+      const lines = missing.map((m) => `import ${m};`).join(eol);
+      return { start: at, end: at, newText: needsGap ? `${eol}${lines}${eol}` : at === 0 ? `${lines}${eol}${eol}` : `${lines}${eol}` };
+    },
+  };
+}
+
 function importsOf(root: SyntaxNode, text: string): { names: Set<string>; at: number; needsGap: boolean } {
   const names = new Set<string>();
   let last: SyntaxNode | undefined;
@@ -112,32 +149,25 @@ function importsOf(root: SyntaxNode, text: string): { names: Set<string>; at: nu
   return { names, at: 0, needsGap: false };
 }
 
-function importEdit(root: SyntaxNode, text: string, wanted: string[], eol: string): TextEdit | undefined {
-  const { names, at, needsGap } = importsOf(root, text);
-  const missing = wanted.filter((w) => !names.has(w) && !names.has(w.replace(/\.[^.]+$/, '.*')));
-  if (missing.length === 0) return undefined;
-  const lines = missing.map((m) => `import ${m};`).join(eol);
-  return { start: at, end: at, newText: needsGap ? `${eol}${lines}${eol}` : at === 0 ? `${lines}${eol}${eol}` : `${lines}${eol}` };
-}
-
 function packageName(root: SyntaxNode): string | undefined {
   const pkg = root.namedChildren.find((c) => c?.type === 'package_declaration');
   return pkg?.namedChildren.find((c) => c?.type === 'scoped_identifier' || c?.type === 'identifier')?.text;
 }
 
 /** An existing `Tracer` field of the type, or an edit adding one as its first member. */
-function tracerField(root: SyntaxNode, type: SyntaxNode, text: string, unit: string, eol: string): { name: string; edit?: TextEdit } {
+function tracerField(root: SyntaxNode, type: SyntaxNode, text: string, unit: string, eol: string, n: (q: string) => string): { name: string; edit?: TextEdit } {
   const body = type.childForFieldName('body');
   for (const member of body?.namedChildren ?? []) {
-    if (member?.type !== 'field_declaration' || member.childForFieldName('type')?.text !== 'Tracer') continue;
-    const name = member.childForFieldName('declarator')?.childForFieldName('name')?.text;
+    const fieldType = member?.type === 'field_declaration' ? member.childForFieldName('type')?.text : undefined;
+    if (fieldType !== 'Tracer' && fieldType !== API.tracer) continue;
+    const name = member?.childForFieldName('declarator')?.childForFieldName('name')?.text;
     if (name) return { name };
   }
   if (!body) return { name: 'tracer' };
   const className = type.childForFieldName('name')?.text ?? 'app';
   const scope = [packageName(root), className].filter(Boolean).join('.');
   const memberIndent = lineIndentOf(text, type.startIndex) + unit;
-  const line = `${memberIndent}private static final Tracer tracer = GlobalOpenTelemetry.getTracer(${quoted(scope)});`;
+  const line = `${memberIndent}private static final ${n(API.tracer)} tracer = ${n(API.global)}.getTracer(${quoted(scope)});`;
   // After the `{` line (an enum's constants must stay first: after them).
   let anchor = body.startIndex + 1;
   if (type.type === 'enum_declaration') {
@@ -174,6 +204,8 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
   }
 
   const taken = identifiersIn(fn);
+  const javaImport = javaImports(root, text);
+  const n = javaImport.nameOf;
   const edits: TextEdit[] = [];
   const nameOffset = fn.childForFieldName('name')?.startIndex ?? fn.startIndex;
   let rewrite: (line: number) => { before: CodeLine[]; wrapOpen: CodeLine[]; wrapClose: CodeLine[] };
@@ -184,26 +216,26 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
     if (type.type === 'interface_declaration') {
       return { ok: false, code: 'unsupported', reason: `${info.name} is an interface method: an interface cannot hold the private Tracer field.` };
     }
-    const imports = importEdit(root, text, ['io.opentelemetry.api.GlobalOpenTelemetry', 'io.opentelemetry.api.trace.Span', 'io.opentelemetry.api.trace.StatusCode', 'io.opentelemetry.api.trace.Tracer', 'io.opentelemetry.context.Scope'], eol);
+    const field = tracerField(root, type, text, body.unit, eol, n);
+    const imports = javaImport.edit(field.edit ? [API.global, API.span, API.status, API.tracer, API.scope] : [API.span, API.status, API.scope], eol);
     if (imports) edits.push(imports);
-    const field = tracerField(root, type, text, body.unit, eol);
     if (field.edit) edits.push(field.edit);
     const span = freeName('span', taken);
     const scope = freeName('scope', taken);
     const error = freeName('t', taken);
     rewrite = (line) => ({
       before: [
-        [0, `Span ${span} = ${field.name}.spanBuilder(${quoted(info.name)})`],
+        [0, `${n(API.span)} ${span} = ${field.name}.spanBuilder(${quoted(info.name)})`],
         [2, `.setAttribute("code.function.name", ${quoted(info.name)})`],
         [2, `.setAttribute("code.file.path", ${quoted(context.filePath)})`],
         [2, `.setAttribute("code.line.number", ${line}L)`],
         [2, '.startSpan();'],
       ],
-      wrapOpen: [[0, `try (Scope ${scope} = ${span}.makeCurrent()) {`]],
+      wrapOpen: [[0, `try (${n(API.scope)} ${scope} = ${span}.makeCurrent()) {`]],
       wrapClose: [
         [0, `} catch (Throwable ${error}) {`],
         [1, `${span}.recordException(${error});`],
-        [1, `${span}.setStatus(StatusCode.ERROR);`],
+        [1, `${span}.setStatus(${n(API.status)}.ERROR);`],
         [1, `throw ${error};`],
         [0, '} finally {'],
         [1, `${span}.end();`],
@@ -211,13 +243,13 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
       ],
     });
   } else {
-    const imports = importEdit(root, text, ['com.amazonaws.xray.AWSXRay', 'com.amazonaws.xray.entities.Subsegment'], eol);
+    const imports = javaImport.edit([API.xray, API.subsegment], eol);
     if (imports) edits.push(imports);
     const subsegment = freeName('subsegment', taken);
     const error = freeName('e', taken);
     rewrite = (line) => ({
       before: [
-        [0, `Subsegment ${subsegment} = AWSXRay.beginSubsegment(${quoted(info.name)});`],
+        [0, `${n(API.subsegment)} ${subsegment} = ${n(API.xray)}.beginSubsegment(${quoted(info.name)});`],
         [0, `${subsegment}.putMetadata("code.function.name", ${quoted(info.name)});`],
         [0, `${subsegment}.putMetadata("code.file.path", ${quoted(context.filePath)});`],
         [0, `${subsegment}.putMetadata("code.line.number", ${line});`],
@@ -230,7 +262,7 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
         [1, `${subsegment}.addException(${error});`],
         [1, `throw ${error};`],
         [0, '} finally {'],
-        [1, 'AWSXRay.endSubsegment();'],
+        [1, `${n(API.xray)}.endSubsegment();`],
         [0, '}'],
       ],
     });
@@ -251,26 +283,28 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
   if (!place) return { ok: false, code: 'unsupported', reason: `Put the body of ${qualifiedName(fn)} on lines of its own first.` };
   const key = quoted(request.key);
   const value = javaLiteral(request.value);
+  const javaImport = javaImports(root, text);
+  const n = javaImport.nameOf;
   const edits: TextEdit[] = [];
   const lines: string[] = [];
   if (request.flavour === 'opentelemetry') {
-    const span = localInScope(fn, place.anchor, (s) => declaredOfType(s, 'Span'));
+    const span = localInScope(fn, place.anchor, (s) => declaredOfType(s, [n(API.span), API.span]));
     if (!span) {
-      const imports = importEdit(root, text, ['io.opentelemetry.api.trace.Span'], eol);
+      const imports = javaImport.edit([API.span], eol);
       if (imports) edits.push(imports);
     }
     if (request.kind === 'annotation' && place.after !== ' ') lines.push(`// ${OTEL_NOTE}`);
-    lines.push(`${span ?? 'Span.current()'}.setAttribute(${key}, ${value});`);
+    lines.push(`${span ?? `${n(API.span)}.current()`}.setAttribute(${key}, ${value});`);
   } else {
-    const subsegment = localInScope(fn, place.anchor, (s) => declaredOfType(s, 'Subsegment'));
+    const subsegment = localInScope(fn, place.anchor, (s) => declaredOfType(s, [n(API.subsegment), API.subsegment]));
     const method = request.kind === 'annotation' ? 'putAnnotation' : 'putMetadata';
     if (subsegment) {
       lines.push(`${subsegment}.${method}(${key}, ${value});`);
     } else {
-      const imports = importEdit(root, text, ['com.amazonaws.xray.AWSXRay'], eol);
+      const imports = javaImport.edit([API.xray], eol);
       if (imports) edits.push(imports);
       const current = freeName('current', identifiersIn(fn));
-      lines.push(`AWSXRay.getCurrentSubsegmentOptional().ifPresent(${current} -> ${current}.${method}(${key}, ${value}));`);
+      lines.push(`${n(API.xray)}.getCurrentSubsegmentOptional().ifPresent(${current} -> ${current}.${method}(${key}, ${value}));`);
     }
   }
   edits.push({ start: place.offset, end: place.offset, newText: placeText(place, lines, eol) });
@@ -279,7 +313,7 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
 
 const OTEL_NOTE = "Indexed by X-Ray only when the exporter's indexed_attributes (or the span's aws.xray.annotations) lists this key.";
 
-function declaredOfType(statement: SyntaxNode, type: string): string | undefined {
-  if (statement.type !== 'local_variable_declaration' || statement.childForFieldName('type')?.text !== type) return undefined;
+function declaredOfType(statement: SyntaxNode, types: string[]): string | undefined {
+  if (statement.type !== 'local_variable_declaration' || !types.includes(statement.childForFieldName('type')?.text ?? '')) return undefined;
   return statement.childForFieldName('declarator')?.childForFieldName('name')?.text;
 }

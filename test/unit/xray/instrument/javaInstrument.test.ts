@@ -163,6 +163,21 @@ suite('instrumentation: Java', () => {
     assert.deepStrictEqual(errors, Object.fromEntries(Object.keys(errors).map((k) => [k, ''])));
   });
 
+  test('a file that imports another Span gets the OpenTelemetry types by their qualified names where they would clash; it compiles', function () {
+    this.timeout(120_000);
+    const text = 'import brave.Span;\n\nclass Jobs {\n    void run(Span legacy) {\n        legacy.name("run");\n    }\n}\n';
+    const style = detectCodeStyle(text);
+    const traced = applied(traceFunctionEdits(parser, text, 'java', text.indexOf('void run'), { flavour: 'opentelemetry', filePath: 'Jobs.java', style }), text);
+    assert.match(traced, /\n {8}io\.opentelemetry\.api\.trace\.Span span = tracer\.spanBuilder\("Jobs\.run"\)\n/);
+    assert.doesNotMatch(traced, /import io\.opentelemetry\.api\.trace\.Span;/);
+    assert.match(traced, /import io\.opentelemetry\.context\.Scope;/);
+    const annotated = applied(annotationEdits(parser, traced, 'java', traced.indexOf('legacy.name'), { kind: 'metadata', key: 'k', value: 1, flavour: 'opentelemetry', style }), traced);
+    assert.match(annotated, /\n {12}span\.setAttribute\("k", 1\);\n {12}legacy\.name/);
+    const current = applied(annotationEdits(parser, text, 'java', text.indexOf('legacy.name'), { kind: 'metadata', key: 'k', value: 1, flavour: 'opentelemetry', style }), text);
+    assert.match(current, /io\.opentelemetry\.api\.trace\.Span\.current\(\)\.setAttribute\("k", 1\);/);
+    assert.deepStrictEqual(compileJava({ traced, annotated, current }), { traced: '', annotated: '', current: '' });
+  });
+
   test('literals: escaped strings, L past int range, doubles and booleans as Java writes them', () => {
     assert.deepStrictEqual(
       [javaLiteral('a "b"\\\n'), javaLiteral(42), javaLiteral(3_000_000_000), javaLiteral(-2.5), javaLiteral(false)],
