@@ -19,8 +19,9 @@ const CHANGED = 'The file changed while the edit was being prepared; nothing was
 /** Shows the refusal (or the warnings of an applied edit) and turns the outcome into the command's result. */
 async function finish(what: string, outcome: EditOutcome, apply: (edits: Extract<EditOutcome, { ok: true }>['edits']) => Promise<boolean>, done: string): Promise<CommandResult> {
   if (!outcome.ok) {
-    const show = outcome.code === 'parse-failed' || outcome.code === 'invalid-input' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(`${what}: ${outcome.reason}`);
+    // A refusal of the request (traced already, no function there) informs; a failure to do it warns.
+    if (outcome.code === 'parse-failed' || outcome.code === 'invalid-input') void vscode.window.showWarningMessage(`${what}: ${outcome.reason}`);
+    else void vscode.window.showInformationMessage(`${what}: ${outcome.reason}`);
     return outcome;
   }
   if (!(await apply(outcome.edits))) {
@@ -52,6 +53,8 @@ export async function traceFunction(engine: InstrumentEngine, uriArg?: unknown, 
 export async function addAnnotation(engine: InstrumentEngine, kind: 'annotation' | 'metadata', uriArg?: unknown, positionArg?: unknown, keyArg?: unknown, valueArg?: unknown): Promise<CommandResult> {
   const target = await editTarget(uriArg, positionArg);
   if (!target) return NO_TARGET;
+  // The cursor's offset is of this version: an edit typed while the boxes are open makes the insertion refused.
+  const version = target.document.version;
   const { annotationKeyProblem, parseAnnotationValue } = loadInstrumentEngineModule();
   const what = kind === 'annotation' ? 'Add Annotation' : 'Add Metadata';
   const keyProblem = (key: string) => (kind === 'annotation' ? annotationKeyProblem(key) : key.trim() === '' ? 'A metadata key cannot be empty.' : undefined);
@@ -77,7 +80,6 @@ export async function addAnnotation(engine: InstrumentEngine, kind: 'annotation'
   if (valueText === undefined) return CANCELLED;
   const value = typeof valueArg === 'number' || typeof valueArg === 'boolean' ? valueArg : parseAnnotationValue(valueText);
   const { document, language, offset } = target;
-  const version = document.version;
   const detection = await flavourForDocument(document);
   const outcome = await engine.annotation(document.getText(), language, offset, { kind, key, value, flavour: detection.flavour });
   return finish(what, outcome, (edits) => applyTextEdits(document, version, edits),
