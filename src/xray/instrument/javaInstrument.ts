@@ -4,6 +4,7 @@
 // `AWSXRay.beginSubsegment(name)` with the code.* values as metadata, the exception added and rethrown,
 // `AWSXRay.endSubsegment()` in finally. Methods of an @XRayEnabled class (or with it) already count as traced.
 import type { SyntaxNode } from '../code/functionRanges';
+import { lineIndentAt } from './codeStyle';
 import {
   annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore, localInScope, nextLineStart, placeText, quoted, rewriteBody, statementPlace,
   type CodeLine,
@@ -166,7 +167,7 @@ function tracerField(root: SyntaxNode, type: SyntaxNode, text: string, unit: str
   if (!body) return { name: 'tracer' };
   const className = type.childForFieldName('name')?.text ?? 'app';
   const scope = [packageName(root), className].filter(Boolean).join('.');
-  const memberIndent = lineIndentOf(text, type.startIndex) + unit;
+  const memberIndent = lineIndentAt(text, type.startIndex) + unit;
   const line = `${memberIndent}private static final ${n(API.tracer)} tracer = ${n(API.global)}.getTracer(${quoted(scope)});`;
   // After the `{` line (an enum's constants must stay first: after them).
   let anchor = body.startIndex + 1;
@@ -177,11 +178,6 @@ function tracerField(root: SyntaxNode, type: SyntaxNode, text: string, unit: str
   }
   const at = nextLineStart(text, anchor);
   return { name: 'tracer', edit: { start: at, end: at, newText: `${line}${eol}${eol}` } };
-}
-
-function lineIndentOf(text: string, offset: number): string {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(start, start + 200))?.[0] ?? '';
 }
 
 // ---- Trace This Function ----
