@@ -7,8 +7,9 @@
 import type { SyntaxNode } from '../code/functionRanges';
 import { lineIndentAt } from './codeStyle';
 import {
-  annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, lineStart, linesAddedBefore, localInScope, nextLineStart, placeText, quoted, renderLines, rewriteBody,
-  statementPlace, type CodeLine,
+  annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, lineStart,
+  linesAddedBefore, localInScope, nextLineStart, placeText, quoted, renderLines, rewriteBody, statementPlace,
+  traceableFunction, type CodeLine,
 } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
@@ -58,13 +59,7 @@ function qualifiedName(fn: SyntaxNode): string {
 }
 
 function describe(fn: SyntaxNode): TraceableFunction {
-  return {
-    name: qualifiedName(fn),
-    nameLine: fn.childForFieldName('name')?.startPosition.row ?? fn.startPosition.row,
-    start: fn.startIndex,
-    end: fn.endIndex,
-    traced: isTraced(fn),
-  };
+  return traceableFunction(fn, qualifiedName(fn), isTraced(fn));
 }
 
 function calledName(call: SyntaxNode): string | undefined {

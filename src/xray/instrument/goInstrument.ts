@@ -6,8 +6,8 @@
 // guarded — with the code.* values as metadata and `seg.Close(err)` for a named error result.
 import type { SyntaxNode } from '../code/functionRanges';
 import {
-  annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore, localInScope, placeText, quoted, rewriteBody, statementPlace,
-  type CodeLine,
+  annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore,
+  localInScope, placeText, quoted, rewriteBody, statementPlace, traceableFunction, type CodeLine,
 } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
@@ -67,13 +67,7 @@ function qualifiedName(fn: SyntaxNode): string {
 }
 
 function describe(fn: SyntaxNode): TraceableFunction {
-  return {
-    name: qualifiedName(fn),
-    nameLine: fn.childForFieldName('name')?.startPosition.row ?? fn.startPosition.row,
-    start: fn.startIndex,
-    end: fn.endIndex,
-    traced: isTraced(fn),
-  };
+  return traceableFunction(fn, qualifiedName(fn), isTraced(fn));
 }
 
 function calledName(call: SyntaxNode): string | undefined {

@@ -6,8 +6,8 @@
 import type { SyntaxNode } from '../code/functionRanges';
 import { lineIndentAt } from './codeStyle';
 import {
-  annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore, localInScope, nextLineStart, placeText, quoted, rewriteBody, statementPlace,
-  type CodeLine,
+  annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore,
+  localInScope, nextLineStart, placeText, quoted, rewriteBody, statementPlace, traceableFunction, type CodeLine,
 } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
@@ -65,13 +65,7 @@ function annotationNames(declaration: SyntaxNode): string[] {
 }
 
 function describe(fn: SyntaxNode): TraceableFunction {
-  return {
-    name: qualifiedName(fn),
-    nameLine: fn.childForFieldName('name')?.startPosition.row ?? fn.startPosition.row,
-    start: fn.startIndex,
-    end: fn.endIndex,
-    traced: isTraced(fn),
-  };
+  return traceableFunction(fn, qualifiedName(fn), isTraced(fn));
 }
 
 function statementsOf(fn: SyntaxNode): SyntaxNode[] {

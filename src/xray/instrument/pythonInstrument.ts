@@ -5,7 +5,10 @@
 // code.* values written as metadata on the subsegment first thing in the body.
 import type { SyntaxNode } from '../code/functionRanges';
 import { lineIndentAt } from './codeStyle';
-import { annotationKeysOnly, descendantsOfType, freeName, identifiersIn, innermostAt, lineStart, linesAddedBefore, nextLineStart, rowsInsideStrings } from './statementEdits';
+import {
+  annotationKeysOnly, descendantsOfType, freeName, identifiersIn, innermostAt, lineStart, linesAddedBefore,
+  nextLineStart, rowsInsideStrings, traceableFunction,
+} from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
 /** Calls that open a span/subsegment for what follows: in a decorator, a `with` item or the first statement. */
@@ -70,14 +73,7 @@ function outerNode(fn: SyntaxNode): SyntaxNode {
 }
 
 function describe(fn: SyntaxNode): TraceableFunction {
-  const outer = outerNode(fn);
-  return {
-    name: qualifiedName(fn),
-    nameLine: fn.childForFieldName('name')?.startPosition.row ?? fn.startPosition.row,
-    start: outer.startIndex,
-    end: outer.endIndex,
-    traced: isTraced(fn),
-  };
+  return traceableFunction(fn, qualifiedName(fn), isTraced(fn), outerNode(fn));
 }
 
 function decorators(fn: SyntaxNode): SyntaxNode[] {
@@ -261,7 +257,12 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
   const info = describe(fn);
   if (info.traced) return { ok: false, code: 'already-traced', reason: `${info.name} already has its own span or subsegment.` };
   if (ownDescendants(fn, 'yield').length > 0) {
-    return { ok: false, code: 'unsupported', reason: `${info.name} is a generator: its body runs piece by piece as items are read, so a decorator's subsegment would end before any item is made and a with block's span would stay current in the caller's code between items.` };
+    return {
+      ok: false,
+      code: 'unsupported',
+      reason: `${info.name} is a generator: its body runs piece by piece as items are read, so a decorator's subsegment would end `
+        + "before any item is made and a with block's span would stay current in the caller's code between items.",
+    };
   }
   const block = fn.childForFieldName('body');
   if (!block) return { ok: false, code: 'unsupported', reason: `${info.name} has no body to wrap.` };

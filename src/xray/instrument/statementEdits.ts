@@ -4,7 +4,18 @@
 // function's own, and literals.
 import type { SyntaxNode } from '../code/functionRanges';
 import { lineIndentAt } from './codeStyle';
-import type { TextEdit } from './instrumentTypes';
+import type { TextEdit, TraceableFunction } from './instrumentTypes';
+
+/** The function as the commands see it; `outer` is where it starts with its decorators (Python). */
+export function traceableFunction(fn: SyntaxNode, name: string, traced: boolean, outer: SyntaxNode = fn): TraceableFunction {
+  return {
+    name,
+    nameLine: fn.childForFieldName('name')?.startPosition.row ?? fn.startPosition.row,
+    start: outer.startIndex,
+    end: outer.endIndex,
+    traced,
+  };
+}
 
 /** A line of inserted code: how many levels deeper than the body's statements, and its text ('' for a blank line). */
 export type CodeLine = [depth: number, text: string];
