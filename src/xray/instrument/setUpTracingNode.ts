@@ -6,7 +6,7 @@
 import type { CodeLanguage, SyntaxNode } from '../code/functionRanges';
 import { detectCodeStyle } from './codeStyle';
 import { baseName, manifestDependencies, type ProjectFile } from './flavourDetection';
-import type { CodeStyle, TextEdit } from './instrumentTypes';
+import type { CodeStyle, TextEdit, TracingFlavour } from './instrumentTypes';
 import type { CollectorEndpoints, SetUpTracingInput, SetUpTracingPlan } from './setUpTracingTypes';
 
 type ModuleKind = 'commonjs' | 'esm' | 'typescript';
@@ -38,14 +38,23 @@ export function planNode(input: SetUpTracingInput, endpoints: CollectorEndpoints
   const kind = moduleKind(entry, manifest);
   const grammar: CodeLanguage = kind === 'typescript' ? (entry.path.endsWith('.tsx') ? 'tsx' : 'typescript') : 'javascript';
   const style = detectCodeStyle(entry.text);
-  const outcome = input.parser.withTree(entry.text, grammar, (root) =>
-    input.flavour === 'opentelemetry' ? otelPlan(input, root, entry, kind, style, endpoints, plan, declared) : xraySdkPlan(input, root, entry, kind, style, endpoints, plan, declared));
+  let delegated: string | undefined;
+  const outcome = input.parser.withTree(entry.text, grammar, (root) => {
+    delegated = ownTracingModule(root, input.flavour);
+    if (delegated) return;
+    if (input.flavour === 'opentelemetry') otelPlan(input, root, entry, kind, style, endpoints, plan, declared);
+    else xraySdkPlan(input, root, entry, kind, style, endpoints, plan, declared);
+  });
   if (!outcome.ok) {
     plan.notes.push(`${entry.path} could not be parsed (${outcome.incomplete === 'too-large' ? 'too large' : 'timed out'}); nothing was changed.`);
     return plan;
   }
   plan.alreadySetUp = plan.edits.length === 0 && plan.newFiles.length === 0;
-  if (plan.alreadySetUp) plan.notes.unshift(`${entry.path} already sets up ${input.flavour === 'opentelemetry' ? 'OpenTelemetry' : 'the X-Ray SDK'}: nothing to change.`);
+  if (delegated) {
+    plan.notes.unshift(`${entry.path} loads ${delegated}, which looks like a tracing set-up of its own: nothing was changed, so that nothing is traced twice.`);
+  } else if (plan.alreadySetUp) {
+    plan.notes.unshift(`${entry.path} already sets up ${input.flavour === 'opentelemetry' ? 'OpenTelemetry' : 'the X-Ray SDK'}: nothing to change.`);
+  }
   if (plan.dependencies.length > 0) plan.install = { command: installCommand(input.files, manifest, plan.dependencies), cwd: manifest ? dirName(manifest.path) : '' };
   return plan;
 }
@@ -366,6 +375,34 @@ function xrayExpressBinding(root: SyntaxNode, sdkModule: string, xray: string): 
 }
 
 // ── shared ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** A module name that says it sets up tracing: ../shared/tracedServer, ./instrumentation, ./otel, ./xray … */
+const TRACING_MODULE_NAME = /x-?ray|trac(e|ed|er|ing)|otel|opentelemetry|telemetry|instrument/i;
+
+/**
+ * A local module the entry loads whose name says it sets up tracing (the demo's ../shared/tracedServer), other
+ * than the entry's own SDK require and, for OpenTelemetry, the tracing file this plan manages. A second set-up on
+ * top of it would trace everything twice.
+ */
+function ownTracingModule(root: SyntaxNode, flavour: TracingFlavour): string | undefined {
+  const specifiers: string[] = [];
+  for (const statement of root.namedChildren) {
+    if (!statement) continue;
+    const source = statement.type === 'import_statement' ? stringValue(statement.childForFieldName('source')) : undefined;
+    if (source) specifiers.push(source);
+    for (const call of statement.descendantsOfType('call_expression')) {
+      if (call?.childForFieldName('function')?.text !== 'require') continue;
+      const arg = stringValue(call.childForFieldName('arguments')?.namedChildren[0] ?? null);
+      if (arg) specifiers.push(arg);
+    }
+  }
+  return specifiers.find((spec) => {
+    if (!spec.startsWith('.')) return false;
+    const name = spec.slice(spec.lastIndexOf('/') + 1).replace(/\.(c|m)?[jt]s$/, '');
+    if (flavour === 'opentelemetry' && TRACING_BASENAMES.includes(name)) return false;
+    return TRACING_MODULE_NAME.test(name);
+  });
+}
 
 /**
  * The name `module` is bound to at the top of the file: `const X = require('m')`, `import X from 'm'`,

@@ -112,6 +112,15 @@ suite('set up tracing: Node projects', () => {
     assert.ok(lines.some((l) => l.startsWith('http.createServer(withXRaySegment((req, res) =>')));
   });
 
+  test('an entry that loads its own tracing module (the demo\'s ../shared/tracedServer) is left alone, whatever the flavour', () => {
+    const entry = { path: 'frontend/server.js', text: readFileSync(path.join(ROOT, 'samples/frontend/server.js'), 'utf8') };
+    for (const flavour of FLAVOURS) {
+      const plan = setUpTracingPlan({ language: 'javascript', flavour, files: [], entry, serviceName: 'frontend-api', parser });
+      assert.deepStrictEqual([plan.alreadySetUp, plan.edits, plan.newFiles], [true, [], []], flavour);
+      assert.match(plan.notes[0], /loads \.\.\/shared\/tracedServer, which looks like a tracing set-up of its own/);
+    }
+  });
+
   test('a tracing file that is not ours is never overwritten; one that starts the SDK is reused', () => {
     const entry = { path: 'src/main.js', text: "'use strict';\nconst x = 1;\n" };
     const other = { path: 'src/tracing.js', text: '// request logging\nmodule.exports = {};\n' };
