@@ -9,7 +9,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const SYSTEM_PACKAGES = ['chromium', 'libkrb5-dev', 'python3-aws-xray-sdk', 'openjdk-17-jdk-headless'];
+export const SYSTEM_PACKAGES = ['chromium', 'libkrb5-dev', 'python3-aws-xray-sdk', 'openjdk-17-jdk-headless',
+  'golang-go', 'golang-opentelemetry-otel-dev'];
 
 function isInstalled(pkg) {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
