@@ -3,6 +3,7 @@
 // segment documents the source returns, the hover shows them with the slowest traces, and the /crash
 // exception is in Problems at the line that threw it.
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { TIMELINE_VIEW_TYPE } from '../../src/protocol/timelineMessages';
@@ -246,6 +247,35 @@ suite('latency lens with the sample app in a real VS Code', () => {
     // Only files of the workspace get problems.
     const outside = vscode.languages.getDiagnostics().filter(([u, ds]) => ds.some((d) => d.source === 'X-Ray') && !vscode.workspace.getWorkspaceFolder(u));
     assert.deepStrictEqual(outside.map(([u]) => u.toString()), []);
+  });
+
+  test('a function traced under the same name in a folder created, changed and deleted outside VS Code turns the lens ambiguous and back', async function () {
+    this.timeout(120000);
+    await settled();
+    const folder = workspaceUri('frontend/archive').fsPath;
+    const copy = path.join(folder, 'orderStoreCopy.js');
+    const original = fs.readFileSync(workspaceUri('frontend/lib/orderStore.js').fsPath, 'utf8');
+    const titles = async () => (await lensesOf('frontend/lib/orderStore.js')).map((l) => l.command?.title ?? '');
+    const expectLens = (what: string, test: (title: string) => boolean) =>
+      waitFor(what, async () => (await titles()).some(test), 30000).catch(async (err: Error) => {
+        throw new Error(`${err.message}: lenses ${JSON.stringify(await titles())}`);
+      });
+    const ambiguous = (t: string) => t === '2 functions named loadOrder — no numbers';
+    const numbers = (t: string) => /^p95 .* · n=\d+ · /.test(t);
+    // As a terminal's `cp -r` or a checkout would: a new folder, files written from outside VS Code.
+    fs.mkdirSync(folder);
+    try {
+      fs.writeFileSync(copy, original);
+      await expectLens('the lens to say loadOrder is ambiguous once the copy exists', ambiguous);
+      fs.writeFileSync(copy, original.replace("captureAsyncFunc('loadOrder'", "captureAsyncFunc('loadArchivedOrder'"));
+      await expectLens('the numbers to come back once the copy traces another name', numbers);
+      fs.writeFileSync(copy, original);
+      await expectLens('the lens to be ambiguous again', ambiguous);
+    } finally {
+      // The folder goes with its file: the watcher reports only the folder.
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+    await expectLens('the numbers to come back once the folder is deleted', numbers);
   });
 
   test('problems and lenses go when their traces leave the list', async function () {

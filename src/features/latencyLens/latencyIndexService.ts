@@ -15,9 +15,12 @@ import type { FolderIndex, LatencyEngine } from './latencyEngine';
 import { loadLatencyEngineModule } from './loadLatencyEngine';
 
 /** The files the mapping needs: sources of the parsed languages, and source maps of compiled JavaScript. */
-const SOURCE_GLOB = '**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,java,go,cs,map}';
+const SOURCE_EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'mts', 'cts', 'tsx', 'py', 'java', 'go', 'cs', 'map'];
+const SOURCE_GLOB = `**/*.{${SOURCE_EXTENSIONS.join(',')}}`;
+const SOURCE_FILE = new RegExp(`\\.(${SOURCE_EXTENSIONS.join('|')})$`);
 /** Folders that never hold the user's code (as the hotspots report skips them). */
-const EXCLUDE_GLOB = '**/{node_modules,.git,.hg,.svn,.vscode-test,__pycache__,.venv,venv,target,bin,obj}/**';
+const EXCLUDED_FOLDERS = ['node_modules', '.git', '.hg', '.svn', '.vscode-test', '__pycache__', '.venv', 'venv', 'target', 'bin', 'obj'];
+const EXCLUDE_GLOB = `**/{${EXCLUDED_FOLDERS.join(',')}}/**`;
 const MAX_FILES = 20_000;
 /** Bigger files are listed (a frame may name them) but not parsed: generated bundles. */
 const MAX_PARSED_BYTES = 1024 * 1024;
@@ -61,6 +64,8 @@ export class LatencyIndexService extends Disposable {
   /** Bumped when files appear, change or go: the next build reads the workspace again. */
   private generation = 0;
   private readonly listings = new Map<string, string[]>();
+  /** Bumped when the listings are dropped: a listing read while it changed is not kept (it may miss the new file). */
+  private listingEpoch = 0;
   private readonly parsedFiles = new Map<string, { mtime: number; size: number; code: ParsedCode | undefined }>();
   private readonly parsedDocuments = new Map<string, { version: number; code: ParsedCode }>();
   private readonly cts = this._register(new vscode.CancellationTokenSource());
@@ -84,22 +89,55 @@ export class LatencyIndexService extends Disposable {
         if (affectsSettings(e, 'lens.enabled', 'lens.pathMappings')) this.schedule(0);
       }),
     );
-    this._register(
-      vscode.workspace.onDidChangeWorkspaceFolders(() => {
-        this.listings.clear();
-        this.generation++;
-        this.schedule();
-      }),
-    );
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher(SOURCE_GLOB));
-    const changed = (listing: boolean) => () => {
-      if (listing) this.listings.clear();
-      this.generation++;
-      this.schedule();
-    };
-    this._register(watcher.onDidCreate(changed(true)));
-    this._register(watcher.onDidDelete(changed(true)));
-    this._register(watcher.onDidChange(changed(false)));
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.filesChanged(true)));
+    // Every path, not only SOURCE_GLOB: a folder created (moved in) or deleted with its files reports only the
+    // folder, and the files in it join or leave the workspace all the same.
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*'));
+    this._register(watcher.onDidCreate((uri) => void this.created(uri)));
+    this._register(watcher.onDidDelete((uri) => this.deleted(uri)));
+    this._register(watcher.onDidChange((uri) => {
+      if (this.isSource(uri)) this.filesChanged(false);
+    }));
+  }
+
+  private filesChanged(listing: boolean): void {
+    if (listing) {
+      this.listings.clear();
+      this.listingEpoch++;
+    }
+    this.generation++;
+    this.schedule();
+  }
+
+  /** Where a watched path sits: its folder and folder-relative path; undefined outside the folders or in an excluded one. */
+  private watched(uri: vscode.Uri): { folder: vscode.WorkspaceFolder; relative: string } | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const relative = folder && path.posix.relative(folder.uri.path, uri.path);
+    return folder && relative && !relative.split('/').some((p) => EXCLUDED_FOLDERS.includes(p)) ? { folder, relative } : undefined;
+  }
+
+  private isSource(uri: vscode.Uri): boolean {
+    return this.watched(uri) !== undefined && SOURCE_FILE.test(uri.path);
+  }
+
+  private async created(uri: vscode.Uri): Promise<void> {
+    if (!this.watched(uri)) return;
+    if (SOURCE_FILE.test(uri.path)) return this.filesChanged(true);
+    try {
+      // A folder may arrive with its files (moved in, checked out): their own events are not sent.
+      if ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) this.filesChanged(true);
+    } catch {
+      // gone again
+    }
+  }
+
+  private deleted(uri: vscode.Uri): void {
+    const at = this.watched(uri);
+    if (!at) return;
+    if (SOURCE_FILE.test(uri.path)) return this.filesChanged(true);
+    // A folder deleted with its files: one event, for the folder.
+    const listing = this.listings.get(at.folder.uri.toString());
+    if (listing?.some((f) => f.startsWith(`${at.relative}/`))) this.filesChanged(true);
   }
 
   get snapshot(): LensSnapshot | undefined {
@@ -256,10 +294,12 @@ export class LatencyIndexService extends Disposable {
   private async listFiles(folder: vscode.WorkspaceFolder): Promise<string[]> {
     const cached = this.listings.get(folder.uri.toString());
     if (cached) return cached;
+    const epoch = this.listingEpoch;
     const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, SOURCE_GLOB), EXCLUDE_GLOB, MAX_FILES);
     if (uris.length >= MAX_FILES) this.log.warn(`Latency lens: ${folder.name} has more than ${MAX_FILES} source files; only the first are mapped.`);
     const files = uris.map((u) => path.posix.relative(folder.uri.path, u.path)).sort();
-    this.listings.set(folder.uri.toString(), files);
+    // Files that appeared while findFiles ran may be missing from its answer: this build uses it, the next reads again.
+    if (epoch === this.listingEpoch) this.listings.set(folder.uri.toString(), files);
     // Parses of files that are gone are dropped with the listing that no longer has them.
     const listed = new Set(files.map((f) => vscode.Uri.joinPath(folder.uri, f).toString()));
     const prefix = `${folder.uri.toString()}/`;
