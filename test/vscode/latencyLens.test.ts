@@ -8,13 +8,14 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { TIMELINE_VIEW_TYPE } from '../../src/protocol/timelineMessages';
 import type { XrayLensApi } from '../../src/extension';
+import type { TraceRestriction } from '../../src/features/traceTree/traceListModel';
 import { classifyDocument } from '../../src/xray/classification';
 import { formatLensText, nearestRank, type LatencyStats } from '../../src/xray/latencyStats';
 import type { SegmentDocument, StackFrame } from '../../src/xray/model';
 import { walkDocuments } from '../../src/xray/segmentTree';
 import { activateWithCollector, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
 
-const SHOW_SLOWEST = 'xrayLens.lens.showSlowestTraces';
+const SHOW_THROUGH = 'xrayLens.lens.showTracesThrough';
 
 interface Expected {
   file: string;
@@ -142,7 +143,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
         assert.ok(expected, `no ${fn} subsegments in the listed traces`);
         const line = await lineOf(file, `function ${fn}(`);
         const lenses = await lensesOf(file);
-        const ours = lenses.filter((l) => l.command?.command === SHOW_SLOWEST);
+        const ours = lenses.filter((l) => l.command?.command === SHOW_THROUGH);
         const lens = ours.find((l) => l.range.start.line === line);
         const want = formatLensText(expected.stats, windowMinutes);
         if (lens?.command?.title !== want) mismatch += `\n${file}:${line + 1} ${fn}: lens "${lens?.command?.title}" ≠ "${want}" (lenses at ${ours.map((l) => l.range.start.line + 1).join(', ')})`;
@@ -154,7 +155,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
     // No lens above a function no trace goes through.
     const orders = await lensesOf('frontend/routes/orders.js');
     const getOrderLine = await lineOf('frontend/routes/orders.js', 'async function getOrder(');
-    assert.ok(!orders.some((l) => l.command?.command === SHOW_SLOWEST && l.range.start.line === getOrderLine), 'getOrder has no subsegment of its own');
+    assert.ok(!orders.some((l) => l.command?.command === SHOW_THROUGH && l.range.start.line === getOrderLine), 'getOrder has no subsegment of its own');
   });
 
   test('a threshold above a function\'s statistic hides its lens', async function () {
@@ -163,7 +164,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
     const loadOrder = expectedFor(raw, 'loadOrder')!;
     const line = await lineOf('frontend/lib/orderStore.js', 'function loadOrder(');
     const lensAt = async () => (await lensesOf('frontend/lib/orderStore.js'))
-      .some((l) => l.command?.command === SHOW_SLOWEST && l.range.start.line === line);
+      .some((l) => l.command?.command === SHOW_THROUGH && l.range.start.line === line);
     await config().update('lens.thresholdMs', Math.ceil(loadOrder.stats.p95) + 1, vscode.ConfigurationTarget.Global);
     try {
       await waitFor('the loadOrder lens to go', async () => !(await lensAt()));
@@ -173,36 +174,59 @@ suite('latency lens with the sample app in a real VS Code', () => {
     await waitFor('the loadOrder lens to come back', lensAt);
   });
 
-  test('clicking a lens offers the function\'s slowest traces, slowest first', async function () {
-    this.timeout(30000);
+  test('clicking a lens lists the traces through its function in the Traces view; it composes with a filter, another lens replaces it, Clear Filter ends it', async function () {
+    this.timeout(60000);
     const raw = await settled();
-    const expected = expectedFor(raw, 'loadOrder')!;
-    const line = await lineOf('frontend/lib/orderStore.js', 'function loadOrder(');
-    const lenses = await lensesOf('frontend/lib/orderStore.js');
-    const lens = lenses.find((l) => l.command?.command === SHOW_SLOWEST && l.range.start.line === line);
-    assert.ok(lens?.command);
-    await vscode.env.clipboard.writeText('');
-    const picked = vscode.commands.executeCommand<string | undefined>(lens.command.command, ...(lens.command.arguments ?? []));
-    await new Promise((r) => setTimeout(r, 1000)); // the quick pick opens
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    assert.strictEqual(await picked, expected.slowestTraceId);
-    const hasTimeline = (await vscode.commands.getCommands(true)).includes('xrayLens.openTimeline');
-    // Without the timeline the trace id is copied and the Traces view shown.
-    if (!hasTimeline) assert.strictEqual(await vscode.env.clipboard.readText(), expected.slowestTraceId);
-    else {
-      // With it, the chosen trace opens in its timeline panel.
-      const timelineTabs = () =>
-        vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes(TIMELINE_VIEW_TYPE));
-      await waitFor('the timeline of the slowest trace', () => timelineTabs().length > 0, 15000);
-      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const through = (name: string) => [...raw].filter(([, segments]) => {
+      let found = false;
+      walkDocuments(segments, ({ doc }) => void (found ||= doc.name === name));
+      return found;
+    }).map(([id]) => id).sort();
+    const shownIds = async () => ((await api.traceTree.getChildren()) ?? []).map((n) => (n.type === 'trace' ? n.summary.id : n.type)).sort();
+    const click = async (file: string, fn: string) => {
+      const line = await lineOf(file, `function ${fn}(`);
+      const lens = (await lensesOf(file)).find((l) => l.command?.command === SHOW_THROUGH && l.range.start.line === line);
+      assert.ok(lens?.command, `no lens above ${fn}`);
+      return vscode.commands.executeCommand<TraceRestriction | undefined>(lens.command.command, ...(lens.command.arguments ?? []));
+    };
+    const loadOrder = through('loadOrder');
+    assert.ok(loadOrder.length > 0 && loadOrder.length < raw.size, `loadOrder: ${loadOrder.length} of ${raw.size} traces (the /crash ones do not go through it)`);
+
+    const restriction = await click('frontend/lib/orderStore.js', 'loadOrder');
+    assert.strictEqual(restriction?.label, 'through loadOrder');
+    // The index's traces of the function, the raw documents' and the tree's are the same set.
+    assert.deepStrictEqual([...restriction.traceIds].sort(), loadOrder);
+    assert.deepStrictEqual(await shownIds(), loadOrder);
+    assert.strictEqual(api.traces.restrictionUnlisted, 0);
+    const summaries = api.traces.state.summaries;
+    try {
+      // With a filter expression: the traces through loadOrder that also match it (the checkouts answer 201).
+      assert.deepStrictEqual(await api.traces.setQuery({ filterExpression: 'http.status = 201' }), { ok: true });
+      const created = new Set(summaries.filter((s) => s.status === 201).map((s) => s.id));
+      assert.ok(created.size > 0);
+      assert.deepStrictEqual(await shownIds(), loadOrder.filter((id) => created.has(id)));
+      // Traces of the set the filtered list does not hold are counted, not dropped silently.
+      assert.strictEqual(api.traces.restrictionUnlisted, loadOrder.filter((id) => !created.has(id)).length);
+      await api.traces.setQuery({ filterExpression: undefined });
+      // Another lens's click replaces the set.
+      const replaced = await click('frontend/routes/orders.js', 'formatOrder');
+      assert.strictEqual(replaced?.label, 'through formatOrder');
+      assert.deepStrictEqual(await shownIds(), through('formatOrder'));
+    } finally {
+      await vscode.commands.executeCommand('xrayLens.clearTraceFilter');
     }
+    assert.strictEqual(api.traces.restriction, undefined);
+    assert.strictEqual(api.traces.query.filterExpression, undefined);
+    assert.deepStrictEqual(await shownIds(), api.traces.state.summaries.map((s) => s.id).sort());
+    assert.ok((await shownIds()).length >= raw.size);
   });
 
-  test('hovering the function or its tracing call shows the histogram, the numbers and the slowest traces', async function () {
+  test('hovering the function or its tracing call shows the histogram, the numbers and the slowest traces, whose links open them', async function () {
     this.timeout(30000);
     const raw = await settled();
     const expected = expectedFor(raw, 'loadOrder')!;
     const uri = workspaceUri('frontend/lib/orderStore.js');
+    let link: RegExpExecArray | undefined;
     for (const text of ['function loadOrder(', "captureAsyncFunc('loadOrder'"]) {
       const line = await lineOf('frontend/lib/orderStore.js', text);
       const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 12))) ?? [];
@@ -213,6 +237,20 @@ suite('latency lens with the sample app in a real VS Code', () => {
       assert.match(markdown, /```text\n[\s\S]*█[\s\S]*```/, 'a text histogram');
       assert.ok(markdown.includes(encodeURIComponent(JSON.stringify([expected.slowestTraceId]))), 'the slowest trace is linked');
       assert.ok(!/<[a-z]/i.test(markdown.replace(/```[\s\S]*?```/g, '')), 'no HTML');
+      link = /\(command:([\w.]+)\?([^ )]+) "Open trace"\)/.exec(markdown) ?? undefined;
+    }
+    // The first link is the slowest trace; following it opens the trace's timeline (or, without the timeline, copies its id).
+    assert.ok(link, 'a link to a trace');
+    const args = JSON.parse(decodeURIComponent(link[2])) as unknown[];
+    assert.deepStrictEqual(args, [expected.slowestTraceId]);
+    await vscode.env.clipboard.writeText('');
+    await vscode.commands.executeCommand(link[1], ...args);
+    if (link[1] !== 'xrayLens.openTimeline') assert.strictEqual(await vscode.env.clipboard.readText(), expected.slowestTraceId);
+    else {
+      const timelineTabs = () =>
+        vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes(TIMELINE_VIEW_TYPE));
+      await waitFor('the timeline of the slowest trace', () => timelineTabs().length > 0, 15000);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     }
   });
 
@@ -288,7 +326,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
     try {
       await waitFor('the list to empty', () => api.traces.state.summaries.length === 0 && !api.traces.state.loading);
       await waitFor('the X-Ray problems to clear', () => !vscode.languages.getDiagnostics(uri).some((d) => d.source === 'X-Ray'));
-      await waitFor('the lenses to go', async () => !(await lensesOf('frontend/lib/orderStore.js')).some((l) => l.command?.command === SHOW_SLOWEST));
+      await waitFor('the lenses to go', async () => !(await lensesOf('frontend/lib/orderStore.js')).some((l) => l.command?.command === SHOW_THROUGH));
     } finally {
       await api.traces.setQuery({ range: before });
     }

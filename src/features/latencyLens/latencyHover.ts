@@ -9,7 +9,7 @@ import { placeEntries } from './latencyCodeLens';
 import type { LatencyIndexService, LensSnapshot } from './latencyIndexService';
 import type { SlowTrace } from './latencyEngine';
 import { loadLatencyEngineModule } from './loadLatencyEngine';
-import { openTraceCommand, TRACE_ID } from './slowestTraces';
+import { openTraceCommand, TRACE_ID } from './openTrace';
 
 const EVIDENCE: Record<string, string> = { a: 'exception stack frames', b: 'tracing call name', c: 'function name', d: 'code.* attributes' };
 /** Histogram buckets: upper bounds in ms, 1-2-5 steps. */

@@ -1,6 +1,7 @@
 // Recent traces from the active source for the current query (time range + filter expression), and full
 // traces fetched on demand (cached by id and revision). Keeps the last good result while a refresh runs
-// or when one fails; results are cached per (source, range, filter) so switching back shows at once.
+// or when one fails; results are cached per (source, range, filter) so switching back shows at once. A restriction
+// to a set of trace ids (a lens's "through loadOrder") narrows what the tree shows without another request.
 import * as vscode from 'vscode';
 import { affectsSettings, readSettings } from '../../platform/config';
 import { toAbortSignal } from '../../platform/cancellation';
@@ -17,6 +18,18 @@ export interface TraceQuery {
 }
 
 export type QueryOutcome = { ok: true } | { ok: false; error: DescribedError };
+
+/**
+ * The list narrowed on the client to a set of traces, e.g. those through one function (a latency lens's click).
+ * It composes with the query: the tree shows the listed traces that are in the set.
+ */
+export interface TraceRestriction {
+  /** What the set is, for the view: "through loadOrder". */
+  label: string;
+  traceIds: ReadonlySet<string>;
+  /** Who set it, so that it can keep the set up to date (the lens whose function it is). */
+  owner?: string;
+}
 
 interface ListResult {
   summaries: TraceSummaryView[];
@@ -57,6 +70,7 @@ const CANCELLED: QueryOutcome = { ok: false, error: { kind: 'cancelled', message
 export class TraceListModel extends Disposable {
   private _state: TraceListState = EMPTY;
   private _query: TraceQuery;
+  private _restriction: TraceRestriction | undefined;
   /** The query whose list the state holds (listed, or shown from the cache); undefined when none. */
   private shownQuery: TraceQuery | undefined;
   private readonly traceCache = new Map<string, { revision: number; trace: Promise<FetchedTrace | undefined> }>();
@@ -105,6 +119,38 @@ export class TraceListModel extends Disposable {
 
   get query(): TraceQuery {
     return this._query;
+  }
+
+  get restriction(): TraceRestriction | undefined {
+    return this._restriction;
+  }
+
+  /** The summaries the tree shows: the listed ones, narrowed to the restriction when there is one. */
+  get shownSummaries(): TraceSummaryView[] {
+    const restriction = this._restriction;
+    return restriction ? this._state.summaries.filter((s) => restriction.traceIds.has(s.id)) : this._state.summaries;
+  }
+
+  /** Traces of the restriction the list does not hold (outside the time range or the filter, or past the cap). */
+  get restrictionUnlisted(): number {
+    if (!this._restriction) return 0;
+    const listed = new Set(this._state.summaries.map((s) => s.id));
+    let unlisted = 0;
+    for (const id of this._restriction.traceIds) if (!listed.has(id)) unlisted++;
+    return unlisted;
+  }
+
+  /** Narrows the list to a set of traces (replacing any set before), or shows the whole list again (undefined). */
+  restrict(restriction: TraceRestriction | undefined): void {
+    this._restriction = restriction;
+    this.updateContext();
+    this._onDidChange.fire();
+  }
+
+  /** Clear Filter: the restriction and the filter expression go; the time range stays. */
+  clearFilters(): Promise<QueryOutcome> {
+    this.restrict(undefined);
+    return this.setQuery({ filterExpression: undefined });
   }
 
   /** The filter expression the list is showing (the service map's "Filter traces" sets it). */
@@ -301,7 +347,7 @@ export class TraceListModel extends Disposable {
   }
 
   private updateContext(): void {
-    void vscode.commands.executeCommand('setContext', 'xrayLens.traceFilterActive', Boolean(this._query.filterExpression));
+    void vscode.commands.executeCommand('setContext', 'xrayLens.traceFilterActive', Boolean(this._query.filterExpression || this._restriction));
   }
 
   private update(patch: Partial<TraceListState>): void {
