@@ -100,9 +100,10 @@ suite('latency lens with the sample app in a real VS Code', () => {
       });
     }
     if (durations.length === 0) return undefined;
+    const avg = durations.reduce((a, b) => a + b, 0) / durations.length;
     durations.sort((a, b) => a - b);
     const stats: LatencyStats = {
-      count: durations.length, p50: nearestRank(durations, 0.5), p95: nearestRank(durations, 0.95), p99: nearestRank(durations, 0.99),
+      count: durations.length, p50: nearestRank(durations, 0.5), p95: nearestRank(durations, 0.95), p99: nearestRank(durations, 0.99), avg,
       faults: outcomes.fault, errors: outcomes.error + outcomes.throttle, throttles: outcomes.throttle, exact: true,
     };
     return { stats, slowestTraceId: slowest.traceId };
@@ -172,6 +173,61 @@ suite('latency lens with the sample app in a real VS Code', () => {
       await config().update('lens.thresholdMs', 0, vscode.ConfigurationTarget.Global);
     }
     await waitFor('the loadOrder lens to come back', lensAt);
+  });
+
+  test('lens.statistic decides what the lens leads with and what the threshold and top N compare', async function () {
+    this.timeout(90000);
+    const raw = await settled();
+    const windowMinutes = () => api.latencyLens.service.snapshot!.windowMinutes;
+    const file = 'frontend/routes/orders.js';
+    const fns = ['formatOrder', 'checkout'];
+    const expected = new Map(fns.map((fn) => [fn, expectedFor(raw, fn)!.stats]));
+    const lines = new Map(await Promise.all(fns.map(async (fn) => [fn, await lineOf(file, `function ${fn}(`)] as const)));
+    const titles = async () => new Map((await lensesOf(file)).filter((l) => l.command?.command === SHOW_THROUGH)
+      .map((l) => [fns.find((fn) => lines.get(fn) === l.range.start.line) ?? `line ${l.range.start.line + 1}`, l.command!.title]));
+    const setting = async (key: string, value: unknown) => config().update(key, value, vscode.ConfigurationTarget.Global);
+    try {
+      for (const statistic of ['p50', 'p99', 'avg', 'p95'] as const) {
+        await setting('lens.statistic', statistic);
+        // Every lens leads with the statistic.
+        await setting('lens.topN', 0);
+        await setting('lens.thresholdMs', 0);
+        const want = new Map(fns.map((fn) => [fn, formatLensText(expected.get(fn)!, windowMinutes(), statistic)]));
+        let seen = new Map<string, string>();
+        await waitFor(`lenses led by ${statistic}`, async () => {
+          seen = await titles();
+          return fns.every((fn) => seen.get(fn) === want.get(fn));
+        }, 20000).catch((err: Error) => {
+          throw new Error(`${err.message}: ${JSON.stringify([...seen])} ≠ ${JSON.stringify([...want])}`);
+        });
+        // Top 1 is the slowest by the statistic.
+        const slowest = [...fns].sort((a, b) => expected.get(b)![statistic] - expected.get(a)![statistic])[0];
+        await setting('lens.topN', 1);
+        await waitFor(`top 1 by ${statistic} = ${slowest}`, async () => {
+          const shown = [...(await titles()).keys()];
+          return shown.length === 1 && shown[0] === slowest;
+        }, 20000);
+        // The threshold compares the statistic: just above it the lens goes, at it the lens stays.
+        await setting('lens.topN', 0);
+        const value = expected.get('checkout')![statistic];
+        await setting('lens.thresholdMs', Math.floor(value));
+        await waitFor(`checkout's lens at a threshold of ${Math.floor(value)} ms (${statistic} ${value})`, async () => (await titles()).has('checkout'), 20000);
+        await setting('lens.thresholdMs', Math.floor(value) + 1);
+        await waitFor(`checkout's lens to go at ${Math.floor(value) + 1} ms (${statistic} ${value})`, async () => !(await titles()).has('checkout'), 20000);
+      }
+      // p50 and p95 differ for loadOrder: a threshold between them shows the lens under p95 and hides it under p50.
+      const loadOrder = expectedFor(raw, 'loadOrder')!.stats;
+      assert.ok(Math.floor(loadOrder.p95) > Math.ceil(loadOrder.p50), `loadOrder p50 ${loadOrder.p50} and p95 ${loadOrder.p95} (its delay varies with the order id)`);
+      const hasLens = async () => (await lensesOf('frontend/lib/orderStore.js')).some((l) => l.command?.command === SHOW_THROUGH);
+      await setting('lens.thresholdMs', Math.floor(loadOrder.p95));
+      await waitFor('the loadOrder lens under p95', hasLens, 20000);
+      await setting('lens.statistic', 'p50');
+      await waitFor('no loadOrder lens under p50', async () => !(await hasLens()), 20000);
+    } finally {
+      await setting('lens.statistic', undefined);
+      await setting('lens.topN', 0);
+      await setting('lens.thresholdMs', 0);
+    }
   });
 
   test('clicking a lens lists the traces through its function in the Traces view; it composes with a filter, another lens replaces it, Clear Filter ends it', async function () {

@@ -37,11 +37,9 @@ export function statisticOf(stats: LatencyStats, statistic: XrayLensSettings['le
   return stats[statistic];
 }
 
-/** The lens line: the statistic the settings rank by leads (formatLensText already carries p95 and p50). */
+/** The lens line, led by the statistic the settings compare. */
 export function lensText(stats: LatencyStats, settings: Pick<XrayLensSettings, 'lensStatistic'>, windowMinutes: number): string {
-  const { formatLensText, formatMs } = loadLatencyEngineModule();
-  const text = formatLensText(stats, windowMinutes);
-  return settings.lensStatistic === 'p99' ? `p99 ${formatMs(stats.p99)} · ${text}` : text;
+  return loadLatencyEngineModule().formatLensText(stats, windowMinutes, settings.lensStatistic);
 }
 
 /** A CodeLens title renders `$(name)` as an icon: names from trace data must not. */
