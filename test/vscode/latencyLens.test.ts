@@ -3,8 +3,10 @@
 // segment documents the source returns, the hover shows them with the slowest traces, and the /crash
 // exception is in Problems at the line that threw it.
 import * as assert from 'assert';
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { promisify } from 'util';
 import * as vscode from 'vscode';
 import { TIMELINE_VIEW_TYPE } from '../../src/protocol/timelineMessages';
 import type { XrayLensApi } from '../../src/extension';
@@ -13,7 +15,7 @@ import { classifyDocument } from '../../src/xray/classification';
 import { formatLensText, nearestRank, type LatencyStats } from '../../src/xray/latencyStats';
 import type { SegmentDocument, StackFrame } from '../../src/xray/model';
 import { walkDocuments } from '../../src/xray/segmentTree';
-import { activateWithCollector, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
+import { activateWithCollector, collectorAddress, EXTENSION_ID, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
 
 const SHOW_THROUGH = 'xrayLens.lens.showTracesThrough';
 
@@ -173,6 +175,33 @@ suite('latency lens with the sample app in a real VS Code', () => {
       await config().update('lens.thresholdMs', 0, vscode.ConfigurationTarget.Global);
     }
     await waitFor('the loadOrder lens to come back', lensAt);
+  });
+
+  test('the lenses\' numbers equal `xray-lens hotspots --json` over the collector\'s read API', async function () {
+    this.timeout(60000);
+    await settled();
+    const folder = vscode.workspace.workspaceFolders![0];
+    const extensionPath = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+    // The command line as a user runs it (process.execPath is node here, Electron in desktop VS Code: hence ELECTRON_RUN_AS_NODE).
+    const { stdout } = await promisify(execFile)(process.execPath,
+      [path.join(extensionPath, 'dist', 'cli.js'), 'hotspots', '--workspace', folder.uri.fsPath, '--endpoint', `http://${collectorAddress()}`, '--json'],
+      { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 16 * 1024 * 1024 });
+    const rows = JSON.parse(stdout) as Array<{ file: string; line: number; function: string; count: number; p50: number; p95: number; p99: number; faults: number; errors: number; throttles: number }>;
+    const index = api.latencyLens.service.snapshot!.folders.get(folder.uri.toString())!;
+    const ms = (x: number) => Math.round(x * 10) / 10; // as --json rounds
+    const ours = index.index.entries().filter((e) => e.stats).map((e) => ({
+      file: e.file, line: e.line + 1, function: e.function, count: e.stats!.count, p50: ms(e.stats!.p50), p95: ms(e.stats!.p95), p99: ms(e.stats!.p99),
+      faults: e.stats!.faults, errors: e.stats!.errors, throttles: e.stats!.throttles,
+    }));
+    const byPlace = (a: { file: string; line: number }, b: { file: string; line: number }) => a.file.localeCompare(b.file) || a.line - b.line;
+    const theirs = rows.map(({ file, line, function: fn, count, p50, p95, p99, faults, errors, throttles }) => ({ file, line, function: fn, count, p50, p95, p99, faults, errors, throttles }));
+    assert.ok(theirs.length >= TRACED.length, stdout);
+    assert.deepStrictEqual(ours.sort(byPlace), theirs.sort(byPlace));
+    // Each of those functions carries its lens, with that sample size.
+    for (const row of theirs) {
+      const lens = (await lensesOf(row.file)).find((l) => l.command?.command === SHOW_THROUGH && l.range.start.line === row.line - 1);
+      assert.ok(lens?.command?.title.includes(` · n=${row.count} · `), `${row.file}:${row.line} ${row.function}: lens "${lens?.command?.title}", hotspots n=${row.count}`);
+    }
   });
 
   test('lens.statistic decides what the lens leads with and what the threshold and top N compare', async function () {
