@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { affectsSettings, readSettings } from '../../platform/config';
+import { toAbortSignal } from '../../platform/cancellation';
 import { Disposable } from '../../platform/disposable';
 import type { TraceSummaryView } from '../../sources/traceSource';
 import type { ParsedCode } from '../../xray/code/functionRanges';
@@ -27,11 +28,10 @@ const MAX_PARSED_BYTES = 1024 * 1024;
 const MAX_SOURCE_MAP_BYTES = 16 * 1024 * 1024;
 /**
  * The local collector answers from memory, so every listed trace is fetched. AWS bills each trace retrieved and
- * the source paces requests (`xrayLens.aws.maxRequestsPerSecond`, one BatchGetTraces per trace here): only the
- * newest 100 listed traces are fetched there, about 20 s at the default pace, then only new or revised ones.
+ * the source paces requests (`xrayLens.aws.maxRequestsPerSecond`; BatchGetTraces takes 5 ids): only the newest 100
+ * listed traces are fetched there, 20 requests, about 4 s at the default pace, then only new or revised ones.
  */
 const AWS_TRACE_CAP = 100;
-const FETCH_CONCURRENCY = 6;
 const DEBOUNCE_MS = 750;
 /** A build that takes longer than this shows a progress item in the status bar. */
 const PROGRESS_AFTER_MS = 1000;
@@ -68,7 +68,10 @@ export class LatencyIndexService extends Disposable {
   private listingEpoch = 0;
   private readonly parsedFiles = new Map<string, { mtime: number; size: number; code: ParsedCode | undefined }>();
   private readonly parsedDocuments = new Map<string, { version: number; code: ParsedCode }>();
-  private readonly cts = this._register(new vscode.CancellationTokenSource());
+  /** The running build's: cancelled when the service goes, the lens is turned off, the source changes, or Cancel is pressed. */
+  private buildCts: vscode.CancellationTokenSource | undefined;
+  /** The source the running build fetches from. */
+  private buildSource: string | undefined;
 
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   /** The index was rebuilt (or dropped). */
@@ -80,12 +83,17 @@ export class LatencyIndexService extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this._register({ dispose: () => this.cts.cancel() });
+    this._register({ dispose: () => this.buildCts?.cancel() });
     this._register({ dispose: () => clearTimeout(this.timer) });
     this._register({ dispose: () => void this.engine?.then((e) => e.dispose(), () => undefined) });
-    this._register(traces.onDidChange(() => this.schedule()));
+    this._register(traces.onDidChange(() => {
+      // What is being fetched belongs to the previous source.
+      if (this.buildCts && traces.state.sourceLabel !== this.buildSource) this.buildCts.cancel();
+      this.schedule();
+    }));
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affectsSettings(e, 'lens.enabled') && !readSettings().lensEnabled) this.buildCts?.cancel();
         if (affectsSettings(e, 'lens.enabled', 'lens.pathMappings')) this.schedule(0);
       }),
     );
@@ -208,16 +216,27 @@ export class LatencyIndexService extends Disposable {
   }
 
   private async buildWithProgress(): Promise<void> {
-    const build = this.build(this.cts.token).catch((err: unknown) => {
-      if (!this.cts.token.isCancellationRequested) this.log.error(`Latency lens: building the index failed: ${err instanceof Error ? err.message : String(err)}`);
+    const cts = (this.buildCts = new vscode.CancellationTokenSource());
+    this.buildSource = this.traces.state.sourceLabel;
+    const build = this.build(cts.token).catch((err: unknown) => {
+      if (!cts.token.isCancellationRequested) this.log.error(`Latency lens: building the index failed: ${err instanceof Error ? err.message : String(err)}`);
     });
     const slow = setTimeout(() => {
-      void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'X-Ray: mapping traces to code' }, () => build);
+      // AWS bills the traces fetched and paces the requests: there the fetch says so and can be cancelled.
+      const aws = this.traces.state.sourceKind === 'aws';
+      const location = aws ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
+      const title = aws ? 'X-Ray: fetching traces for the latency lens' : 'X-Ray: mapping traces to code';
+      void vscode.window.withProgress({ location, title, cancellable: aws }, (_progress, token) => {
+        token.onCancellationRequested(() => cts.cancel());
+        return build;
+      });
     }, PROGRESS_AFTER_MS);
     try {
       await build;
     } finally {
       clearTimeout(slow);
+      cts.dispose();
+      if (this.buildCts === cts) this.buildCts = undefined;
     }
   }
 
@@ -270,25 +289,12 @@ export class LatencyIndexService extends Disposable {
     this._onDidChange.fire();
   }
 
-  /** Full traces through the trace list (cached by revision there, so a rebuild fetches only new ones), a few at a time. */
+  /** Full traces through the trace list (cached by revision there, so a rebuild fetches only new ones), asked for in batches. */
   private async fetchAll(summaries: readonly TraceSummaryView[], token: vscode.CancellationToken): Promise<Array<{ id: string; segments: SegmentDocument[] }>> {
-    const out: Array<{ id: string; segments: SegmentDocument[] }> = [];
-    let next = 0;
-    let failures = 0;
-    const worker = async () => {
-      while (next < summaries.length && !token.isCancellationRequested) {
-        const summary = summaries[next++];
-        try {
-          const trace = await this.traces.getTrace(summary);
-          if (trace) out.push({ id: trace.id, segments: trace.segments });
-        } catch {
-          failures++; // the list logs the reason; the trace is left out of this build
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, summaries.length) }, worker));
-    if (failures > 0) this.log.warn(`Latency lens: ${failures} of ${summaries.length} traces could not be fetched; left out of the numbers.`);
-    return out;
+    const { traces, failed } = await this.traces.getTraces(summaries, toAbortSignal(token));
+    // The list logs the reasons; these traces are left out of this build.
+    if (failed > 0 && !token.isCancellationRequested) this.log.warn(`Latency lens: ${failed} of ${summaries.length} traces could not be fetched; left out of the numbers.`);
+    return traces.map((t) => ({ id: t.id, segments: t.segments }));
   }
 
   private async listFiles(folder: vscode.WorkspaceFolder): Promise<string[]> {

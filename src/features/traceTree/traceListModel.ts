@@ -65,6 +65,8 @@ interface QueuedRefresh {
 
 const EMPTY: TraceListState = { summaries: [], loading: false, tracesProcessed: 0, truncated: false, sampled: false, throttled: false, cancelled: false };
 const RESULT_CACHE_SIZE = 16;
+/** Traces asked for in one getTraces call by getTraces(): 10 BatchGetTraces requests of 5 ids. */
+const TRACES_PER_CALL = 50;
 const CANCELLED: QueryOutcome = { ok: false, error: { kind: 'cancelled', message: 'Cancelled.' } };
 
 export class TraceListModel extends Disposable {
@@ -305,12 +307,69 @@ export class TraceListModel extends Disposable {
     if (cached && cached.revision === summary.revision) return cached.trace;
     const trace = this.fetchTrace(summary.id);
     this.traceCache.set(summary.id, { revision: summary.revision, trace });
-    // Only traces still listed stay cached.
-    if (this.traceCache.size > this._state.summaries.length + 50) {
-      const listed = new Set(this._state.summaries.map((s) => s.id));
-      for (const id of this.traceCache.keys()) if (!listed.has(id)) this.traceCache.delete(id);
-    }
+    this.pruneTraceCache();
     return trace;
+  }
+
+  /**
+   * Full traces for many summaries (the latency lens's), through the same cache: the ones not cached are asked for
+   * TRACES_PER_CALL at a time, one call after the other, so the source batches them (BatchGetTraces takes 5 ids per
+   * request) and a failure loses one group only. `signal` aborts the requests in flight and the groups not begun.
+   * Traces the source no longer has are left out; those of a group that failed too, counted in `failed`.
+   */
+  async getTraces(summaries: readonly TraceSummaryView[], signal?: AbortSignal): Promise<{ traces: FetchedTrace[]; failed: number }> {
+    const wanted: Array<Promise<FetchedTrace | undefined>> = [];
+    const missing: TraceSummaryView[] = [];
+    for (const summary of summaries) {
+      const cached = this.traceCache.get(summary.id);
+      if (cached && cached.revision === summary.revision) wanted.push(cached.trace);
+      else missing.push(summary);
+    }
+    let previous: Promise<unknown> = Promise.resolve();
+    for (let i = 0; i < missing.length; i += TRACES_PER_CALL) {
+      const group = missing.slice(i, i + TRACES_PER_CALL);
+      const fetched = previous.then(() => this.fetchTraces(group.map((s) => s.id), signal));
+      previous = fetched.catch(() => undefined);
+      for (const summary of group) {
+        const trace = fetched.then((byId) => byId.get(summary.id));
+        const entry = { revision: summary.revision, trace };
+        this.traceCache.set(summary.id, entry);
+        // A failed or cancelled group is asked for again next time.
+        trace.catch(() => {
+          if (this.traceCache.get(summary.id) === entry) this.traceCache.delete(summary.id);
+        });
+        wanted.push(trace);
+      }
+    }
+    this.pruneTraceCache();
+    const traces: FetchedTrace[] = [];
+    let failed = 0;
+    for (const result of await Promise.allSettled(wanted)) {
+      if (result.status === 'rejected') failed++;
+      else if (result.value) traces.push(result.value);
+    }
+    return { traces, failed };
+  }
+
+  private async fetchTraces(ids: string[], signal?: AbortSignal): Promise<Map<string, FetchedTrace>> {
+    signal?.throwIfAborted();
+    const available = await this.sources.ready();
+    if (!available.source) throw new Error(available.reason);
+    try {
+      const result = await available.source.getTraces(ids, { signal });
+      return new Map(result.traces.map((t) => [t.id, t]));
+    } catch (err) {
+      const described = describeSourceError(err, available.source.label);
+      if (described.kind !== 'cancelled') this.log.error(`Fetching ${ids.length} traces failed: ${described.message}`);
+      throw new Error(described.message);
+    }
+  }
+
+  /** Only traces still listed stay cached. */
+  private pruneTraceCache(): void {
+    if (this.traceCache.size <= this._state.summaries.length + 50) return;
+    const listed = new Set(this._state.summaries.map((s) => s.id));
+    for (const id of this.traceCache.keys()) if (!listed.has(id)) this.traceCache.delete(id);
   }
 
   /** A trace by id, listed or not (a trace id typed or pasted, a lens's slowest trace). */
