@@ -259,9 +259,9 @@ suite('latency lens with the sample app in a real VS Code', () => {
     }
   });
 
-  test('clicking a lens lists the traces through its function in the Traces view; it composes with a filter, another lens replaces it, Clear Filter ends it', async function () {
+  test('clicking a lens lists the traces through its function in the Traces view; the set follows new traffic, composes with a filter, another lens replaces it, Clear Filter ends it', async function () {
     this.timeout(60000);
-    const raw = await settled();
+    let raw = await settled();
     const through = (name: string) => [...raw].filter(([, segments]) => {
       let found = false;
       walkDocuments(segments, ({ doc }) => void (found ||= doc.name === name));
@@ -274,7 +274,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
       assert.ok(lens?.command, `no lens above ${fn}`);
       return vscode.commands.executeCommand<TraceRestriction | undefined>(lens.command.command, ...(lens.command.arguments ?? []));
     };
-    const loadOrder = through('loadOrder');
+    let loadOrder = through('loadOrder');
     assert.ok(loadOrder.length > 0 && loadOrder.length < raw.size, `loadOrder: ${loadOrder.length} of ${raw.size} traces (the /crash ones do not go through it)`);
 
     const restriction = await click('frontend/lib/orderStore.js', 'loadOrder');
@@ -283,6 +283,17 @@ suite('latency lens with the sample app in a real VS Code', () => {
     assert.deepStrictEqual([...restriction.traceIds].sort(), loadOrder);
     assert.deepStrictEqual(await shownIds(), loadOrder);
     assert.strictEqual(api.traces.restrictionUnlisted, 0);
+    // New traffic: the set follows the index, so a new /orders trace joins it and a new /crash trace stays out.
+    assert.strictEqual(await request(`${app.frontendUrl}/orders/40`), 200);
+    assert.strictEqual(await request(`${app.frontendUrl}/crash`), 500);
+    const before = raw.size;
+    raw = await waitFor('the two new traces in the index', async () => {
+      const now = await settled();
+      return now.size === before + 2 ? now : undefined;
+    }, 30000);
+    loadOrder = through('loadOrder');
+    assert.strictEqual(api.traces.restriction?.label, 'through loadOrder');
+    assert.deepStrictEqual(await shownIds(), loadOrder);
     const summaries = api.traces.state.summaries;
     try {
       // With a filter expression: the traces through loadOrder that also match it (the checkouts answer 201).
