@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     registerRefreshFeedback(traces, log),
     vscode.commands.registerCommand('xrayLens.refresh', () => traces.refresh()),
     vscode.commands.registerCommand(FILTER_TRACES_COMMAND, (expression?: unknown) => filterTraces(traces, expression)),
-    vscode.commands.registerCommand('xrayLens.clearTraceFilter', () => traces.setQuery({ filterExpression: undefined })),
+    vscode.commands.registerCommand('xrayLens.clearTraceFilter', () => traces.clearFilters()),
     vscode.commands.registerCommand('xrayLens.setTimeRange', (range?: unknown) => setTimeRange(traces, range)),
     vscode.commands.registerCommand(SELECT_SOURCE_COMMAND, () => sources.pickSource()),
     vscode.commands.registerCommand('xrayLens.selectProfile', (name?: unknown) => selectProfile(name)),

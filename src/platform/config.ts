@@ -21,7 +21,8 @@ export interface XrayLensSettings {
   lensEnabled: boolean;
   lensThresholdMs: number;
   lensTopN: number;
-  lensStatistic: 'p50' | 'p95' | 'p99';
+  /** What the lens leads with and its threshold and top N compare. */
+  lensStatistic: 'p50' | 'p95' | 'p99' | 'avg';
   /** Where code that ran elsewhere lives in the workspace folder: `/var/task` → `.`. */
   lensPathMappings: Array<{ from: string; to: string }>;
 }
@@ -71,7 +72,7 @@ export function readSettings(): XrayLensSettings {
     lensEnabled: bool('lens.enabled', true),
     lensThresholdMs: Math.max(0, num('lens.thresholdMs', 10)),
     lensTopN: Math.max(0, Math.floor(num('lens.topN', 5))),
-    lensStatistic: (['p50', 'p99'] as const).find((s) => s === c.get<unknown>('lens.statistic')) ?? 'p95',
+    lensStatistic: (['p50', 'p99', 'avg'] as const).find((s) => s === c.get<unknown>('lens.statistic')) ?? 'p95',
     lensPathMappings: pathMappings(c.get<unknown>('lens.pathMappings')),
   };
 }

@@ -1,4 +1,4 @@
-// Latency statistics of one mapped function: count, p50/p95/p99, fault/error/throttle counts, the share of the
+// Latency statistics of one mapped function: count, p50/p95/p99 and the mean, fault/error/throttle counts, the share of the
 // segment's (request's) time, and the one-line text a lens shows (`p95 212 ms · p50 40 ms · 1.2% faults · n=318 · 15 min`).
 //
 // Percentiles are exact (nearest rank on the sorted samples) up to EXACT_SAMPLES; past that the samples go into
@@ -11,12 +11,17 @@ import type { Outcome } from './model';
 /** Below this many samples percentiles are exact. */
 export const EXACT_SAMPLES = 10_000;
 
+/** What a lens leads with and what its threshold and top N compare (`xrayLens.lens.statistic`). */
+export type LensStatistic = 'p50' | 'p95' | 'p99' | 'avg';
+
 export interface LatencyStats {
   count: number;
   /** Milliseconds. */
   p50: number;
   p95: number;
   p99: number;
+  /** The mean, exact at any sample size. */
+  avg: number;
   faults: number;
   /** Errors include throttles, as X-Ray counts them (ErrorStatistics.ThrottleCount). */
   errors: number;
@@ -31,6 +36,7 @@ export class LatencyAccumulator {
   private samples: number[] | undefined = [];
   private digest: TDigest | undefined;
   private count = 0;
+  private sum = 0;
   private faults = 0;
   private errors = 0;
   private throttles = 0;
@@ -41,6 +47,7 @@ export class LatencyAccumulator {
   add(durationMs: number, outcome: Outcome, segmentDurationMs?: number): void {
     if (!Number.isFinite(durationMs) || durationMs < 0) return;
     this.count++;
+    this.sum += durationMs;
     if (outcome === 'fault') this.faults++;
     else if (outcome === 'throttle') {
       this.throttles++;
@@ -76,7 +83,7 @@ export class LatencyAccumulator {
       [p50, p95, p99] = [0.5, 0.95, 0.99].map((q) => digest.percentile(q) ?? 0);
     }
     const stats: LatencyStats = {
-      count: this.count, p50, p95, p99, faults: this.faults, errors: this.errors, throttles: this.throttles, exact: !!this.samples,
+      count: this.count, p50, p95, p99, avg: this.sum / this.count, faults: this.faults, errors: this.errors, throttles: this.throttles, exact: !!this.samples,
     };
     if (this.shareCount > 0) stats.parentShare = this.shareSum / this.shareCount;
     return stats;
@@ -89,9 +96,13 @@ export function nearestRank(sorted: ArrayLike<number>, q: number): number {
   return sorted[rank - 1];
 }
 
-/** `p95 212 ms · p50 40 ms · 1.2% faults · n=318 · 15 min`; errors and throttles are added when there are any. */
-export function formatLensText(stats: LatencyStats, windowMinutes: number): string {
-  const parts = [`p95 ${formatMs(stats.p95)}`, `p50 ${formatMs(stats.p50)}`, `${formatPercent(stats.faults / stats.count)} faults`];
+/**
+ * `p95 212 ms · p50 40 ms · 1.2% faults · n=318 · 15 min`; errors and throttles are added when there are any. Another
+ * `lead` comes first, before p95 and p50: `p99 480 ms · p95 212 ms · p50 40 ms · …`, `avg 61 ms · p95 212 ms · …`.
+ */
+export function formatLensText(stats: LatencyStats, windowMinutes: number, lead: LensStatistic = 'p95'): string {
+  const latencies = [lead, ...(['p95', 'p50'] as const).filter((s) => s !== lead)].map((s) => `${s} ${formatMs(stats[s])}`);
+  const parts = [...latencies, `${formatPercent(stats.faults / stats.count)} faults`];
   if (stats.errors > 0) parts.push(`${formatPercent(stats.errors / stats.count)} errors`);
   if (stats.throttles > 0) parts.push(`${formatPercent(stats.throttles / stats.count)} throttled`);
   parts.push(`n=${stats.count}`, formatWindow(windowMinutes));

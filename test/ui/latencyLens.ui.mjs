@@ -1,7 +1,8 @@
 // What a person sees above their code: with the sample app's traffic arriving, opening
-// frontend/lib/orderStore.js shows a latency lens above loadOrder (p95 · p50 · faults · n · window), and
-// the /crash TypeError shows in Problems. Screenshot: test-results/lenses.png.
-import { openWorkbench, openXRayContainer } from './workbench.mjs';
+// frontend/lib/orderStore.js shows a latency lens above loadOrder (p95 · p50 · faults · n · window); clicking it
+// narrows the Traces view to the traces through loadOrder; the /crash TypeError shows in Problems.
+// Screenshots: test-results/lenses.png, test-results/lens-traces.png.
+import { openWorkbench, openXRayContainer, treeRows, waitForRows, TRACE_ROW } from './workbench.mjs';
 
 export const title = 'latency lenses above the sample app\'s slow functions';
 
@@ -37,6 +38,23 @@ export async function run({ page, step, workbenchUrl, startSampleApp, screenshot
       // The lens sits on the line above `function loadOrder(`: the view line right after it holds that text.
       const text = await lens.innerText();
       if (!/n=\d+/.test(text)) throw new Error(`lens "${text}" shows no sample size`);
+    });
+    await step('clicking the lens lists the traces through loadOrder in the Traces view; Clear Trace Filter lists them all', async () => {
+      const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: /p95 .* · n=\d+/ }).first();
+      await lens.click();
+      const message = page.locator('.part.sidebar').getByText(/^\d+ traces? through loadOrder\./).first();
+      await message.waitFor({ timeout: 20000 });
+      await page.mouse.move(900, 700);
+      await screenshot('lens-traces.png');
+      // /orders/<id> and /checkout load an order; /crash does not, so it is not listed.
+      const rows = await waitForRows(page, TRACE_ROW, 1, { timeout: 20000 });
+      const others = rows.filter((r) => !/GET \/orders\/\d+|POST \/checkout/.test(r));
+      if (others.length > 0) throw new Error(`rows that do not go through loadOrder: ${others.join(' | ')}`);
+      const shown = Number(/^(\d+)/.exec(await message.innerText())[1]);
+      if (rows.length > shown) throw new Error(`${rows.length} rows under "${await message.innerText()}"`);
+      await page.locator('.part.sidebar a.action-label[aria-label^="Clear Trace Filter"]').first().click();
+      await message.waitFor({ state: 'detached', timeout: 20000 });
+      await treeRows(page, /GET \/crash/).first().waitFor({ timeout: 20000 });
     });
     await step('the /crash TypeError is in Problems', async () => {
       await page.keyboard.press('Control+Shift+M');

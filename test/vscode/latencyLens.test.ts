@@ -3,17 +3,21 @@
 // segment documents the source returns, the hover shows them with the slowest traces, and the /crash
 // exception is in Problems at the line that threw it.
 import * as assert from 'assert';
+import { execFile } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
+import { promisify } from 'util';
 import * as vscode from 'vscode';
 import { TIMELINE_VIEW_TYPE } from '../../src/protocol/timelineMessages';
 import type { XrayLensApi } from '../../src/extension';
+import type { TraceRestriction } from '../../src/features/traceTree/traceListModel';
 import { classifyDocument } from '../../src/xray/classification';
 import { formatLensText, nearestRank, type LatencyStats } from '../../src/xray/latencyStats';
 import type { SegmentDocument, StackFrame } from '../../src/xray/model';
 import { walkDocuments } from '../../src/xray/segmentTree';
-import { activateWithCollector, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
+import { activateWithCollector, collectorAddress, EXTENSION_ID, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
 
-const SHOW_SLOWEST = 'xrayLens.lens.showSlowestTraces';
+const SHOW_THROUGH = 'xrayLens.lens.showTracesThrough';
 
 interface Expected {
   file: string;
@@ -98,9 +102,10 @@ suite('latency lens with the sample app in a real VS Code', () => {
       });
     }
     if (durations.length === 0) return undefined;
+    const avg = durations.reduce((a, b) => a + b, 0) / durations.length;
     durations.sort((a, b) => a - b);
     const stats: LatencyStats = {
-      count: durations.length, p50: nearestRank(durations, 0.5), p95: nearestRank(durations, 0.95), p99: nearestRank(durations, 0.99),
+      count: durations.length, p50: nearestRank(durations, 0.5), p95: nearestRank(durations, 0.95), p99: nearestRank(durations, 0.99), avg,
       faults: outcomes.fault, errors: outcomes.error + outcomes.throttle, throttles: outcomes.throttle, exact: true,
     };
     return { stats, slowestTraceId: slowest.traceId };
@@ -141,7 +146,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
         assert.ok(expected, `no ${fn} subsegments in the listed traces`);
         const line = await lineOf(file, `function ${fn}(`);
         const lenses = await lensesOf(file);
-        const ours = lenses.filter((l) => l.command?.command === SHOW_SLOWEST);
+        const ours = lenses.filter((l) => l.command?.command === SHOW_THROUGH);
         const lens = ours.find((l) => l.range.start.line === line);
         const want = formatLensText(expected.stats, windowMinutes);
         if (lens?.command?.title !== want) mismatch += `\n${file}:${line + 1} ${fn}: lens "${lens?.command?.title}" ≠ "${want}" (lenses at ${ours.map((l) => l.range.start.line + 1).join(', ')})`;
@@ -153,7 +158,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
     // No lens above a function no trace goes through.
     const orders = await lensesOf('frontend/routes/orders.js');
     const getOrderLine = await lineOf('frontend/routes/orders.js', 'async function getOrder(');
-    assert.ok(!orders.some((l) => l.command?.command === SHOW_SLOWEST && l.range.start.line === getOrderLine), 'getOrder has no subsegment of its own');
+    assert.ok(!orders.some((l) => l.command?.command === SHOW_THROUGH && l.range.start.line === getOrderLine), 'getOrder has no subsegment of its own');
   });
 
   test('a threshold above a function\'s statistic hides its lens', async function () {
@@ -162,7 +167,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
     const loadOrder = expectedFor(raw, 'loadOrder')!;
     const line = await lineOf('frontend/lib/orderStore.js', 'function loadOrder(');
     const lensAt = async () => (await lensesOf('frontend/lib/orderStore.js'))
-      .some((l) => l.command?.command === SHOW_SLOWEST && l.range.start.line === line);
+      .some((l) => l.command?.command === SHOW_THROUGH && l.range.start.line === line);
     await config().update('lens.thresholdMs', Math.ceil(loadOrder.stats.p95) + 1, vscode.ConfigurationTarget.Global);
     try {
       await waitFor('the loadOrder lens to go', async () => !(await lensAt()));
@@ -172,36 +177,152 @@ suite('latency lens with the sample app in a real VS Code', () => {
     await waitFor('the loadOrder lens to come back', lensAt);
   });
 
-  test('clicking a lens offers the function\'s slowest traces, slowest first', async function () {
-    this.timeout(30000);
-    const raw = await settled();
-    const expected = expectedFor(raw, 'loadOrder')!;
-    const line = await lineOf('frontend/lib/orderStore.js', 'function loadOrder(');
-    const lenses = await lensesOf('frontend/lib/orderStore.js');
-    const lens = lenses.find((l) => l.command?.command === SHOW_SLOWEST && l.range.start.line === line);
-    assert.ok(lens?.command);
-    await vscode.env.clipboard.writeText('');
-    const picked = vscode.commands.executeCommand<string | undefined>(lens.command.command, ...(lens.command.arguments ?? []));
-    await new Promise((r) => setTimeout(r, 1000)); // the quick pick opens
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    assert.strictEqual(await picked, expected.slowestTraceId);
-    const hasTimeline = (await vscode.commands.getCommands(true)).includes('xrayLens.openTimeline');
-    // Without the timeline the trace id is copied and the Traces view shown.
-    if (!hasTimeline) assert.strictEqual(await vscode.env.clipboard.readText(), expected.slowestTraceId);
-    else {
-      // With it, the chosen trace opens in its timeline panel.
-      const timelineTabs = () =>
-        vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes(TIMELINE_VIEW_TYPE));
-      await waitFor('the timeline of the slowest trace', () => timelineTabs().length > 0, 15000);
-      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  test('the lenses\' numbers equal `xray-lens hotspots --json` over the collector\'s read API', async function () {
+    this.timeout(60000);
+    await settled();
+    const folder = vscode.workspace.workspaceFolders![0];
+    const extensionPath = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+    // The command line as a user runs it (process.execPath is node here, Electron in desktop VS Code: hence ELECTRON_RUN_AS_NODE).
+    const { stdout } = await promisify(execFile)(process.execPath,
+      [path.join(extensionPath, 'dist', 'cli.js'), 'hotspots', '--workspace', folder.uri.fsPath, '--endpoint', `http://${collectorAddress()}`, '--json'],
+      { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 16 * 1024 * 1024 });
+    const rows = JSON.parse(stdout) as Array<{ file: string; line: number; function: string; count: number; p50: number; p95: number; p99: number; faults: number; errors: number; throttles: number }>;
+    const index = api.latencyLens.service.snapshot!.folders.get(folder.uri.toString())!;
+    const ms = (x: number) => Math.round(x * 10) / 10; // as --json rounds
+    const ours = index.index.entries().filter((e) => e.stats).map((e) => ({
+      file: e.file, line: e.line + 1, function: e.function, count: e.stats!.count, p50: ms(e.stats!.p50), p95: ms(e.stats!.p95), p99: ms(e.stats!.p99),
+      faults: e.stats!.faults, errors: e.stats!.errors, throttles: e.stats!.throttles,
+    }));
+    const byPlace = (a: { file: string; line: number }, b: { file: string; line: number }) => a.file.localeCompare(b.file) || a.line - b.line;
+    const theirs = rows.map(({ file, line, function: fn, count, p50, p95, p99, faults, errors, throttles }) => ({ file, line, function: fn, count, p50, p95, p99, faults, errors, throttles }));
+    assert.ok(theirs.length >= TRACED.length, stdout);
+    assert.deepStrictEqual(ours.sort(byPlace), theirs.sort(byPlace));
+    // Each of those functions carries its lens, with that sample size.
+    for (const row of theirs) {
+      const lens = (await lensesOf(row.file)).find((l) => l.command?.command === SHOW_THROUGH && l.range.start.line === row.line - 1);
+      assert.ok(lens?.command?.title.includes(` · n=${row.count} · `), `${row.file}:${row.line} ${row.function}: lens "${lens?.command?.title}", hotspots n=${row.count}`);
     }
   });
 
-  test('hovering the function or its tracing call shows the histogram, the numbers and the slowest traces', async function () {
+  test('lens.statistic decides what the lens leads with and what the threshold and top N compare', async function () {
+    this.timeout(90000);
+    const raw = await settled();
+    const windowMinutes = () => api.latencyLens.service.snapshot!.windowMinutes;
+    const file = 'frontend/routes/orders.js';
+    const fns = ['formatOrder', 'checkout'];
+    const expected = new Map(fns.map((fn) => [fn, expectedFor(raw, fn)!.stats]));
+    const lines = new Map(await Promise.all(fns.map(async (fn) => [fn, await lineOf(file, `function ${fn}(`)] as const)));
+    const titles = async () => new Map((await lensesOf(file)).filter((l) => l.command?.command === SHOW_THROUGH)
+      .map((l) => [fns.find((fn) => lines.get(fn) === l.range.start.line) ?? `line ${l.range.start.line + 1}`, l.command!.title]));
+    const setting = async (key: string, value: unknown) => config().update(key, value, vscode.ConfigurationTarget.Global);
+    try {
+      for (const statistic of ['p50', 'p99', 'avg', 'p95'] as const) {
+        await setting('lens.statistic', statistic);
+        // Every lens leads with the statistic.
+        await setting('lens.topN', 0);
+        await setting('lens.thresholdMs', 0);
+        const want = new Map(fns.map((fn) => [fn, formatLensText(expected.get(fn)!, windowMinutes(), statistic)]));
+        let seen = new Map<string, string>();
+        await waitFor(`lenses led by ${statistic}`, async () => {
+          seen = await titles();
+          return fns.every((fn) => seen.get(fn) === want.get(fn));
+        }, 20000).catch((err: Error) => {
+          throw new Error(`${err.message}: ${JSON.stringify([...seen])} ≠ ${JSON.stringify([...want])}`);
+        });
+        // Top 1 is the slowest by the statistic.
+        const slowest = [...fns].sort((a, b) => expected.get(b)![statistic] - expected.get(a)![statistic])[0];
+        await setting('lens.topN', 1);
+        await waitFor(`top 1 by ${statistic} = ${slowest}`, async () => {
+          const shown = [...(await titles()).keys()];
+          return shown.length === 1 && shown[0] === slowest;
+        }, 20000);
+        // The threshold compares the statistic: just above it the lens goes, at it the lens stays.
+        await setting('lens.topN', 0);
+        const value = expected.get('checkout')![statistic];
+        await setting('lens.thresholdMs', Math.floor(value));
+        await waitFor(`checkout's lens at a threshold of ${Math.floor(value)} ms (${statistic} ${value})`, async () => (await titles()).has('checkout'), 20000);
+        await setting('lens.thresholdMs', Math.floor(value) + 1);
+        await waitFor(`checkout's lens to go at ${Math.floor(value) + 1} ms (${statistic} ${value})`, async () => !(await titles()).has('checkout'), 20000);
+      }
+      // p50 and p95 differ for loadOrder: a threshold between them shows the lens under p95 and hides it under p50.
+      const loadOrder = expectedFor(raw, 'loadOrder')!.stats;
+      assert.ok(Math.floor(loadOrder.p95) > Math.ceil(loadOrder.p50), `loadOrder p50 ${loadOrder.p50} and p95 ${loadOrder.p95} (its delay varies with the order id)`);
+      const hasLens = async () => (await lensesOf('frontend/lib/orderStore.js')).some((l) => l.command?.command === SHOW_THROUGH);
+      await setting('lens.thresholdMs', Math.floor(loadOrder.p95));
+      await waitFor('the loadOrder lens under p95', hasLens, 20000);
+      await setting('lens.statistic', 'p50');
+      await waitFor('no loadOrder lens under p50', async () => !(await hasLens()), 20000);
+    } finally {
+      await setting('lens.statistic', undefined);
+      await setting('lens.topN', 0);
+      await setting('lens.thresholdMs', 0);
+    }
+  });
+
+  test('clicking a lens lists the traces through its function in the Traces view; the set follows new traffic, composes with a filter, another lens replaces it, Clear Filter ends it', async function () {
+    this.timeout(60000);
+    let raw = await settled();
+    const through = (name: string) => [...raw].filter(([, segments]) => {
+      let found = false;
+      walkDocuments(segments, ({ doc }) => void (found ||= doc.name === name));
+      return found;
+    }).map(([id]) => id).sort();
+    const shownIds = async () => ((await api.traceTree.getChildren()) ?? []).map((n) => (n.type === 'trace' ? n.summary.id : n.type)).sort();
+    const click = async (file: string, fn: string) => {
+      const line = await lineOf(file, `function ${fn}(`);
+      const lens = (await lensesOf(file)).find((l) => l.command?.command === SHOW_THROUGH && l.range.start.line === line);
+      assert.ok(lens?.command, `no lens above ${fn}`);
+      return vscode.commands.executeCommand<TraceRestriction | undefined>(lens.command.command, ...(lens.command.arguments ?? []));
+    };
+    let loadOrder = through('loadOrder');
+    assert.ok(loadOrder.length > 0 && loadOrder.length < raw.size, `loadOrder: ${loadOrder.length} of ${raw.size} traces (the /crash ones do not go through it)`);
+
+    const restriction = await click('frontend/lib/orderStore.js', 'loadOrder');
+    assert.strictEqual(restriction?.label, 'through loadOrder');
+    // The index's traces of the function, the raw documents' and the tree's are the same set.
+    assert.deepStrictEqual([...restriction.traceIds].sort(), loadOrder);
+    assert.deepStrictEqual(await shownIds(), loadOrder);
+    assert.strictEqual(api.traces.restrictionUnlisted, 0);
+    // New traffic: the set follows the index, so a new /orders trace joins it and a new /crash trace stays out.
+    assert.strictEqual(await request(`${app.frontendUrl}/orders/40`), 200);
+    assert.strictEqual(await request(`${app.frontendUrl}/crash`), 500);
+    const before = raw.size;
+    raw = await waitFor('the two new traces in the index', async () => {
+      const now = await settled();
+      return now.size === before + 2 ? now : undefined;
+    }, 30000);
+    loadOrder = through('loadOrder');
+    assert.strictEqual(api.traces.restriction?.label, 'through loadOrder');
+    assert.deepStrictEqual(await shownIds(), loadOrder);
+    const summaries = api.traces.state.summaries;
+    try {
+      // With a filter expression: the traces through loadOrder that also match it (the checkouts answer 201).
+      assert.deepStrictEqual(await api.traces.setQuery({ filterExpression: 'http.status = 201' }), { ok: true });
+      const created = new Set(summaries.filter((s) => s.status === 201).map((s) => s.id));
+      assert.ok(created.size > 0);
+      assert.deepStrictEqual(await shownIds(), loadOrder.filter((id) => created.has(id)));
+      // Traces of the set the filtered list does not hold are counted, not dropped silently.
+      assert.strictEqual(api.traces.restrictionUnlisted, loadOrder.filter((id) => !created.has(id)).length);
+      await api.traces.setQuery({ filterExpression: undefined });
+      // Another lens's click replaces the set.
+      const replaced = await click('frontend/routes/orders.js', 'formatOrder');
+      assert.strictEqual(replaced?.label, 'through formatOrder');
+      assert.deepStrictEqual(await shownIds(), through('formatOrder'));
+    } finally {
+      await vscode.commands.executeCommand('xrayLens.clearTraceFilter');
+    }
+    assert.strictEqual(api.traces.restriction, undefined);
+    assert.strictEqual(api.traces.query.filterExpression, undefined);
+    assert.deepStrictEqual(await shownIds(), api.traces.state.summaries.map((s) => s.id).sort());
+    assert.ok((await shownIds()).length >= raw.size);
+  });
+
+  test('hovering the function or its tracing call shows the histogram, the numbers and the slowest traces, whose links open them', async function () {
     this.timeout(30000);
     const raw = await settled();
     const expected = expectedFor(raw, 'loadOrder')!;
     const uri = workspaceUri('frontend/lib/orderStore.js');
+    let link: RegExpExecArray | undefined;
     for (const text of ['function loadOrder(', "captureAsyncFunc('loadOrder'"]) {
       const line = await lineOf('frontend/lib/orderStore.js', text);
       const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 12))) ?? [];
@@ -212,6 +333,20 @@ suite('latency lens with the sample app in a real VS Code', () => {
       assert.match(markdown, /```text\n[\s\S]*█[\s\S]*```/, 'a text histogram');
       assert.ok(markdown.includes(encodeURIComponent(JSON.stringify([expected.slowestTraceId]))), 'the slowest trace is linked');
       assert.ok(!/<[a-z]/i.test(markdown.replace(/```[\s\S]*?```/g, '')), 'no HTML');
+      link = /\(command:([\w.]+)\?([^ )]+) "Open trace"\)/.exec(markdown) ?? undefined;
+    }
+    // The first link is the slowest trace; following it opens the trace's timeline (or, without the timeline, copies its id).
+    assert.ok(link, 'a link to a trace');
+    const args = JSON.parse(decodeURIComponent(link[2])) as unknown[];
+    assert.deepStrictEqual(args, [expected.slowestTraceId]);
+    await vscode.env.clipboard.writeText('');
+    await vscode.commands.executeCommand(link[1], ...args);
+    if (link[1] !== 'xrayLens.openTimeline') assert.strictEqual(await vscode.env.clipboard.readText(), expected.slowestTraceId);
+    else {
+      const timelineTabs = () =>
+        vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes(TIMELINE_VIEW_TYPE));
+      await waitFor('the timeline of the slowest trace', () => timelineTabs().length > 0, 15000);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     }
   });
 
@@ -248,6 +383,35 @@ suite('latency lens with the sample app in a real VS Code', () => {
     assert.deepStrictEqual(outside.map(([u]) => u.toString()), []);
   });
 
+  test('a function traced under the same name in a folder created, changed and deleted outside VS Code turns the lens ambiguous and back', async function () {
+    this.timeout(120000);
+    await settled();
+    const folder = workspaceUri('frontend/archive').fsPath;
+    const copy = path.join(folder, 'orderStoreCopy.js');
+    const original = fs.readFileSync(workspaceUri('frontend/lib/orderStore.js').fsPath, 'utf8');
+    const titles = async () => (await lensesOf('frontend/lib/orderStore.js')).map((l) => l.command?.title ?? '');
+    const expectLens = (what: string, test: (title: string) => boolean) =>
+      waitFor(what, async () => (await titles()).some(test), 30000).catch(async (err: Error) => {
+        throw new Error(`${err.message}: lenses ${JSON.stringify(await titles())}`);
+      });
+    const ambiguous = (t: string) => t === '2 functions named loadOrder — no numbers';
+    const numbers = (t: string) => /^p95 .* · n=\d+ · /.test(t);
+    // As a terminal's `cp -r` or a checkout would: a new folder, files written from outside VS Code.
+    fs.mkdirSync(folder);
+    try {
+      fs.writeFileSync(copy, original);
+      await expectLens('the lens to say loadOrder is ambiguous once the copy exists', ambiguous);
+      fs.writeFileSync(copy, original.replace("captureAsyncFunc('loadOrder'", "captureAsyncFunc('loadArchivedOrder'"));
+      await expectLens('the numbers to come back once the copy traces another name', numbers);
+      fs.writeFileSync(copy, original);
+      await expectLens('the lens to be ambiguous again', ambiguous);
+    } finally {
+      // The folder goes with its file: the watcher reports only the folder.
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+    await expectLens('the numbers to come back once the folder is deleted', numbers);
+  });
+
   test('problems and lenses go when their traces leave the list', async function () {
     this.timeout(60000);
     const uri = workspaceUri('frontend/lib/config.js');
@@ -258,7 +422,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
     try {
       await waitFor('the list to empty', () => api.traces.state.summaries.length === 0 && !api.traces.state.loading);
       await waitFor('the X-Ray problems to clear', () => !vscode.languages.getDiagnostics(uri).some((d) => d.source === 'X-Ray'));
-      await waitFor('the lenses to go', async () => !(await lensesOf('frontend/lib/orderStore.js')).some((l) => l.command?.command === SHOW_SLOWEST));
+      await waitFor('the lenses to go', async () => !(await lensesOf('frontend/lib/orderStore.js')).some((l) => l.command?.command === SHOW_THROUGH));
     } finally {
       await api.traces.setQuery({ range: before });
     }

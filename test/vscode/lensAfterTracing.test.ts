@@ -11,7 +11,7 @@ import { activateWithCollector, request, startSampleApp, waitFor, type SampleApp
 
 const FILE = 'frontend/lib/orderStore.js';
 const FUNCTION = 'estimateDelivery';
-const SHOW_SLOWEST = 'xrayLens.lens.showSlowestTraces';
+const SHOW_TRACES_THROUGH = 'xrayLens.lens.showTracesThrough';
 
 suite('Trace This Function on the sample app, then a lens with its numbers', () => {
   let api: XrayLensApi;
@@ -34,7 +34,7 @@ suite('Trace This Function on the sample app, then a lens with its numbers', () 
     const line = document.getText().split('\n').findIndex((l) => l.includes(declaration));
     assert.ok(line >= 0, `"${declaration}" is not in ${FILE}`);
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri)) ?? [];
-    return lenses.find((l) => l.command?.command === SHOW_SLOWEST && l.range.start.line === line);
+    return lenses.find((l) => l.command?.command === SHOW_TRACES_THROUGH && l.range.start.line === line);
   }
 
   /** How many estimateDelivery subsegments the listed traces hold (each counted once by id). */

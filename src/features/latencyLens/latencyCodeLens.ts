@@ -8,8 +8,7 @@ import type { LatencyEntry } from '../../xray/latencyIndex';
 import type { LatencyStats } from '../../xray/latencyStats';
 import type { LatencyIndexService } from './latencyIndexService';
 import { loadLatencyEngineModule } from './loadLatencyEngine';
-
-export const SHOW_SLOWEST_COMMAND = 'xrayLens.lens.showSlowestTraces';
+import { SHOW_TRACES_THROUGH_COMMAND } from './tracesThroughFunction';
 
 /** The languages with grammars (src/xray/code/functionRanges.ts), as VS Code names them. */
 export const LENS_SELECTOR: vscode.DocumentSelector = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'java', 'go', 'csharp']
@@ -38,11 +37,9 @@ export function statisticOf(stats: LatencyStats, statistic: XrayLensSettings['le
   return stats[statistic];
 }
 
-/** The lens line: the statistic the settings rank by leads (formatLensText already carries p95 and p50). */
+/** The lens line, led by the statistic the settings compare. */
 export function lensText(stats: LatencyStats, settings: Pick<XrayLensSettings, 'lensStatistic'>, windowMinutes: number): string {
-  const { formatLensText, formatMs } = loadLatencyEngineModule();
-  const text = formatLensText(stats, windowMinutes);
-  return settings.lensStatistic === 'p99' ? `p99 ${formatMs(stats.p99)} · ${text}` : text;
+  return loadLatencyEngineModule().formatLensText(stats, windowMinutes, settings.lensStatistic);
 }
 
 /** A CodeLens title renders `$(name)` as an icon: names from trace data must not. */
@@ -84,9 +81,9 @@ export class LatencyCodeLensProvider extends Disposable implements vscode.CodeLe
       const range = new vscode.Range(fn.startLine, 0, fn.startLine, 0);
       lenses.push(new vscode.CodeLens(range, {
         title: escapeLensText(lensText(entry.stats!, settings, place.snapshot.windowMinutes)),
-        command: SHOW_SLOWEST_COMMAND,
+        command: SHOW_TRACES_THROUGH_COMMAND,
         arguments: [place.folder.uri.toString(), entry.key],
-        tooltip: `X-Ray: ${entry.names.join(', ')} — show the slowest traces`,
+        tooltip: `X-Ray: ${entry.names.join(', ')} — show the traces through ${entry.function} in the Traces view`,
       }));
     }
     // No number is put above a function that only shares a name: the lens says so.

@@ -46,6 +46,8 @@ export interface FolderIndex {
   slowest: Map<string, SlowTrace[]>;
   /** By LatencyEntry key: milliseconds, as the statistics count them. */
   samples: Map<string, number[]>;
+  /** By LatencyEntry key: every trace that went through the function (a lens's click shows them). */
+  traceIds: Map<string, Set<string>>;
   exceptions: ExceptionSite[];
 }
 
@@ -83,7 +85,7 @@ export class LatencyEngine {
     const mapper = new RecordingMapper(input);
     const index = LatencyIndex.build(traces, mapper);
     for (const list of mapper.slowest.values()) list.sort((a, b) => b.durationMs - a.durationMs);
-    return { index, slowest: mapper.slowest, samples: mapper.samples, exceptions: exceptionSites(mapper, traces) };
+    return { index, slowest: mapper.slowest, samples: mapper.samples, traceIds: mapper.traceIds, exceptions: exceptionSites(mapper, traces) };
   }
 
   dispose(): void {
@@ -91,10 +93,11 @@ export class LatencyEngine {
   }
 }
 
-/** A CodeMapper that also keeps, per function, its latency samples and its slowest traces while the index maps. */
+/** A CodeMapper that also keeps, per function, its latency samples, its slowest traces and all its traces while the index maps. */
 class RecordingMapper extends CodeMapper {
   readonly slowest = new Map<string, SlowTrace[]>();
   readonly samples = new Map<string, number[]>();
+  readonly traceIds = new Map<string, Set<string>>();
 
   override mapTrace(segments: readonly SegmentDocument[]): DocumentMapping[] {
     const mapped = super.mapTrace(segments);
@@ -105,6 +108,8 @@ class RecordingMapper extends CodeMapper {
       if (!m.match) continue;
       const key = m.match.key;
       keyOf.set(m.doc, key);
+      const ids = this.traceIds.get(key) ?? new Set<string>();
+      this.traceIds.set(key, ids.add(traceId));
       // The index's rule: a subsegment inside its parent's callback in the same function is not a sample of its own.
       if (m.parent && keyOf.get(m.parent) === key) continue;
       const ms = durationMs(m.doc);

@@ -9,7 +9,7 @@ import { placeEntries } from './latencyCodeLens';
 import type { LatencyIndexService, LensSnapshot } from './latencyIndexService';
 import type { SlowTrace } from './latencyEngine';
 import { loadLatencyEngineModule } from './loadLatencyEngine';
-import { openTraceCommand, TRACE_ID } from './slowestTraces';
+import { openTraceCommand, TRACE_ID } from './openTrace';
 
 const EVIDENCE: Record<string, string> = { a: 'exception stack frames', b: 'tracing call name', c: 'function name', d: 'code.* attributes' };
 /** Histogram buckets: upper bounds in ms, 1-2-5 steps. */
@@ -45,7 +45,7 @@ export function hoverMarkdown(entry: LatencyEntry, snapshot: LensSnapshot, sampl
   md.isTrusted = { enabledCommands: [command] };
   md.appendMarkdown(`**X-Ray · ${escapeMarkdown(entry.function)}** — ${entry.names.map((n) => `\`${escapeCode(n)}\``).join(', ')}\n\n`);
   const rate = (n: number) => `${((n / stats.count) * 100).toFixed(1)}%`;
-  md.appendMarkdown(`p50 ${formatMs(stats.p50)} · p95 ${formatMs(stats.p95)} · p99 ${formatMs(stats.p99)} · n=${stats.count} · ${formatWindow(snapshot.windowMinutes)}\n\n`);
+  md.appendMarkdown(`p50 ${formatMs(stats.p50)} · p95 ${formatMs(stats.p95)} · p99 ${formatMs(stats.p99)} · avg ${formatMs(stats.avg)} · n=${stats.count} · ${formatWindow(snapshot.windowMinutes)}\n\n`);
   md.appendMarkdown(`faults ${rate(stats.faults)} · errors ${rate(stats.errors)} · throttled ${rate(stats.throttles)}`);
   if (stats.parentShare !== undefined) md.appendMarkdown(` · ${(stats.parentShare * 100).toFixed(0)}% of the request's time`);
   md.appendMarkdown('\n\n');

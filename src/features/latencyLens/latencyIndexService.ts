@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { affectsSettings, readSettings } from '../../platform/config';
+import { toAbortSignal } from '../../platform/cancellation';
 import { Disposable } from '../../platform/disposable';
 import type { TraceSummaryView } from '../../sources/traceSource';
 import type { ParsedCode } from '../../xray/code/functionRanges';
@@ -15,20 +16,22 @@ import type { FolderIndex, LatencyEngine } from './latencyEngine';
 import { loadLatencyEngineModule } from './loadLatencyEngine';
 
 /** The files the mapping needs: sources of the parsed languages, and source maps of compiled JavaScript. */
-const SOURCE_GLOB = '**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,java,go,cs,map}';
+const SOURCE_EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'mts', 'cts', 'tsx', 'py', 'java', 'go', 'cs', 'map'];
+const SOURCE_GLOB = `**/*.{${SOURCE_EXTENSIONS.join(',')}}`;
+const SOURCE_FILE = new RegExp(`\\.(${SOURCE_EXTENSIONS.join('|')})$`);
 /** Folders that never hold the user's code (as the hotspots report skips them). */
-const EXCLUDE_GLOB = '**/{node_modules,.git,.hg,.svn,.vscode-test,__pycache__,.venv,venv,target,bin,obj}/**';
+const EXCLUDED_FOLDERS = ['node_modules', '.git', '.hg', '.svn', '.vscode-test', '__pycache__', '.venv', 'venv', 'target', 'bin', 'obj'];
+const EXCLUDE_GLOB = `**/{${EXCLUDED_FOLDERS.join(',')}}/**`;
 const MAX_FILES = 20_000;
 /** Bigger files are listed (a frame may name them) but not parsed: generated bundles. */
 const MAX_PARSED_BYTES = 1024 * 1024;
 const MAX_SOURCE_MAP_BYTES = 16 * 1024 * 1024;
 /**
  * The local collector answers from memory, so every listed trace is fetched. AWS bills each trace retrieved and
- * the source paces requests (`xrayLens.aws.maxRequestsPerSecond`, one BatchGetTraces per trace here): only the
- * newest 100 listed traces are fetched there, about 20 s at the default pace, then only new or revised ones.
+ * the source paces requests (`xrayLens.aws.maxRequestsPerSecond`; BatchGetTraces takes 5 ids): only the newest 100
+ * listed traces are fetched there, 20 requests, about 4 s at the default pace, then only new or revised ones.
  */
 const AWS_TRACE_CAP = 100;
-const FETCH_CONCURRENCY = 6;
 const DEBOUNCE_MS = 750;
 /** A build that takes longer than this shows a progress item in the status bar. */
 const PROGRESS_AFTER_MS = 1000;
@@ -61,9 +64,14 @@ export class LatencyIndexService extends Disposable {
   /** Bumped when files appear, change or go: the next build reads the workspace again. */
   private generation = 0;
   private readonly listings = new Map<string, string[]>();
+  /** Bumped when the listings are dropped: a listing read while it changed is not kept (it may miss the new file). */
+  private listingEpoch = 0;
   private readonly parsedFiles = new Map<string, { mtime: number; size: number; code: ParsedCode | undefined }>();
   private readonly parsedDocuments = new Map<string, { version: number; code: ParsedCode }>();
-  private readonly cts = this._register(new vscode.CancellationTokenSource());
+  /** The running build's: cancelled when the service goes, the lens is turned off, the source changes, or Cancel is pressed. */
+  private buildCts: vscode.CancellationTokenSource | undefined;
+  /** The source the running build fetches from. */
+  private buildSource: string | undefined;
 
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   /** The index was rebuilt (or dropped). */
@@ -75,31 +83,69 @@ export class LatencyIndexService extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this._register({ dispose: () => this.cts.cancel() });
+    this._register({ dispose: () => this.buildCts?.cancel() });
     this._register({ dispose: () => clearTimeout(this.timer) });
     this._register({ dispose: () => void this.engine?.then((e) => e.dispose(), () => undefined) });
-    this._register(traces.onDidChange(() => this.schedule()));
+    this._register(traces.onDidChange(() => {
+      // What is being fetched belongs to the previous source.
+      if (this.buildCts && traces.state.sourceLabel !== this.buildSource) this.buildCts.cancel();
+      this.schedule();
+    }));
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affectsSettings(e, 'lens.enabled') && !readSettings().lensEnabled) this.buildCts?.cancel();
         if (affectsSettings(e, 'lens.enabled', 'lens.pathMappings')) this.schedule(0);
       }),
     );
-    this._register(
-      vscode.workspace.onDidChangeWorkspaceFolders(() => {
-        this.listings.clear();
-        this.generation++;
-        this.schedule();
-      }),
-    );
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher(SOURCE_GLOB));
-    const changed = (listing: boolean) => () => {
-      if (listing) this.listings.clear();
-      this.generation++;
-      this.schedule();
-    };
-    this._register(watcher.onDidCreate(changed(true)));
-    this._register(watcher.onDidDelete(changed(true)));
-    this._register(watcher.onDidChange(changed(false)));
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.filesChanged(true)));
+    // Every path, not only SOURCE_GLOB: a folder created (moved in) or deleted with its files reports only the
+    // folder, and the files in it join or leave the workspace all the same.
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*'));
+    this._register(watcher.onDidCreate((uri) => void this.created(uri)));
+    this._register(watcher.onDidDelete((uri) => this.deleted(uri)));
+    this._register(watcher.onDidChange((uri) => {
+      if (this.isSource(uri)) this.filesChanged(false);
+    }));
+  }
+
+  private filesChanged(listing: boolean): void {
+    if (listing) {
+      this.listings.clear();
+      this.listingEpoch++;
+    }
+    this.generation++;
+    this.schedule();
+  }
+
+  /** Where a watched path sits: its folder and folder-relative path; undefined outside the folders or in an excluded one. */
+  private watched(uri: vscode.Uri): { folder: vscode.WorkspaceFolder; relative: string } | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const relative = folder && path.posix.relative(folder.uri.path, uri.path);
+    return folder && relative && !relative.split('/').some((p) => EXCLUDED_FOLDERS.includes(p)) ? { folder, relative } : undefined;
+  }
+
+  private isSource(uri: vscode.Uri): boolean {
+    return this.watched(uri) !== undefined && SOURCE_FILE.test(uri.path);
+  }
+
+  private async created(uri: vscode.Uri): Promise<void> {
+    if (!this.watched(uri)) return;
+    if (SOURCE_FILE.test(uri.path)) return this.filesChanged(true);
+    try {
+      // A folder may arrive with its files (moved in, checked out): their own events are not sent.
+      if ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) this.filesChanged(true);
+    } catch {
+      // gone again
+    }
+  }
+
+  private deleted(uri: vscode.Uri): void {
+    const at = this.watched(uri);
+    if (!at) return;
+    if (SOURCE_FILE.test(uri.path)) return this.filesChanged(true);
+    // A folder deleted with its files: one event, for the folder.
+    const listing = this.listings.get(at.folder.uri.toString());
+    if (listing?.some((f) => f.startsWith(`${at.relative}/`))) this.filesChanged(true);
   }
 
   get snapshot(): LensSnapshot | undefined {
@@ -170,16 +216,27 @@ export class LatencyIndexService extends Disposable {
   }
 
   private async buildWithProgress(): Promise<void> {
-    const build = this.build(this.cts.token).catch((err: unknown) => {
-      if (!this.cts.token.isCancellationRequested) this.log.error(`Latency lens: building the index failed: ${err instanceof Error ? err.message : String(err)}`);
+    const cts = (this.buildCts = new vscode.CancellationTokenSource());
+    this.buildSource = this.traces.state.sourceLabel;
+    const build = this.build(cts.token).catch((err: unknown) => {
+      if (!cts.token.isCancellationRequested) this.log.error(`Latency lens: building the index failed: ${err instanceof Error ? err.message : String(err)}`);
     });
     const slow = setTimeout(() => {
-      void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'X-Ray: mapping traces to code' }, () => build);
+      // AWS bills the traces fetched and paces the requests: there the fetch says so and can be cancelled.
+      const aws = this.traces.state.sourceKind === 'aws';
+      const location = aws ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
+      const title = aws ? 'X-Ray: fetching traces for the latency lens' : 'X-Ray: mapping traces to code';
+      void vscode.window.withProgress({ location, title, cancellable: aws }, (_progress, token) => {
+        token.onCancellationRequested(() => cts.cancel());
+        return build;
+      });
     }, PROGRESS_AFTER_MS);
     try {
       await build;
     } finally {
       clearTimeout(slow);
+      cts.dispose();
+      if (this.buildCts === cts) this.buildCts = undefined;
     }
   }
 
@@ -232,34 +289,23 @@ export class LatencyIndexService extends Disposable {
     this._onDidChange.fire();
   }
 
-  /** Full traces through the trace list (cached by revision there, so a rebuild fetches only new ones), a few at a time. */
+  /** Full traces through the trace list (cached by revision there, so a rebuild fetches only new ones), asked for in batches. */
   private async fetchAll(summaries: readonly TraceSummaryView[], token: vscode.CancellationToken): Promise<Array<{ id: string; segments: SegmentDocument[] }>> {
-    const out: Array<{ id: string; segments: SegmentDocument[] }> = [];
-    let next = 0;
-    let failures = 0;
-    const worker = async () => {
-      while (next < summaries.length && !token.isCancellationRequested) {
-        const summary = summaries[next++];
-        try {
-          const trace = await this.traces.getTrace(summary);
-          if (trace) out.push({ id: trace.id, segments: trace.segments });
-        } catch {
-          failures++; // the list logs the reason; the trace is left out of this build
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, summaries.length) }, worker));
-    if (failures > 0) this.log.warn(`Latency lens: ${failures} of ${summaries.length} traces could not be fetched; left out of the numbers.`);
-    return out;
+    const { traces, failed } = await this.traces.getTraces(summaries, toAbortSignal(token));
+    // The list logs the reasons; these traces are left out of this build.
+    if (failed > 0 && !token.isCancellationRequested) this.log.warn(`Latency lens: ${failed} of ${summaries.length} traces could not be fetched; left out of the numbers.`);
+    return traces.map((t) => ({ id: t.id, segments: t.segments }));
   }
 
   private async listFiles(folder: vscode.WorkspaceFolder): Promise<string[]> {
     const cached = this.listings.get(folder.uri.toString());
     if (cached) return cached;
+    const epoch = this.listingEpoch;
     const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, SOURCE_GLOB), EXCLUDE_GLOB, MAX_FILES);
     if (uris.length >= MAX_FILES) this.log.warn(`Latency lens: ${folder.name} has more than ${MAX_FILES} source files; only the first are mapped.`);
     const files = uris.map((u) => path.posix.relative(folder.uri.path, u.path)).sort();
-    this.listings.set(folder.uri.toString(), files);
+    // Files that appeared while findFiles ran may be missing from its answer: this build uses it, the next reads again.
+    if (epoch === this.listingEpoch) this.listings.set(folder.uri.toString(), files);
     // Parses of files that are gone are dropped with the listing that no longer has them.
     const listed = new Set(files.map((f) => vscode.Uri.joinPath(folder.uri, f).toString()));
     const prefix = `${folder.uri.toString()}/`;

@@ -1,13 +1,14 @@
 // Wires the latency lens: the index service, the CodeLens and hover providers, the X-Ray problems and the
-// commands behind the lenses' and hovers' links. Nothing here loads tree-sitter: the first request does.
+// commands behind the lenses (the Traces view narrowed to a function's traces) and the hovers' links. Nothing here loads tree-sitter: the first request does.
 import * as vscode from 'vscode';
 import { Disposable } from '../../platform/disposable';
 import type { TraceListModel } from '../traceTree/traceListModel';
 import { ExceptionDiagnostics } from './exceptionDiagnostics';
-import { LatencyCodeLensProvider, LENS_SELECTOR, SHOW_SLOWEST_COMMAND } from './latencyCodeLens';
+import { LatencyCodeLensProvider, LENS_SELECTOR } from './latencyCodeLens';
 import { LatencyHoverProvider } from './latencyHover';
 import { LatencyIndexService } from './latencyIndexService';
-import { OPEN_TRACE_COMMAND, openTrace, showSlowestTraces } from './slowestTraces';
+import { OPEN_TRACE_COMMAND, openTrace } from './openTrace';
+import { TracesThroughFunction } from './tracesThroughFunction';
 
 export class LatencyLens extends Disposable {
   readonly service: LatencyIndexService;
@@ -19,7 +20,7 @@ export class LatencyLens extends Disposable {
     this._register(new ExceptionDiagnostics(service));
     this._register(vscode.languages.registerCodeLensProvider(LENS_SELECTOR, lenses));
     this._register(vscode.languages.registerHoverProvider(LENS_SELECTOR, new LatencyHoverProvider(service)));
-    this._register(vscode.commands.registerCommand(SHOW_SLOWEST_COMMAND, (folderUri?: unknown, key?: unknown) => showSlowestTraces(service, folderUri, key)));
+    this._register(new TracesThroughFunction(service, traces));
     this._register(vscode.commands.registerCommand(OPEN_TRACE_COMMAND, (traceId?: unknown) => openTrace(traceId)));
   }
 }

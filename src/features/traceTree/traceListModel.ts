@@ -1,6 +1,7 @@
 // Recent traces from the active source for the current query (time range + filter expression), and full
 // traces fetched on demand (cached by id and revision). Keeps the last good result while a refresh runs
-// or when one fails; results are cached per (source, range, filter) so switching back shows at once.
+// or when one fails; results are cached per (source, range, filter) so switching back shows at once. A restriction
+// to a set of trace ids (a lens's "through loadOrder") narrows what the tree shows without another request.
 import * as vscode from 'vscode';
 import { affectsSettings, readSettings } from '../../platform/config';
 import { toAbortSignal } from '../../platform/cancellation';
@@ -17,6 +18,18 @@ export interface TraceQuery {
 }
 
 export type QueryOutcome = { ok: true } | { ok: false; error: DescribedError };
+
+/**
+ * The list narrowed on the client to a set of traces, e.g. those through one function (a latency lens's click).
+ * It composes with the query: the tree shows the listed traces that are in the set.
+ */
+export interface TraceRestriction {
+  /** What the set is, for the view: "through loadOrder". */
+  label: string;
+  traceIds: ReadonlySet<string>;
+  /** Who set it, so that it can keep the set up to date (the lens whose function it is). */
+  owner?: string;
+}
 
 interface ListResult {
   summaries: TraceSummaryView[];
@@ -52,11 +65,14 @@ interface QueuedRefresh {
 
 const EMPTY: TraceListState = { summaries: [], loading: false, tracesProcessed: 0, truncated: false, sampled: false, throttled: false, cancelled: false };
 const RESULT_CACHE_SIZE = 16;
+/** Traces asked for in one getTraces call by getTraces(): 10 BatchGetTraces requests of 5 ids. */
+const TRACES_PER_CALL = 50;
 const CANCELLED: QueryOutcome = { ok: false, error: { kind: 'cancelled', message: 'Cancelled.' } };
 
 export class TraceListModel extends Disposable {
   private _state: TraceListState = EMPTY;
   private _query: TraceQuery;
+  private _restriction: TraceRestriction | undefined;
   /** The query whose list the state holds (listed, or shown from the cache); undefined when none. */
   private shownQuery: TraceQuery | undefined;
   private readonly traceCache = new Map<string, { revision: number; trace: Promise<FetchedTrace | undefined> }>();
@@ -105,6 +121,38 @@ export class TraceListModel extends Disposable {
 
   get query(): TraceQuery {
     return this._query;
+  }
+
+  get restriction(): TraceRestriction | undefined {
+    return this._restriction;
+  }
+
+  /** The summaries the tree shows: the listed ones, narrowed to the restriction when there is one. */
+  get shownSummaries(): TraceSummaryView[] {
+    const restriction = this._restriction;
+    return restriction ? this._state.summaries.filter((s) => restriction.traceIds.has(s.id)) : this._state.summaries;
+  }
+
+  /** Traces of the restriction the list does not hold (outside the time range or the filter, or past the cap). */
+  get restrictionUnlisted(): number {
+    if (!this._restriction) return 0;
+    const listed = new Set(this._state.summaries.map((s) => s.id));
+    let unlisted = 0;
+    for (const id of this._restriction.traceIds) if (!listed.has(id)) unlisted++;
+    return unlisted;
+  }
+
+  /** Narrows the list to a set of traces (replacing any set before), or shows the whole list again (undefined). */
+  restrict(restriction: TraceRestriction | undefined): void {
+    this._restriction = restriction;
+    this.updateContext();
+    this._onDidChange.fire();
+  }
+
+  /** Clear Filter: the restriction and the filter expression go; the time range stays. */
+  clearFilters(): Promise<QueryOutcome> {
+    this.restrict(undefined);
+    return this.setQuery({ filterExpression: undefined });
   }
 
   /** The filter expression the list is showing (the service map's "Filter traces" sets it). */
@@ -259,12 +307,69 @@ export class TraceListModel extends Disposable {
     if (cached && cached.revision === summary.revision) return cached.trace;
     const trace = this.fetchTrace(summary.id);
     this.traceCache.set(summary.id, { revision: summary.revision, trace });
-    // Only traces still listed stay cached.
-    if (this.traceCache.size > this._state.summaries.length + 50) {
-      const listed = new Set(this._state.summaries.map((s) => s.id));
-      for (const id of this.traceCache.keys()) if (!listed.has(id)) this.traceCache.delete(id);
-    }
+    this.pruneTraceCache();
     return trace;
+  }
+
+  /**
+   * Full traces for many summaries (the latency lens's), through the same cache: the ones not cached are asked for
+   * TRACES_PER_CALL at a time, one call after the other, so the source batches them (BatchGetTraces takes 5 ids per
+   * request) and a failure loses one group only. `signal` aborts the requests in flight and the groups not begun.
+   * Traces the source no longer has are left out; those of a group that failed too, counted in `failed`.
+   */
+  async getTraces(summaries: readonly TraceSummaryView[], signal?: AbortSignal): Promise<{ traces: FetchedTrace[]; failed: number }> {
+    const wanted: Array<Promise<FetchedTrace | undefined>> = [];
+    const missing: TraceSummaryView[] = [];
+    for (const summary of summaries) {
+      const cached = this.traceCache.get(summary.id);
+      if (cached && cached.revision === summary.revision) wanted.push(cached.trace);
+      else missing.push(summary);
+    }
+    let previous: Promise<unknown> = Promise.resolve();
+    for (let i = 0; i < missing.length; i += TRACES_PER_CALL) {
+      const group = missing.slice(i, i + TRACES_PER_CALL);
+      const fetched = previous.then(() => this.fetchTraces(group.map((s) => s.id), signal));
+      previous = fetched.catch(() => undefined);
+      for (const summary of group) {
+        const trace = fetched.then((byId) => byId.get(summary.id));
+        const entry = { revision: summary.revision, trace };
+        this.traceCache.set(summary.id, entry);
+        // A failed or cancelled group is asked for again next time.
+        trace.catch(() => {
+          if (this.traceCache.get(summary.id) === entry) this.traceCache.delete(summary.id);
+        });
+        wanted.push(trace);
+      }
+    }
+    this.pruneTraceCache();
+    const traces: FetchedTrace[] = [];
+    let failed = 0;
+    for (const result of await Promise.allSettled(wanted)) {
+      if (result.status === 'rejected') failed++;
+      else if (result.value) traces.push(result.value);
+    }
+    return { traces, failed };
+  }
+
+  private async fetchTraces(ids: string[], signal?: AbortSignal): Promise<Map<string, FetchedTrace>> {
+    signal?.throwIfAborted();
+    const available = await this.sources.ready();
+    if (!available.source) throw new Error(available.reason);
+    try {
+      const result = await available.source.getTraces(ids, { signal });
+      return new Map(result.traces.map((t) => [t.id, t]));
+    } catch (err) {
+      const described = describeSourceError(err, available.source.label);
+      if (described.kind !== 'cancelled') this.log.error(`Fetching ${ids.length} traces failed: ${described.message}`);
+      throw new Error(described.message);
+    }
+  }
+
+  /** Only traces still listed stay cached. */
+  private pruneTraceCache(): void {
+    if (this.traceCache.size <= this._state.summaries.length + 50) return;
+    const listed = new Set(this._state.summaries.map((s) => s.id));
+    for (const id of this.traceCache.keys()) if (!listed.has(id)) this.traceCache.delete(id);
   }
 
   /** A trace by id, listed or not (a trace id typed or pasted, a lens's slowest trace). */
@@ -301,7 +406,7 @@ export class TraceListModel extends Disposable {
   }
 
   private updateContext(): void {
-    void vscode.commands.executeCommand('setContext', 'xrayLens.traceFilterActive', Boolean(this._query.filterExpression));
+    void vscode.commands.executeCommand('setContext', 'xrayLens.traceFilterActive', Boolean(this._query.filterExpression || this._restriction));
   }
 
   private update(patch: Partial<TraceListState>): void {

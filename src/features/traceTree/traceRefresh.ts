@@ -43,7 +43,8 @@ export function registerTraceRefresh(
     const s = traces.state;
     const q = traces.query;
     const awsMode = s.sourceKind === 'aws' && s.mode ? (s.mode.destination === 'CloudWatchLogs' ? 'Transaction Search' : 'X-Ray') : undefined;
-    view.description = [describeTimeRange(q.range), q.filterExpression && `filter: ${clip(q.filterExpression, 40)}`, awsMode].filter(Boolean).join(' · ');
+    const restriction = traces.restriction;
+    view.description = [describeTimeRange(q.range), restriction?.label, q.filterExpression && `filter: ${clip(q.filterExpression, 40)}`, awsMode].filter(Boolean).join(' · ');
     if (s.unavailable) {
       view.message = s.unavailable;
       return;
@@ -56,7 +57,15 @@ export function registerTraceRefresh(
     if (s.cancelled) lines.push('Refresh cancelled: showing the previous result.');
     if (s.truncated) lines.push(`Showing the newest ${count} traces, the cap (xrayLens.traces.maxShown); ${scanned} scanned.`);
     else if (s.sampled) lines.push(`${count} traces, a sample chosen by X-Ray; ${scanned} scanned.`);
-    else if (q.filterExpression && !s.error && !s.loading) lines.push(`${count} traces match ${clip(q.filterExpression, 60)}; ${scanned} scanned.`);
+    else if (q.filterExpression && !s.error && !s.loading && !restriction) lines.push(`${count} traces match ${clip(q.filterExpression, 60)}; ${scanned} scanned.`);
+    if (restriction) {
+      const shown = traces.shownSummaries.length;
+      const matching = q.filterExpression ? ` matching ${clip(q.filterExpression, 60)}` : '';
+      const unlisted = traces.restrictionUnlisted;
+      // Traces of the set the list does not hold are counted, not silently dropped.
+      const more = unlisted > 0 ? ` ${unlisted} more went through it outside this list (time range, filter or cap).` : '';
+      lines.push(`${shown.toLocaleString('en-US')} trace${shown === 1 ? '' : 's'} ${restriction.label}${matching}.${more}`);
+    }
     view.message = lines.length ? lines.join(' ') : undefined;
   };
   const subscriptions = [

@@ -25,7 +25,7 @@ export class TraceTreeProvider extends Disposable implements vscode.TreeDataProv
 
   getChildren(element?: TraceTreeNode): vscode.ProviderResult<TraceTreeNode[]> {
     if (!element) {
-      return this.model.state.summaries.map((summary) => ({ type: 'trace', summary }));
+      return this.model.shownSummaries.map((summary) => ({ type: 'trace', summary }));
     }
     if (element.type === 'trace') return this.traceChildren(element.summary);
     if (element.type === 'outline') {
