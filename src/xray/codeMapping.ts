@@ -267,16 +267,19 @@ export class CodeMapper {
     const file = this.resolvePath(filePath);
     const parsed = file ? this.input.code.get(file) : undefined;
     if (!file || !parsed) return undefined;
-    const lineValue = Number(read('code.line.number', 'code.lineno'));
-    if (Number.isInteger(lineValue) && lineValue >= 1) {
-      const fn = innermost(parsed.functions, lineValue - 1);
-      if (fn) return { key: `${file}#${fn.name}@${fn.startLine}`, file, fn };
-    }
     const fnName = read('code.function.name', 'code.function');
     const namespace = read('code.namespace');
+    const wanted = typeof fnName === 'string' && typeof namespace === 'string' && namespace !== '' && !fnName.includes('.') ? `${namespace}.${fnName}` : fnName;
+    const named = (f: FunctionRange) => typeof fnName !== 'string' || f.name === wanted || f.name === fnName || bareName(f.name) === fnName;
+    const lineValue = Number(read('code.line.number', 'code.lineno'));
+    if (Number.isInteger(lineValue) && lineValue >= 1) {
+      // A line recorded before code was added above the function points elsewhere now: the function at that
+      // line counts only when it has the recorded name (or no name was recorded); else the name decides.
+      const fn = innermost(parsed.functions, lineValue - 1);
+      if (fn && named(fn)) return { key: `${file}#${fn.name}@${fn.startLine}`, file, fn };
+    }
     if (typeof fnName !== 'string') return undefined;
-    const wanted = typeof namespace === 'string' && namespace !== '' && !fnName.includes('.') ? `${namespace}.${fnName}` : fnName;
-    const found = parsed.functions.filter((f) => f.name === wanted || f.name === fnName || bareName(f.name) === fnName);
+    const found = parsed.functions.filter(named);
     return found.length === 1 ? { key: `${file}#${found[0].name}@${found[0].startLine}`, file, fn: found[0] } : undefined;
   }
 }

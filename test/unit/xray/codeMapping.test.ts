@@ -211,6 +211,17 @@ suite('code mapping rules', () => {
     assert.strictEqual(byOldName?.fn.name, 'Quotes.tax');
   });
 
+  test('a recorded code.line.number that now points at another function (code added above since) gives way to code.function.name', () => {
+    // The traffic recorded price at line 2; two lines were inserted above it since, so line 2 is now inside `setup`.
+    const py = 'def setup():\n    return 0\n\nclass Quotes:\n    def price(self, sku):\n        return 1\n';
+    const mapper = new CodeMapper(workspace({ 'svc/quotes.py': py }));
+    const span = (meta: Record<string, unknown>) => mapper.mapTrace([{ id: 'a1', name: 'svc', start_time: 1, end_time: 2, subsegments: [{ id: 'b1', name: 'GET price', start_time: 1, end_time: 1.5, metadata: { default: meta } } as SegmentDocument] }]).find((m) => m.doc.name === 'GET price')?.match;
+    assert.strictEqual(span({ 'code.file.path': 'svc/quotes.py', 'code.line.number': 2, 'code.function.name': 'Quotes.price' })?.fn.name, 'Quotes.price');
+    assert.strictEqual(span({ 'code.file.path': 'svc/quotes.py', 'code.line.number': 2, 'code.function.name': 'price' })?.fn.name, 'Quotes.price');
+    // Without a recorded name the line alone still decides.
+    assert.strictEqual(span({ 'code.file.path': 'svc/quotes.py', 'code.line.number': 2 })?.fn.name, 'setup');
+  });
+
   test('function names (c): Python @xray_recorder.capture() without a name; a remote subsegment with a function\'s name is not it', () => {
     const py = 'from aws_xray_sdk.core import xray_recorder\n\n@xray_recorder.capture()\ndef load(key):\n    return key\n';
     const mapper = new CodeMapper(workspace({ 'app/cache.py': py }));
