@@ -269,7 +269,14 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
   if (!fn) return { ok: false, code: 'no-function', reason: 'Place the cursor inside a Java method: annotations go on the span or subsegment that is current there.' };
   const block = fn.childForFieldName('body');
   const eol = request.style.eol;
-  const place = block ? statementPlace(text, block, offset, CONTAINERS, LEAVES, eol) : undefined;
+  let place = block ? statementPlace(text, block, offset, CONTAINERS, LEAVES, eol) : undefined;
+  // A constructor's this()/super() call must stay its first statement: the call goes after it instead.
+  if (place?.anchor.type === 'explicit_constructor_invocation' && place.offset <= place.anchor.startIndex && block) {
+    place = statementPlace(text, block, place.anchor.endIndex, CONTAINERS, LEAVES, eol);
+    if (place && place.offset <= place.anchor.startIndex) {
+      return { ok: false, code: 'unsupported', reason: `Put the cursor after the this()/super() call of ${qualifiedName(fn)}: that call has to stay first.` };
+    }
+  }
   if (!place) return { ok: false, code: 'unsupported', reason: `Put the body of ${qualifiedName(fn)} on lines of its own first.` };
   const key = quoted(request.key);
   const value = javaLiteral(request.value);

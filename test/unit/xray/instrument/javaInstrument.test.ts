@@ -13,7 +13,7 @@ import { annotationEdits, traceFunctionEdits, traceableFunctionAt } from '../../
 import type { TracingFlavour } from '../../../../src/xray/instrument/instrumentTypes';
 import { javaInstrumenter, javaLiteral } from '../../../../src/xray/instrument/javaInstrument';
 import { WASM_DIR } from '../functionRangesHelpers';
-import { FIXTURES, applied, checkAnnotationCase, checkTraceCase, readFixture, type AnnotationCase } from './instrumentGolden';
+import { FIXTURES, applied, checkAnnotationCase, checkTraceCase, readFixture, syntaxError, type AnnotationCase } from './instrumentGolden';
 
 const JAVA_DIR = path.join(FIXTURES, 'java');
 
@@ -176,6 +176,20 @@ suite('instrumentation: Java', () => {
     const current = applied(annotationEdits(parser, text, 'java', text.indexOf('legacy.name'), { kind: 'metadata', key: 'k', value: 1, flavour: 'opentelemetry', style }), text);
     assert.match(current, /io\.opentelemetry\.api\.trace\.Span\.current\(\)\.setAttribute\("k", 1\);/);
     assert.deepStrictEqual(compileJava({ traced, annotated, current }), { traced: '', annotated: '', current: '' });
+  });
+
+  test('annotations in a constructor go after its this()/super() call, which has to stay first; it compiles', function () {
+    this.timeout(120_000);
+    const text = 'class Joiner {\n    Joiner(String d) {\n        this(d, "");\n    }\n\n    Joiner(String d, String p) {\n        super();\n        System.out.println(d + p);\n    }\n}\n';
+    const style = detectCodeStyle(text);
+    const outputs: Record<string, string> = {};
+    for (const [at, flavour] of [['this(d', 'opentelemetry'], ['super()', 'xray-sdk'], ['Joiner(String d) {', 'xray-sdk']] as const) {
+      const output = applied(annotationEdits(parser, text, 'java', text.indexOf(at), { kind: 'annotation', key: 'k', value: 1, flavour, style }), text);
+      assert.match(output, /\n {8}(this\(d, ""\)|super\(\));\n {8}(\/\/|[A-Z])/, `${at}: the call follows this()/super()`);
+      assert.strictEqual(syntaxError(parser, output, 'java'), undefined, at);
+      outputs[at.replace(/\W/g, '_')] = output;
+    }
+    assert.deepStrictEqual(compileJava(outputs), Object.fromEntries(Object.keys(outputs).map((k) => [k, ''])));
   });
 
   test('literals: escaped strings, L past int range, doubles and booleans as Java writes them', () => {
