@@ -143,7 +143,8 @@ interface Imports {
    * import already uses that name (runtime/trace and OpenTelemetry's trace): then otel + the name, as an alias.
    */
   nameOf(path: string): string;
-  edit(paths: string[], eol: string): TextEdit | undefined;
+  /** The edits that import the paths not imported yet, placed and ordered as gofmt and goimports leave them. */
+  edits(paths: string[], eol: string): TextEdit[];
 }
 
 function importsOf(root: SyntaxNode, text: string): Imports {
@@ -175,23 +176,88 @@ function importsOf(root: SyntaxNode, text: string): Imports {
   };
   return {
     nameOf,
-    edit: (paths, eol) => {
-      const missing = paths.filter((p) => !names.has(p));
-      if (missing.length === 0) return undefined;
-      if (block) {
-        const close = block.endIndex - 1;
-        const specs = block.namedChildren.filter((c): c is SyntaxNode => c?.type === 'import_spec');
-        const lastPath = specs[specs.length - 1]?.childForFieldName('path')?.text ?? '';
-        // A new group after the standard library's; appended to a group of modules otherwise.
-        const gap = specs.length > 0 && !lastPath.split('/')[0].includes('.') && missing.some((m) => m.includes('.')) ? eol : '';
-        const at = text.lastIndexOf('\n', close) + 1;
-        return { start: at, end: at, newText: gap + missing.map(spec).join(eol) + eol };
+    edits: (paths, eol) => {
+      // gofmt sorts each blank-line-separated group of an import block by path; goimports keeps the standard
+      // library in a group of its own before the modules. New imports follow both, so the file stays formatted.
+      const missing = paths.filter((p) => !names.has(p)).sort();
+      if (missing.length === 0) return [];
+      const std = missing.filter(isStandardLibrary);
+      const modules = missing.filter((p) => !isStandardLibrary(p));
+      if (block) return blockEdits(text, block, std.map(spec), modules.map(spec), eol);
+      const declarations = root.namedChildren.filter((c) => c?.type === 'import_declaration');
+      const single = declarations.length === 1 ? declarations[0]?.namedChildren.find((c) => c?.type === 'import_spec') : undefined;
+      if (declarations.length === 1 && single && !text.slice(single.endIndex, nextLineEnd(text, single.endIndex)).includes('//')) {
+        // One `import "x"`: it becomes a block holding it and the new imports.
+        const existing = { path: single.childForFieldName('path')?.text.slice(1, -1) ?? '', line: `\t${single.text}` };
+        const all = [...missing.map((p) => ({ path: p, line: spec(p) })), existing].sort((a, b) => (a.path < b.path ? -1 : 1));
+        const groups = [all.filter((i) => isStandardLibrary(i.path)), all.filter((i) => !isStandardLibrary(i.path))].filter((g) => g.length > 0);
+        const body = groups.map((g) => g.map((i) => i.line).join(eol)).join(eol + eol);
+        const declaration = declarations[0] as SyntaxNode;
+        return [{ start: declaration.startIndex, end: declaration.endIndex, newText: `import (${eol}${body}${eol})` }];
       }
       const after = last ?? pkg;
       const at = after ? after.endIndex : 0;
-      return { start: at, end: at, newText: `${eol}${eol}import (${eol}${missing.map(spec).join(eol)}${eol})` };
+      const body = [std, modules].filter((g) => g.length > 0).map((g) => g.map(spec).join(eol)).join(eol + eol);
+      return [{ start: at, end: at, newText: `${eol}${eol}import (${eol}${body}${eol})` }];
     },
   };
+}
+
+function isStandardLibrary(path: string): boolean {
+  return !path.split('/')[0].includes('.');
+}
+
+function nextLineEnd(text: string, offset: number): number {
+  const end = text.indexOf('\n', offset);
+  return end < 0 ? text.length : end;
+}
+
+/**
+ * New specs in an existing import block: standard-library ones at their sorted place in the block's first group
+ * when that group is the standard library's (else as a group of their own at the top); modules appended to the
+ * last group when they sort after it and it holds modules, else as a new group at the end.
+ */
+function blockEdits(text: string, block: SyntaxNode, std: string[], modules: string[], eol: string): TextEdit[] {
+  const specs = block.namedChildren.filter((c): c is SyntaxNode => c?.type === 'import_spec');
+  const pathOf = (s: SyntaxNode) => s.childForFieldName('path')?.text.slice(1, -1) ?? '';
+  const groups: SyntaxNode[][] = [];
+  for (const s of specs) {
+    const group = groups[groups.length - 1];
+    const previous = group?.[group.length - 1];
+    if (previous && /\n[ \t]*\r?\n/.test(text.slice(previous.endIndex, s.startIndex))) groups.push([s]);
+    else if (group) group.push(s);
+    else groups.push([s]);
+  }
+  const lineOf = (node: SyntaxNode) => text.lastIndexOf('\n', node.startIndex) + 1;
+  const closing = text.lastIndexOf('\n', block.endIndex - 1) + 1;
+  const inserts: Array<{ at: number; text: string }> = [];
+  const first = groups[0];
+  if (std.length > 0) {
+    if (first?.every((s) => isStandardLibrary(pathOf(s)))) {
+      for (const line of std) {
+        const path = /"(.*)"/.exec(line)?.[1] ?? '';
+        const before = first.find((s) => pathOf(s) > path);
+        const lastOfFirst = first[first.length - 1];
+        inserts.push({ at: before ? lineOf(before) : nextLineEnd(text, lastOfFirst.endIndex) + 1, text: line + eol });
+      }
+    } else {
+      inserts.push({ at: first ? lineOf(first[0]) : closing, text: std.join(eol) + eol + (first ? eol : '') });
+    }
+  }
+  if (modules.length > 0) {
+    const lastGroup = groups[groups.length - 1];
+    const lastSpec = lastGroup?.[lastGroup.length - 1];
+    const joins = lastGroup !== undefined && lastGroup.some((s) => !isStandardLibrary(pathOf(s))) && pathOf(lastSpec as SyntaxNode) < (/"(.*)"/.exec(modules[0])?.[1] ?? '');
+    inserts.push({ at: closing, text: (lastGroup && !joins ? eol : '') + modules.join(eol) + eol });
+  }
+  // Insertions at one offset become one edit, in the order made (edits of one result never overlap).
+  const merged: TextEdit[] = [];
+  for (const i of inserts) {
+    const same = merged.find((e) => e.start === i.at);
+    if (same) same.newText += i.text;
+    else merged.push({ start: i.at, end: i.at, newText: i.text });
+  }
+  return merged;
 }
 
 // ---- Trace This Function ----
@@ -279,8 +345,7 @@ function traceFunction(root: SyntaxNode, text: string, offset: number, context: 
       ...after,
     ];
   }
-  const importEdit = imports.edit(needed, eol);
-  if (importEdit) edits.push(importEdit);
+  edits.push(...imports.edits(needed, eol));
   const nameOffset = fn.childForFieldName('name')?.startIndex ?? fn.startIndex;
   const line = info.nameLine + 1 + linesAddedBefore(edits, text, nameOffset);
   const body = braceBody(text, block, fn, '\t');
@@ -321,8 +386,7 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
     lines.push(`${n(PATHS.xray)}.${request.kind === 'annotation' ? 'AddAnnotation' : 'AddMetadata'}(${ctx}, ${key}, ${value.literal})`);
   }
   const edits: TextEdit[] = [];
-  const importEdit = imports.edit(needed, eol);
-  if (importEdit) edits.push(importEdit);
+  edits.push(...imports.edits(needed, eol));
   edits.push({ start: place.offset, end: place.offset, newText: placeText(place, lines, eol) });
   return { ok: true, edits, warnings: [] };
 }

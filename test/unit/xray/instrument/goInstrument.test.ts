@@ -98,6 +98,36 @@ suite('instrumentation: Go', () => {
     assert.strictEqual(syntaxError(parser, output, 'go'), undefined);
   });
 
+  test('new imports are placed as gofmt and goimports leave them: sorted in their group, the standard library apart; gofmt -l finds nothing to change', function () {
+    const cases: Array<{ why: string; text: string; at: string; flavour: TracingFlavour; imports: string }> = [
+      { why: 'a single import becomes a block', flavour: 'opentelemetry', at: 'func Load',
+        text: 'package a\n\nimport "context"\n\nfunc Load(ctx context.Context) (n int, err error) {\n\treturn 1, nil\n}\n',
+        imports: 'import (\n\t"context"\n\n\t"go.opentelemetry.io/otel"\n\t"go.opentelemetry.io/otel/attribute"\n\t"go.opentelemetry.io/otel/codes"\n\t"go.opentelemetry.io/otel/trace"\n)\n' },
+      { why: 'no import: context goes in a group of its own', flavour: 'opentelemetry', at: 'func Len',
+        text: 'package a\n\nfunc Len(s string) int {\n\treturn len(s)\n}\n',
+        imports: 'import (\n\t"context"\n\n\t"go.opentelemetry.io/otel"\n\t"go.opentelemetry.io/otel/attribute"\n\t"go.opentelemetry.io/otel/trace"\n)\n' },
+      { why: 'context at its sorted place in the standard library group, the modules after a blank line', flavour: 'opentelemetry', at: 'func Len',
+        text: 'package a\n\nimport (\n\t"errors"\n\t"strings"\n)\n\nvar e = errors.New(strings.ToLower("X"))\n\nfunc Len(s string) int {\n\treturn len(s)\n}\n',
+        imports: 'import (\n\t"context"\n\t"errors"\n\t"strings"\n\n\t"go.opentelemetry.io/otel"\n\t"go.opentelemetry.io/otel/attribute"\n\t"go.opentelemetry.io/otel/trace"\n)\n' },
+      { why: 'a module group that sorts after the new imports: a group of their own', flavour: 'xray-sdk', at: 'func H',
+        text: 'package a\n\nimport (\n\t"net/http"\n\n\t"zz.example/log"\n)\n\nfunc H(w http.ResponseWriter, r *http.Request) {\n\tlog.Print(r)\n}\n',
+        imports: 'import (\n\t"net/http"\n\n\t"zz.example/log"\n\n\t"github.com/aws/aws-xray-sdk-go/xray"\n)\n' },
+    ];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xray-gofmt-'));
+    try {
+      cases.forEach((c, i) => {
+        const output = applied(traceFunctionEdits(parser, c.text, 'go', c.text.indexOf(c.at), { flavour: c.flavour, filePath: 'a.go', style: detectCodeStyle(c.text) }), c.text);
+        assert.ok(output.includes(c.imports), `${c.why}:\n${output}`);
+        fs.writeFileSync(path.join(dir, `c${i}.go`), output);
+      });
+      const gofmt = spawnSync('gofmt', ['-l', dir], { encoding: 'utf8' });
+      if (gofmt.error) return this.skip(); // golang-go not installed
+      assert.strictEqual(`${gofmt.stdout}${gofmt.stderr}`, '', 'files gofmt would change');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('refusals: BeginSubsegment or tracer.Start first, X-Ray without a context, outside a function', () => {
     const traced = readFixture('go', 'traced.go');
     const style = detectCodeStyle(traced);
