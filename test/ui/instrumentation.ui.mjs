@@ -1,16 +1,11 @@
 // What a person sees when the cursor is in a function with no span of its own: the light bulb shows by itself and
 // its menu offers "Trace This Function 'name'" — JavaScript (test-results/instrument-code-action.png) and Python
-// (instrument-light-bulb-python.png), in untitled editors; then in the sample app's orderStore.js, the Add
-// Annotation box refuses a key X-Ray cannot index while it is typed. Nothing is applied: samples/ stays as it is.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openFile, openWorkbench, pickQuickItem, runCommand } from './workbench.mjs';
+// (instrument-light-bulb-python.png); the Add Annotation box refuses a key X-Ray cannot index while it is typed
+// (instrument-annotation-key.png). All in untitled editors, dropped after: no file of samples/ is opened, so no
+// editor state of this check is restored into the next check's window.
+import { openWorkbench, runCommand } from './workbench.mjs';
 
 export const title = 'the light bulb offers Trace This Function; Add Annotation checks the key as it is typed';
-
-const samples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../samples');
-const FILE = 'frontend/lib/orderStore.js';
 
 /** Untitled editors (typed as a person types: the editor indents) and where the cursor goes in them. */
 const LIGHT_BULB_CASES = [
@@ -18,27 +13,26 @@ const LIGHT_BULB_CASES = [
   { language: 'Python', text: 'def parse_order(raw):\nreturn raw.strip()\n', at: 'return raw.strip()', name: 'parse_order', file: 'instrument-light-bulb-python.png' },
 ];
 
-/** Moves the cursor with Quick Open's Go to Line (`:line:column`, 1-based). */
-async function goTo(page, line, column) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ timeout: 10000 });
-  await input.fill(`:${line}:${column}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: `line ${line}` }).first().waitFor({ timeout: 10000 });
-  await page.keyboard.press('Enter');
-  // The status bar shows where the cursor landed.
-  await page.locator('.statusbar-item', { hasText: `Ln ${line}, Col ${column}` }).first().waitFor({ timeout: 10000 });
-}
-
 /** A new untitled editor in `language` (Change Language Mode, as a person would). */
 async function untitled(page, language) {
   await page.keyboard.press('Control+N');
   await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 10000 });
-  await runCommand(page, 'Change Language Mode');
-  await page.locator('.quick-input-widget input[placeholder*="Language Mode"]').first().waitFor({ timeout: 10000 });
-  // The languages are listed a moment after the box opens; filtering before that finds nothing.
-  await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ timeout: 10000 });
-  await pickQuickItem(page, language);
+  // Right after the workbench opens, the picker sometimes stays empty while the languages load: open it again.
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: language }).first();
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'Change Language Mode');
+    const input = page.locator('.quick-input-widget input[placeholder*="Language Mode"]').first();
+    await input.waitFor({ timeout: 10000 });
+    await input.pressSequentially(language, { delay: 20 });
+    try {
+      await row.waitFor({ timeout: 5000 });
+      break;
+    } catch (err) {
+      if (attempt === 4) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await page.keyboard.press('Enter');
   await page.locator('.statusbar-item', { hasText: language }).first().waitFor({ timeout: 10000 });
 }
 
@@ -67,10 +61,6 @@ async function lightBulbOffers(page, name, screenshot, file) {
 }
 
 export async function run({ page, step, workbenchUrl, screenshot }) {
-  const lines = readFileSync(path.join(samples, FILE), 'utf8').split('\n');
-  const declaration = lines.findIndex((l) => l.includes('async function estimateDelivery('));
-  if (declaration < 0) throw new Error(`estimateDelivery is not in samples/${FILE}`);
-
   await step('the workbench opens', async () => {
     await openWorkbench(page, workbenchUrl);
   });
@@ -85,12 +75,13 @@ export async function run({ page, step, workbenchUrl, screenshot }) {
     });
   }
 
-  await step('orderStore.js opens unchanged', async () => {
-    await openFile(page, FILE, 'orderStore.js');
-    await goTo(page, declaration + 2, 5);
-  });
-
-  await step('Add Annotation: a key with a space is refused as it is typed; Escape leaves the file unchanged', async () => {
+  await step('Add Annotation: a key with a space is refused as it is typed; Escape inserts nothing', async () => {
+    const [{ language, text, at }] = LIGHT_BULB_CASES;
+    await untitled(page, language);
+    await page.keyboard.type(text, { delay: 5 });
+    const line = page.locator('.view-line', { hasText: at }).first();
+    await line.click();
+    const before = await page.locator('.view-lines').innerText();
     await runCommand(page, 'X-Ray: Add Annotation');
     const input = page.locator('.quick-input-widget input').first();
     await input.waitFor({ timeout: 20000 });
@@ -101,7 +92,7 @@ export async function run({ page, step, workbenchUrl, screenshot }) {
     await page.locator('.quick-input-widget .quick-input-message', { hasText: 'may contain only' }).first().waitFor({ state: 'hidden', timeout: 10000 });
     await page.keyboard.press('Escape');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10000 });
-    const dirty = await page.locator('.tabs-container .tab.active.dirty').count();
-    if (dirty > 0) throw new Error('orderStore.js was changed');
+    if ((await page.locator('.view-lines').innerText()) !== before) throw new Error('the text changed after Escape');
+    await closeUntitled(page);
   });
 }
