@@ -8,17 +8,6 @@ export async function openWorkbench(page, url, { timeout = 60000 } = {}) {
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout });
 }
 
-/** Opens a workspace file through Quick Open (Ctrl+P), as a person would, and waits for its tab. */
-export async function openFile(page, relativePath, name, { timeout = 20000 } = {}) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ timeout });
-  await input.fill(relativePath);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout });
-}
-
 /** Clicks the "X-Ray" activity-bar container and waits for its "Traces" view. */
 export async function openXRayContainer(page, { timeout = 30000 } = {}) {
   const icon = page.locator('.activitybar .action-item a[aria-label^="X-Ray"], .activitybar li[aria-label^="X-Ray"]').first();
