@@ -131,7 +131,11 @@ export function rewriteBody(text: string, body: BraceBody, block: SyntaxNode, re
   if (body.compact) {
     const content = text.slice(body.open, body.close).trim();
     const lines: CodeLine[] = [...head, ...(content ? [[wrapped ? 1 : 0, content] as CodeLine] : []), ...(rewrite.wrapClose ?? [])];
-    return { start: body.open, end: body.close, newText: `${eol}${renderLines(lines, base, unit, eol)}${eol}${body.outerIndent}` };
+    // Spaces that aligned a one-line body with its neighbours' (gofmt does that) go: the body is no longer one line.
+    const padding = /\S([ \t]{2,})$/.exec(text.slice(lineStart(text, block.startIndex), block.startIndex))?.[1].length ?? 0;
+    const start = padding > 0 ? block.startIndex - padding : body.open;
+    const open = padding > 0 ? ' {' : '';
+    return { start, end: body.close, newText: `${open}${eol}${renderLines(lines, base, unit, eol)}${eol}${body.outerIndent}` };
   }
   const start = rewrite.keepUntil !== undefined ? nextLineStart(text, rewrite.keepUntil) : nextLineStart(text, body.open);
   const headText = head.length > 0 ? renderLines(head, base, unit, eol) + eol : '';

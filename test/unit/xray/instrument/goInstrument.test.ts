@@ -128,6 +128,13 @@ suite('instrumentation: Go', () => {
     }
   });
 
+  test('a one-line function aligned with its neighbours (as gofmt aligns them) loses the padding before { when laid out on lines', () => {
+    const text = 'package a\n\ntype S []int\n\nfunc (x S) Len() int           { return len(x) }\nfunc (x S) Less(i, j int) bool { return x[i] < x[j] }\n';
+    const output = applied(traceFunctionEdits(parser, text, 'go', text.indexOf('Len'), { flavour: 'opentelemetry', filePath: 'a.go', style: detectCodeStyle(text) }), text);
+    assert.match(output, /\nfunc \(x S\) Len\(\) int \{\n\t_, span := /);
+    assert.ok(output.endsWith('\tdefer span.End()\n\treturn len(x)\n}\nfunc (x S) Less(i, j int) bool { return x[i] < x[j] }\n'), output);
+  });
+
   test('refusals: BeginSubsegment or tracer.Start first, X-Ray without a context, outside a function', () => {
     const traced = readFixture('go', 'traced.go');
     const style = detectCodeStyle(traced);
