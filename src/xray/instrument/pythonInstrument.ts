@@ -7,7 +7,7 @@ import type { SyntaxNode } from '../code/functionRanges';
 import { lineIndentAt } from './codeStyle';
 import {
   annotationKeysOnly, descendantsOfType, freeName, identifiersIn, innermostAt, lineStart, linesAddedBefore,
-  nextLineStart, rowsInsideStrings, traceableFunction,
+  nextLineStart, rowsInsideStrings, statementAfterBlankLine, traceableFunction,
 } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
@@ -434,12 +434,18 @@ interface InsertionPoint {
 
 /**
  * Where a new statement goes (the body is not on the def line): before the statement the cursor is in, or after
- * it when the cursor is at the end of that statement's last line (unless it returns or raises); from the header
- * or a line before the body's statements, first thing after the docstring.
+ * it when the cursor is at the end of that statement's last line (unless it returns or raises); from a blank line
+ * inside the body, before the next line of code; from the header or a line before the body's statements, first
+ * thing after the docstring.
  */
 function insertionPoint(text: string, fn: SyntaxNode, offset: number, eol: string): InsertionPoint {
   const block = fn.childForFieldName('body') as SyntaxNode;
-  let statement = innermostAt(fn, offset, (n) => n.parent?.type === 'block' && n.type !== 'comment', fn);
+  const isStatement = (n: SyntaxNode) => n.parent?.type === 'block' && n.type !== 'comment';
+  const next = statementAfterBlankLine(text, block, offset, isStatement, /^(?:\s|#[^\n]*)*/);
+  if (next && docstringOf(fn)?.id !== next.statement.id) {
+    return { offset: next.lineAt, indent: lineIndentAt(text, next.statement.startIndex), before: '', after: eol, anchor: next.statement };
+  }
+  let statement = innermostAt(fn, offset, isStatement, fn);
   if (statement && docstringOf(fn)?.id === statement.id) statement = undefined;
   if (!statement) {
     const after = docstringOf(fn);

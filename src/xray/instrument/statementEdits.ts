@@ -189,13 +189,15 @@ export interface StatementPlace {
 
 /**
  * Where a new statement goes for a cursor at `offset` inside `body`: before the statement holding the cursor,
- * or after it when the cursor is at the end of its last line (unless it returns, throws or jumps); from the
- * header or a blank line, before the body's first statement. Undefined when the body has no statement to go by
+ * or after it when the cursor is at the end of its last line (unless it returns, throws or jumps); from a blank
+ * line, before the next line of code; from the header, before the body's first statement. Undefined when the body has no statement to go by
  * or its statements share the line of `{`.
  */
 export function statementPlace(text: string, body: SyntaxNode, offset: number, containers: ReadonlySet<string>, leaves: ReadonlySet<string>, eol: string): StatementPlace | undefined {
   const isStatement = (n: SyntaxNode) => n.isNamed && n.type !== 'comment' && n.type !== 'line_comment' && n.type !== 'block_comment'
     && containers.has(n.parent?.type ?? '');
+  const next = statementAfterBlankLine(text, body, offset, isStatement, /^(?:\s|\/\/[^\n]*)*/);
+  if (next) return { offset: next.lineAt, indent: lineIndentAt(text, next.statement.startIndex), before: '', after: eol, anchor: next.statement };
   let statement = innermostAt(body, offset, isStatement, body.parent ?? undefined);
   let atEnd = false;
   if (statement) {
@@ -212,8 +214,29 @@ export function statementPlace(text: string, body: SyntaxNode, offset: number, c
     const tail = at >= text.length && !text.endsWith('\n') ? eol : '';
     return { offset: at, indent, before: tail, after: tail ? '' : eol, anchor: statement };
   }
+  return placeBefore(text, statement, eol);
+}
+
+function placeBefore(text: string, statement: SyntaxNode, eol: string): StatementPlace {
   if (!firstOnLine(text, statement.startIndex)) return { offset: statement.startIndex, indent: '', before: '', after: ' ', anchor: statement };
-  return { offset: lineStart(text, statement.startIndex), indent, before: '', after: eol, anchor: statement };
+  return { offset: lineStart(text, statement.startIndex), indent: lineIndentAt(text, statement.startIndex), before: '', after: eol, anchor: statement };
+}
+
+/**
+ * With the cursor on a blank line inside `within`: the statement that begins the next line of code (past
+ * comments `comments` matches) and the start of the first non-blank line after the cursor (the comments above
+ * that statement stay with it), so a call added there goes where the cursor is rather than to the top of the body.
+ */
+export function statementAfterBlankLine(
+  text: string, within: SyntaxNode, offset: number, isStatement: (n: SyntaxNode) => boolean, comments: RegExp,
+): { statement: SyntaxNode; lineAt: number } | undefined {
+  const lineEnd = text.indexOf('\n', offset);
+  if (offset <= within.startIndex || text.slice(lineStart(text, offset), lineEnd < 0 ? text.length : lineEnd).trim() !== '') return undefined;
+  const rest = text.slice(offset, within.endIndex);
+  const at = offset + (comments.exec(rest)?.[0].length ?? 0);
+  if (at >= within.endIndex) return undefined;
+  const statement = innermostAt(within, at, isStatement, within);
+  return statement?.startIndex === at ? { statement, lineAt: lineStart(text, offset + (/^\s*/.exec(rest)?.[0].length ?? 0)) } : undefined;
 }
 
 function firstStatement(body: SyntaxNode, isStatement: (n: SyntaxNode) => boolean): SyntaxNode | undefined {

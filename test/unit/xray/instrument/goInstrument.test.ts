@@ -56,7 +56,7 @@ const FLAVOURS: Array<[TracingFlavour, string]> = [['opentelemetry', 'otel'], ['
 suite('instrumentation: Go', () => {
   let parser: CodeParser;
   suiteSetup(async () => {
-    parser = await loadCodeParser(WASM_DIR, ['go']);
+    parser = await loadCodeParser(WASM_DIR, ['go', 'java']);
   });
   suiteTeardown(() => parser.dispose());
 
@@ -197,5 +197,14 @@ suite('instrumentation: Go', () => {
     const keysInKeys = store.indexOf('keys := make');
     const refused = annotationEdits(parser, store, 'go', keysInKeys, { kind: 'annotation', key: 'k', value: 1, flavour: 'opentelemetry', style: detectCodeStyle(store) });
     assert.deepStrictEqual(refused.ok ? 'edited' : refused.code, 'unsupported');
+  });
+
+  test('annotations from a blank line inside the body go there, before the next line of code and its comment (shared by Java and C#)', () => {
+    const text = 'package a\n\nimport "context"\n\nfunc F(ctx context.Context) int {\n\ty := 1\n\n\t// why\n\treturn y\n}\n';
+    const output = applied(annotationEdits(parser, text, 'go', text.indexOf('\n\n\t// why') + 1, { kind: 'metadata', key: 'k', value: 1, flavour: 'opentelemetry', style: detectCodeStyle(text) }), text);
+    assert.ok(output.endsWith('\ty := 1\n\n\ttrace.SpanFromContext(ctx).SetAttributes(attribute.Int64("k", 1))\n\t// why\n\treturn y\n}\n'), output);
+    const java = 'class A {\n    int f() {\n        int y = 1;\n\n        return y;\n    }\n}\n';
+    const javaOutput = applied(annotationEdits(parser, java, 'java', java.indexOf('\n\n        return') + 1, { kind: 'metadata', key: 'k', value: 1, flavour: 'xray-sdk', style: detectCodeStyle(java) }), java);
+    assert.match(javaOutput, /int y = 1;\n\n {8}AWSXRay\.getCurrentSubsegmentOptional\(\)\.ifPresent\(current -> current\.putMetadata\("k", 1\)\);\n {8}return y;/);
   });
 });

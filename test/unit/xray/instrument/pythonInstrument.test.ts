@@ -162,4 +162,16 @@ suite('instrumentation: Python', () => {
     const source = `x = [${pythonLiteral(`it's a\\b\n"`, "'")}, ${pythonLiteral(1e21, "'")}]\n`;
     assert.strictEqual(pyCompile(source, 'literal.py'), '');
   });
+
+  test('annotations from a blank line inside the body go there, before the next line of code (its comment stays with it), not to the top of the function; never above the docstring', () => {
+    const cases: Array<[string, number, string]> = [
+      ['def f(x):\n    y = 1\n\n    # why\n    return x + y\n', 'def f(x):\n    y = 1\n'.length, 'def f(x):\n    y = 1\n\n    xray_recorder.put_metadata(\'k\', 1)\n    # why\n    return x + y\n'],
+      ['def f(x):\n    if x:\n        y = 1\n\n        z = 2\n    return 2\n', 'def f(x):\n    if x:\n        y = 1\n'.length, 'def f(x):\n    if x:\n        y = 1\n\n        xray_recorder.put_metadata(\'k\', 1)\n        z = 2\n    return 2\n'],
+      ['def f(x):\n\n    """Doc."""\n    return x\n', 'def f(x):\n'.length, 'def f(x):\n\n    """Doc."""\n    xray_recorder.put_metadata(\'k\', 1)\n    return x\n'],
+    ];
+    for (const [text, offset, expected] of cases) {
+      const output = applied(annotationEdits(parser, text, 'python', offset, { kind: 'metadata', key: 'k', value: 1, flavour: 'xray-sdk', style: detectCodeStyle(text) }), text);
+      assert.strictEqual(output, `from aws_xray_sdk.core import xray_recorder\n\n${expected}`);
+    }
+  });
 });
