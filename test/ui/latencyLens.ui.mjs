@@ -47,11 +47,21 @@ export async function run({ page, step, workbenchUrl, startSampleApp, screenshot
       await page.mouse.move(900, 700);
       await screenshot('lens-traces.png');
       // /orders/<id> and /checkout load an order; /crash does not, so it is not listed.
-      const rows = await waitForRows(page, TRACE_ROW, 1, { timeout: 20000 });
+      await waitForRows(page, TRACE_ROW, 1, { timeout: 20000 });
+      // The Traces view's own top-level rows; the tree and its message are re-rendered separately while the last
+      // segments arrive, so the count is compared until both settle (a lasting mismatch fails after 15 s).
+      const traceRows = page.locator('.part.sidebar .monaco-list-row[role=treeitem][aria-level="1"]', { hasText: TRACE_ROW });
+      let rows = [];
+      let said = '';
+      for (const settleBy = Date.now() + 15000; ;) {
+        rows = await traceRows.allInnerTexts();
+        said = await message.innerText();
+        if (rows.length <= Number(/^(\d+)/.exec(said)[1]) || Date.now() > settleBy) break;
+        await page.waitForTimeout(500);
+      }
       const others = rows.filter((r) => !/GET \/orders\/\d+|POST \/checkout/.test(r));
       if (others.length > 0) throw new Error(`rows that do not go through loadOrder: ${others.join(' | ')}`);
-      const shown = Number(/^(\d+)/.exec(await message.innerText())[1]);
-      if (rows.length > shown) throw new Error(`${rows.length} rows under "${await message.innerText()}"`);
+      if (rows.length > Number(/^(\d+)/.exec(said)[1])) throw new Error(`${rows.length} rows under "${said}"`);
       await page.locator('.part.sidebar a.action-label[aria-label^="Clear Trace Filter"]').first().click();
       await message.waitFor({ state: 'detached', timeout: 20000 });
       await treeRows(page, /GET \/crash/).first().waitFor({ timeout: 20000 });
