@@ -1,9 +1,10 @@
-// Robustness sweep: Trace This Function (both flavours) and Add Annotation/Metadata on every function the parser
-// finds in a fixed sample of code nobody here wrote — JavaScript and TypeScript from node_modules, Python's and
-// Go's standard libraries, the JDK's sources, a C# file shipped with npm's node-gyp. Every result must be an edit
-// or a refusal with a reason; every edit must parse without new syntax errors, keep all of the original text,
-// compile where a checker is cheap (vm.Script, TypeScript's parser, python3 compile(), gofmt -e), and, for Trace
-// This Function, be refused a second time. Sources that are not installed are skipped and named in the log.
+// Robustness sweep: Trace This Function (both flavours) and Add Annotation/Metadata (at a statement, and from a
+// blank line) on every function the parser finds in a fixed sample of code nobody here wrote — JavaScript and
+// TypeScript from node_modules, Python's and Go's standard libraries, the JDK's sources, a C# file shipped with
+// npm's node-gyp. Every result must be an edit or a refusal with a reason; every edit must parse without new
+// syntax errors, keep all of the original text, compile where a checker is cheap (vm.Script, TypeScript's parser,
+// python3 compile(), gofmt -e, and gofmt-clean stays clean), and, for Trace This Function, be refused a second
+// time. Sources that are not installed are skipped and named in the log.
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -23,7 +24,7 @@ const ROOT = path.resolve(__dirname, '../../../../..');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 const FLAVOURS: TracingFlavour[] = ['opentelemetry', 'xray-sdk'];
 /** Functions tried per language, spread evenly over its files: keeps the sweep well under a minute. */
-const FUNCTIONS_PER_LANGUAGE = 100;
+const FUNCTIONS_PER_LANGUAGE = 80;
 
 interface SourceFile {
   /** Where it came from, for the report. */
@@ -117,6 +118,14 @@ function statementOffset(text: string, lineStarts: number[], fn: FunctionRange):
     candidates.push(lineStarts[line] + content.length - content.trimStart().length);
   }
   return candidates[Math.floor(candidates.length / 2)];
+}
+
+/** The start of the first blank line strictly inside the function, or undefined. */
+function blankLineOffset(text: string, lineStarts: number[], fn: FunctionRange): number | undefined {
+  for (let line = fn.nameLine + 1; line < fn.endLine; line++) {
+    if (text.slice(lineStarts[line], lineStarts[line + 1] ?? text.length).trim() === '') return lineStarts[line];
+  }
+  return undefined;
 }
 
 /** Evenly spaced picks: at most `count` of `items`, always including the first. */
@@ -297,6 +306,12 @@ suite('instrumentation sweep: real code from node_modules and standard libraries
               const found = traceableFunctionAt(parser, output, language, moved);
               tally.failures.push(`${where}: a second Trace This Function gave ${again.ok ? 'an edit' : again.code} (function there: ${found?.name}, traced ${found?.traced})`);
             }
+          }
+          // From a blank line inside the function (multi-line strings included), one flavour each, in turn.
+          const blank = blankLineOffset(text, lineStarts, fn);
+          if (blank !== undefined) {
+            const flavour = FLAVOURS[tally.functions % 2];
+            checkOutput(annotationEdits(parser, text, language, blank, { kind: 'annotation', key: 'sweep_key', value: true, flavour, style }), `${at} annotation ${flavour} from the blank line ${text.slice(0, blank).split('\n').length}`, fn.name);
           }
           const statement = statementOffset(text, lineStarts, fn);
           if (statement === undefined) continue;
