@@ -190,20 +190,23 @@ export interface StatementPlace {
 /**
  * Where a new statement goes for a cursor at `offset` inside `body`: before the statement holding the cursor,
  * or after it when the cursor is at the end of its last line (unless it returns, throws or jumps); from a blank
- * line, before the next line of code; from the header, before the body's first statement. Undefined when the body has no statement to go by
- * or its statements share the line of `{`.
+ * line, before the next line of code, or after the last one; from the header, before the body's first statement.
+ * Undefined when the body has no statement to go by or its statements share the line of `{`.
  */
-export function statementPlace(text: string, body: SyntaxNode, offset: number, containers: ReadonlySet<string>, leaves: ReadonlySet<string>, eol: string): StatementPlace | undefined {
+export function statementPlace(text: string, body: SyntaxNode, cursor: number, containers: ReadonlySet<string>, leaves: ReadonlySet<string>, eol: string): StatementPlace | undefined {
   const isStatement = (n: SyntaxNode) => n.isNamed && n.type !== 'comment' && n.type !== 'line_comment' && n.type !== 'block_comment'
     && containers.has(n.parent?.type ?? '');
-  const next = statementAfterBlankLine(text, body, offset, isStatement, /^(?:\s|\/\/[^\n]*)*/);
+  const next = statementAfterBlankLine(text, body, cursor, isStatement, /^(?:\s|\/\/[^\n]*)*/);
   if (next) return { offset: next.lineAt, indent: lineIndentAt(text, next.statement.startIndex), before: '', after: eol, anchor: next.statement };
+  // From a blank line after the last statement: as from the end of the code on the line above it.
+  const code = text.slice(body.startIndex + 1, lineStart(text, cursor)).trimEnd().replace(/[ \t]*\/\/[^\n]*$/, '');
+  const offset = onBlankLine(text, cursor) && cursor > body.startIndex && code !== '' ? body.startIndex + 1 + code.length : cursor;
   let statement = innermostAt(body, offset, isStatement, body.parent ?? undefined);
   let atEnd = false;
   if (statement) {
     const lineEnd = text.indexOf('\n', statement.endIndex);
     const rest = text.slice(offset, lineEnd === -1 ? text.length : lineEnd).trim();
-    atEnd = !leaves.has(statement.type) && offset >= statement.endIndex && rest === '';
+    atEnd = !leaves.has(statement.type) && offset >= statement.endIndex && (rest === '' || rest.startsWith('//'));
   } else {
     statement = firstStatement(body, isStatement);
   }
@@ -222,6 +225,11 @@ function placeBefore(text: string, statement: SyntaxNode, eol: string): Statemen
   return { offset: lineStart(text, statement.startIndex), indent: lineIndentAt(text, statement.startIndex), before: '', after: eol, anchor: statement };
 }
 
+function onBlankLine(text: string, offset: number): boolean {
+  const lineEnd = text.indexOf('\n', offset);
+  return text.slice(lineStart(text, offset), lineEnd < 0 ? text.length : lineEnd).trim() === '';
+}
+
 /**
  * With the cursor on a blank line inside `within`: the statement that begins the next line of code (past
  * comments `comments` matches) and the start of the first non-blank line after the cursor (the comments above
@@ -230,8 +238,7 @@ function placeBefore(text: string, statement: SyntaxNode, eol: string): Statemen
 export function statementAfterBlankLine(
   text: string, within: SyntaxNode, offset: number, isStatement: (n: SyntaxNode) => boolean, comments: RegExp,
 ): { statement: SyntaxNode; lineAt: number } | undefined {
-  const lineEnd = text.indexOf('\n', offset);
-  if (offset <= within.startIndex || text.slice(lineStart(text, offset), lineEnd < 0 ? text.length : lineEnd).trim() !== '') return undefined;
+  if (offset <= within.startIndex || !onBlankLine(text, offset)) return undefined;
   const rest = text.slice(offset, within.endIndex);
   const at = offset + (comments.exec(rest)?.[0].length ?? 0);
   if (at >= within.endIndex) return undefined;

@@ -199,12 +199,16 @@ suite('instrumentation: Go', () => {
     assert.deepStrictEqual(refused.ok ? 'edited' : refused.code, 'unsupported');
   });
 
-  test('annotations from a blank line inside the body go there, before the next line of code and its comment (shared by Java and C#)', () => {
+  test('annotations from a blank line inside the body go there, before the next line of code and its comment, or after the last (shared by Java and C#)', () => {
     const text = 'package a\n\nimport "context"\n\nfunc F(ctx context.Context) int {\n\ty := 1\n\n\t// why\n\treturn y\n}\n';
     const output = applied(annotationEdits(parser, text, 'go', text.indexOf('\n\n\t// why') + 1, { kind: 'metadata', key: 'k', value: 1, flavour: 'opentelemetry', style: detectCodeStyle(text) }), text);
     assert.ok(output.endsWith('\ty := 1\n\n\ttrace.SpanFromContext(ctx).SetAttributes(attribute.Int64("k", 1))\n\t// why\n\treturn y\n}\n'), output);
     const java = 'class A {\n    int f() {\n        int y = 1;\n\n        return y;\n    }\n}\n';
     const javaOutput = applied(annotationEdits(parser, java, 'java', java.indexOf('\n\n        return') + 1, { kind: 'metadata', key: 'k', value: 1, flavour: 'xray-sdk', style: detectCodeStyle(java) }), java);
     assert.match(javaOutput, /int y = 1;\n\n {8}AWSXRay\.getCurrentSubsegmentOptional\(\)\.ifPresent\(current -> current\.putMetadata\("k", 1\)\);\n {8}return y;/);
+    // From a blank line after the last statement: after it (before it when it returns).
+    const last = 'class A {\n    void f() {\n        System.out.println(1); // done\n\n    }\n}\n';
+    const lastOutput = applied(annotationEdits(parser, last, 'java', last.indexOf('\n\n    }') + 1, { kind: 'metadata', key: 'k', value: 1, flavour: 'xray-sdk', style: detectCodeStyle(last) }), last);
+    assert.match(lastOutput, /println\(1\); \/\/ done\n {8}AWSXRay\.getCurrentSubsegmentOptional\(\)\.ifPresent\(current -> current\.putMetadata\("k", 1\)\);\n\n {4}\}/);
   });
 });
