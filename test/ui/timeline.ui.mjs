@@ -31,9 +31,17 @@ async function timelineFrame(page) {
 }
 
 async function runCommand(page, name) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10000 });
+  // With focus in a webview the first F1 can be lost while the frame hands focus back on a loaded machine: ask again.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ timeout: 8000 });
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
   await input.fill(`>${name}`);
   // The filter is fuzzy ("Color Theme" also finds "Browse Color Themes in Marketplace"): click the exact one.
   const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`);
