@@ -10,6 +10,7 @@ import {
   annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, lineStart,
   linesAddedBefore, localInScope, nextLineStart, placeText, quoted, renderLines, rewriteBody, statementPlace,
   traceableFunction, type CodeLine,
+  OTEL_ANNOTATION_NOTE,
 } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
@@ -18,7 +19,6 @@ const TYPES = new Set(['class_declaration', 'struct_declaration', 'record_declar
 const OPENS_SPAN = new Set(['StartActivity', 'BeginSubsegment', 'TraceMethod', 'TraceMethodAsync']);
 const CONTAINERS = new Set(['block']);
 const LEAVES = new Set(['return_statement', 'throw_statement', 'break_statement', 'continue_statement', 'goto_statement']);
-const OTEL_NOTE = "Indexed by X-Ray only when the exporter's indexed_attributes (or the span's aws.xray.annotations) lists this key.";
 
 export const csharpInstrumenter: LanguageInstrumenter = {
   languages: ['csharp'],
@@ -270,7 +270,7 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
       const usings = usingEdit(root, text, ['System.Diagnostics'], eol);
       if (usings) edits.push(usings);
     }
-    if (request.kind === 'annotation' && place.after !== ' ') lines.push(`// ${OTEL_NOTE}`);
+    if (request.kind === 'annotation' && place.after !== ' ') lines.push(`// ${OTEL_ANNOTATION_NOTE}`);
     lines.push(`${activity ?? 'Activity.Current'}?.SetTag(${key}, ${value});`);
   } else {
     const usings = usingEdit(root, text, ['Amazon.XRay.Recorder.Core'], eol);

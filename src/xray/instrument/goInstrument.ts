@@ -8,13 +8,13 @@ import type { SyntaxNode } from '../code/functionRanges';
 import {
   annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore,
   localInScope, placeText, quoted, rewriteBody, statementPlace, traceableFunction, type CodeLine,
+  OTEL_ANNOTATION_NOTE,
 } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
 const CONTAINERS = new Set(['statement_list']);
 const LEAVES = new Set(['return_statement', 'break_statement', 'continue_statement', 'goto_statement', 'fallthrough_statement']);
 const OPENS_SPAN = new Set(['BeginSubsegment', 'Capture', 'CaptureAsync']);
-const OTEL_NOTE = "Indexed by X-Ray only when the exporter's indexed_attributes (or the span's aws.xray.annotations) lists this key.";
 const PATHS = {
   otel: 'go.opentelemetry.io/otel',
   attribute: 'go.opentelemetry.io/otel/attribute',
@@ -376,7 +376,7 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
     if (!span && !ctx) return { ok: false, code: 'unsupported', reason: `${qualifiedName(fn)} has no span in scope and no context.Context (or *http.Request) to find one in.` };
     needed.push(PATHS.attribute);
     if (!span) needed.push(PATHS.trace);
-    if (request.kind === 'annotation' && place.after !== ' ') lines.push(`// ${OTEL_NOTE}`);
+    if (request.kind === 'annotation' && place.after !== ' ') lines.push(`// ${OTEL_ANNOTATION_NOTE}`);
     lines.push(`${span ?? `${n(PATHS.trace)}.SpanFromContext(${ctx})`}.SetAttributes(${n(PATHS.attribute)}.${value.attribute}(${key}, ${value.literal}))`);
   } else {
     // The package functions: nil-safe, and they find the subsegment the traced function put in its context.

@@ -8,6 +8,7 @@ import { lineIndentAt } from './codeStyle';
 import {
   annotationKeysOnly, braceBody, descendantsOfType, innermostAt, freeName, identifiersIn, linesAddedBefore,
   localInScope, nextLineStart, placeText, quoted, rewriteBody, statementPlace, traceableFunction, type CodeLine,
+  OTEL_ANNOTATION_NOTE,
 } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
@@ -290,7 +291,7 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
       const imports = javaImport.edit([API.span], eol);
       if (imports) edits.push(imports);
     }
-    if (request.kind === 'annotation' && place.after !== ' ') lines.push(`// ${OTEL_NOTE}`);
+    if (request.kind === 'annotation' && place.after !== ' ') lines.push(`// ${OTEL_ANNOTATION_NOTE}`);
     lines.push(`${span ?? `${n(API.span)}.current()`}.setAttribute(${key}, ${value});`);
   } else {
     const subsegment = localInScope(fn, place.anchor, (s) => declaredOfType(s, [n(API.subsegment), API.subsegment]));
@@ -308,7 +309,6 @@ function addAnnotation(root: SyntaxNode, text: string, offset: number, request: 
   return { ok: true, edits, warnings: [] };
 }
 
-const OTEL_NOTE = "Indexed by X-Ray only when the exporter's indexed_attributes (or the span's aws.xray.annotations) lists this key.";
 
 function declaredOfType(statement: SyntaxNode, types: string[]): string | undefined {
   if (statement.type !== 'local_variable_declaration' || !types.includes(statement.childForFieldName('type')?.text ?? '')) return undefined;

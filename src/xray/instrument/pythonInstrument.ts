@@ -8,14 +8,13 @@ import { lineIndentAt } from './codeStyle';
 import {
   annotationKeysOnly, descendantsOfType, freeName, identifiersIn, innermostAt, lineStart, linesAddedBefore,
   nextLineStart, rowsInsideStrings, statementAfterBlankLine, traceableFunction,
+  OTEL_ANNOTATION_NOTE,
 } from './statementEdits';
 import type { AnnotationRequest, EditOutcome, LanguageInstrumenter, TextEdit, TraceableFunction, TraceFunctionContext } from './instrumentTypes';
 
 /** Calls that open a span/subsegment for what follows: in a decorator, a `with` item or the first statement. */
 const OPENS_SPAN = new Set(['start_as_current_span', 'start_span', 'capture', 'capture_async', 'in_subsegment', 'in_subsegment_async', 'begin_subsegment']);
 const WITH_SPAN = new Set(['start_as_current_span', 'start_span', 'in_subsegment', 'in_subsegment_async']);
-/** Said above an OpenTelemetry attribute meant as an annotation: the X-Ray exporter decides what it indexes. */
-export const OTEL_ANNOTATION_NOTE = "Indexed by X-Ray only when the exporter's indexed_attributes (or the span's aws.xray.annotations) lists this key.";
 const NESTED_SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 const IMPORTS = new Set(['import_statement', 'import_from_statement', 'future_import_statement']);
 

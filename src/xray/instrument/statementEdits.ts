@@ -289,3 +289,6 @@ export function linesAddedBefore(edits: readonly TextEdit[], text: string, offse
   }
   return added;
 }
+
+/** The comment an OpenTelemetry annotation gets: the X-Ray exporter indexes an attribute only when told to. */
+export const OTEL_ANNOTATION_NOTE = "Indexed by X-Ray only when the exporter's indexed_attributes (or the span's aws.xray.annotations) lists this key.";
