@@ -218,20 +218,11 @@ function functionOf(node: Node, language: CodeLanguage, classes: string[]): Func
   let name: string | undefined;
   let kind: FunctionRange['kind'] = 'function';
   switch (language) {
-    case 'javascript': case 'typescript': case 'tsx':
-      if (node.type === 'function_declaration' || node.type === 'generator_function_declaration') {
-        nameNode = node.childForFieldName('name');
-        name = nameNode?.text;
-      } else if (node.type === 'method_definition') {
-        nameNode = node.childForFieldName('name');
-        const inClass = node.parent?.type === 'class_body';
-        kind = nameNode?.text === 'constructor' ? 'constructor' : 'method';
-        name = nameNode ? (inClass ? qualify(nameNode.text) : objectMemberName(node, nameNode.text)) : undefined;
-      } else if (node.type === 'function_expression' || node.type === 'function' || node.type === 'arrow_function'
-        || node.type === 'generator_function') {
-        ({ nameNode, name, kind } = expressionFunctionName(node, qualify));
-      }
+    case 'javascript': case 'typescript': case 'tsx': {
+      const named = JS_FUNCTION_NODES.has(node.type) ? javascriptFunctionName(node) : undefined;
+      if (named) ({ nameNode, name, kind } = named);
       break;
+    }
     case 'python':
       if (node.type === 'function_definition') {
         nameNode = node.childForFieldName('name');
@@ -281,41 +272,80 @@ function functionOf(node: Node, language: CodeLanguage, classes: string[]): Func
   };
 }
 
+/** JavaScript/TypeScript node types that are functions. */
+export const JS_FUNCTION_NODES: ReadonlySet<string> = new Set([
+  'function_declaration', 'generator_function_declaration', 'method_definition',
+  'function_expression', 'function', 'arrow_function', 'generator_function',
+]);
+
+/** Where a function expression gets its name from, and the child that holds the function. */
+export const JS_BINDINGS: Readonly<Record<string, string>> = {
+  variable_declarator: 'value', pair: 'value', public_field_definition: 'value', field_definition: 'value', assignment_expression: 'right',
+};
+
+/**
+ * The name of a JavaScript/TypeScript function node as the code mapping knows it: `Class.method` (nearest named
+ * class), `obj.k` for a method of an object bound to a name, a function expression or arrow by the name it is bound
+ * to (`const f =`, `module.exports.handler =`, a class field); undefined for an anonymous function. The
+ * instrumentation edits name their spans with it, so what they write maps back here.
+ */
+export function javascriptFunctionName(node: Node): { name: string; nameNode: Node; kind: FunctionRange['kind'] } | undefined {
+  if (node.type === 'function_declaration' || node.type === 'generator_function_declaration') {
+    const nameNode = node.childForFieldName('name');
+    return nameNode ? { name: nameNode.text, nameNode, kind: 'function' } : undefined;
+  }
+  if (node.type === 'method_definition') {
+    const nameNode = node.childForFieldName('name');
+    if (!nameNode) return undefined;
+    const kind = nameNode.text === 'constructor' ? 'constructor' : 'method';
+    const name = node.parent?.type === 'class_body' ? qualifyByClass(node, nameNode.text) : objectMemberName(node, nameNode.text);
+    return { name, nameNode, kind };
+  }
+  const own = node.childForFieldName('name');
+  if (own) return { name: own.text, nameNode: own, kind: 'function' };
+  const parent = node.parent;
+  if (!parent || parent.childForFieldName(JS_BINDINGS[parent.type] ?? '')?.id !== node.id) return undefined;
+  switch (parent.type) {
+    case 'variable_declarator': {
+      const n = parent.childForFieldName('name');
+      return n?.type === 'identifier' ? { name: n.text, nameNode: n, kind: 'function' } : undefined;
+    }
+    case 'pair': {
+      const key = parent.childForFieldName('key');
+      if (!key || key.type === 'computed_property_name') return undefined;
+      return { name: objectMemberName(parent, key.text.replace(/^['"]|['"]$/g, '')), nameNode: key, kind: 'method' };
+    }
+    case 'public_field_definition': case 'field_definition': {
+      if (parent.parent?.type !== 'class_body') return undefined;
+      const n = parent.childForFieldName('name') ?? parent.childForFieldName('property');
+      return n ? { name: qualifyByClass(parent, n.text), nameNode: n, kind: 'method' } : undefined;
+    }
+    case 'assignment_expression': {
+      const left = parent.childForFieldName('left');
+      if (!left || (left.type !== 'identifier' && left.type !== 'member_expression') || left.text.length > 120 || left.text.includes('\n')) return undefined;
+      const nameNode = left.type === 'member_expression' ? left.childForFieldName('property') ?? left : left;
+      return { name: left.text, nameNode, kind: 'function' };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `Class.name` with the nearest enclosing named class (`class Foo`, or `const Foo = class { … }`). */
+function qualifyByClass(member: Node, name: string): string {
+  for (let up = member.parent; up; up = up.parent) {
+    const className = classNameOf(up, 'typescript');
+    if (className) return `${className}.${name}`;
+  }
+  return name;
+}
+
 /** `{ k() {} }` as `obj.k` when the object is assigned to a name, else `k`. */
-function objectMemberName(method: Node, name: string): string {
-  const object = method.parent;
+function objectMemberName(member: Node, name: string): string {
+  const object = member.parent;
   const holder = object?.type === 'object' ? object.parent : undefined;
   const owner = holder?.type === 'variable_declarator' ? holder.childForFieldName('name')?.text : undefined;
   return owner && /^[\w$]+$/.test(owner) ? `${owner}.${name}` : name;
-}
-
-/** A function expression or arrow takes the name it is bound to; anonymous callbacks stay anonymous (undefined). */
-function expressionFunctionName(node: Node, qualify: (name: string) => string): { nameNode: Node | null; name?: string; kind: FunctionRange['kind'] } {
-  const own = node.childForFieldName('name');
-  if (own) return { nameNode: own, name: own.text, kind: 'function' };
-  const parent = node.parent;
-  if (!parent) return { nameNode: null, kind: 'function' };
-  if (parent.type === 'variable_declarator' && parent.childForFieldName('value')?.id === node.id) {
-    const n = parent.childForFieldName('name');
-    return n?.type === 'identifier' ? { nameNode: n, name: n.text, kind: 'function' } : { nameNode: null, kind: 'function' };
-  }
-  if (parent.type === 'pair' && parent.childForFieldName('value')?.id === node.id) {
-    const key = parent.childForFieldName('key');
-    if (!key || key.type === 'computed_property_name') return { nameNode: null, kind: 'function' };
-    return { nameNode: key, name: objectMemberName(parent, key.text.replace(/^['"]|['"]$/g, '')), kind: 'method' };
-  }
-  if ((parent.type === 'public_field_definition' || parent.type === 'field_definition') && parent.parent?.type === 'class_body') {
-    const n = parent.childForFieldName('name') ?? parent.childForFieldName('property');
-    return n ? { nameNode: n, name: qualify(n.text), kind: 'method' } : { nameNode: null, kind: 'function' };
-  }
-  if (parent.type === 'assignment_expression' && parent.childForFieldName('right')?.id === node.id) {
-    const left = parent.childForFieldName('left');
-    if (left && (left.type === 'identifier' || left.type === 'member_expression') && left.text.length <= 120 && !left.text.includes('\n')) {
-      const nameNode = left.type === 'member_expression' ? left.childForFieldName('property') ?? left : left;
-      return { nameNode, name: left.text, kind: 'function' };
-    }
-  }
-  return { nameNode: null, kind: 'function' };
 }
 
 function pythonClassOf(fn: Node): Node | undefined {

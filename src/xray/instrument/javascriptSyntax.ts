@@ -1,18 +1,8 @@
 // Reading JavaScript/TypeScript syntax trees for the instrumentation edits: the named function around a
-// position (named exactly as code/functionRanges.ts names it, so spans we name map back to it), whether it
+// position (named by code/functionRanges.ts's javascriptFunctionName, so spans we name map back to it), whether it
 // already opens a span/subsegment of its own, and small readers of calls and string literals.
-import type { SyntaxNode } from '../code/functionRanges';
+import { javascriptFunctionName, JS_BINDINGS, JS_FUNCTION_NODES, type SyntaxNode } from '../code/functionRanges';
 import type { CodeStyle } from './instrumentTypes';
-
-const FUNCTION_NODES = new Set([
-  'function_declaration', 'generator_function_declaration', 'method_definition',
-  'function_expression', 'function', 'arrow_function', 'generator_function',
-]);
-const CLASS_NODES = new Set(['class_declaration', 'class', 'abstract_class_declaration', 'interface_declaration']);
-/** Where a function expression gets its name from, and the child that holds the function. */
-const BINDINGS: Record<string, string> = {
-  variable_declarator: 'value', pair: 'value', public_field_definition: 'value', field_definition: 'value', assignment_expression: 'right',
-};
 
 /** Calls that open a span or subsegment around a callback (OpenTelemetry, aws-xray-sdk-node). */
 export const WRAPPING_APIS = new Set(['startActiveSpan', 'captureAsyncFunc', 'captureFunc', 'captureCallbackFunc']);
@@ -28,7 +18,7 @@ export interface NamedFunction {
 }
 
 export function isFunctionNode(node: SyntaxNode): boolean {
-  return FUNCTION_NODES.has(node.type);
+  return JS_FUNCTION_NODES.has(node.type);
 }
 
 /**
@@ -37,9 +27,9 @@ export function isFunctionNode(node: SyntaxNode): boolean {
  */
 export function namedFunctionAt(root: SyntaxNode, offset: number): NamedFunction | undefined {
   for (let node: SyntaxNode | null = declared(root.descendantForIndex(offset)); node; node = node.parent) {
-    const bindingChild = BINDINGS[node.type];
-    const candidate = FUNCTION_NODES.has(node.type) ? node : bindingChild ? node.childForFieldName(bindingChild) : null;
-    if (candidate && FUNCTION_NODES.has(candidate.type)) {
+    const bindingChild = JS_BINDINGS[node.type];
+    const candidate = JS_FUNCTION_NODES.has(node.type) ? node : bindingChild ? node.childForFieldName(bindingChild) : null;
+    if (candidate && JS_FUNCTION_NODES.has(candidate.type)) {
       const named = nameFunction(candidate);
       if (named) return named;
     }
@@ -70,71 +60,15 @@ function declared(node: SyntaxNode | null): SyntaxNode | null {
 
 /** The name functionRanges gives a function node, or undefined for an anonymous one. */
 export function nameFunction(node: SyntaxNode): NamedFunction | undefined {
-  if (node.type === 'function_declaration' || node.type === 'generator_function_declaration') {
-    const nameNode = node.childForFieldName('name');
-    return nameNode ? { node, name: nameNode.text, nameNode, kind: 'function' } : undefined;
-  }
-  if (node.type === 'method_definition') {
-    const nameNode = node.childForFieldName('name');
-    if (!nameNode) return undefined;
-    const kind = nameNode.text === 'constructor' ? 'constructor' : 'method';
-    const name = node.parent?.type === 'class_body' ? qualify(node, nameNode.text) : objectMemberName(node, nameNode.text);
-    return { node, name, nameNode, kind };
-  }
-  const own = node.childForFieldName('name');
-  if (own) return { node, name: own.text, nameNode: own, kind: 'function' };
-  const parent = node.parent;
-  if (!parent || parent.childForFieldName(BINDINGS[parent.type] ?? '')?.id !== node.id) return undefined;
-  switch (parent.type) {
-    case 'variable_declarator': {
-      const n = parent.childForFieldName('name');
-      return n?.type === 'identifier' ? { node, name: n.text, nameNode: n, kind: 'function' } : undefined;
-    }
-    case 'pair': {
-      const key = parent.childForFieldName('key');
-      if (!key || key.type === 'computed_property_name') return undefined;
-      return { node, name: objectMemberName(parent, key.text.replace(/^['"]|['"]$/g, '')), nameNode: key, kind: 'method' };
-    }
-    case 'public_field_definition': case 'field_definition': {
-      if (parent.parent?.type !== 'class_body') return undefined;
-      const n = parent.childForFieldName('name') ?? parent.childForFieldName('property');
-      return n ? { node, name: qualify(parent, n.text), nameNode: n, kind: 'method' } : undefined;
-    }
-    case 'assignment_expression': {
-      const left = parent.childForFieldName('left');
-      if (!left || (left.type !== 'identifier' && left.type !== 'member_expression') || left.text.length > 120 || left.text.includes('\n')) return undefined;
-      const nameNode = left.type === 'member_expression' ? left.childForFieldName('property') ?? left : left;
-      return { node, name: left.text, nameNode, kind: 'function' };
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** `Class.name` with the nearest enclosing named class, as functionRanges qualifies methods and class fields. */
-function qualify(member: SyntaxNode, name: string): string {
-  for (let up = member.parent; up; up = up.parent) {
-    if (!CLASS_NODES.has(up.type)) continue;
-    const own = up.childForFieldName('name')?.text;
-    const className = own ?? (up.parent?.type === 'variable_declarator' ? up.parent.childForFieldName('name')?.text : undefined);
-    if (className) return `${className}.${name}`;
-  }
-  return name;
-}
-
-/** `{ k() {} }` as `obj.k` when the object is assigned to a name, else `k` (as functionRanges). */
-function objectMemberName(member: SyntaxNode, name: string): string {
-  const object = member.parent;
-  const holder = object?.type === 'object' ? object.parent : undefined;
-  const owner = holder?.type === 'variable_declarator' ? holder.childForFieldName('name')?.text : undefined;
-  return owner && /^[\w$]+$/.test(owner) ? `${owner}.${name}` : name;
+  const named = javascriptFunctionName(node);
+  return named ? { node, ...named } : undefined;
 }
 
 /** The whole function as the code action sees it: decorators, and the declaration it is bound in. */
 export function functionExtent(fn: NamedFunction): { start: number; end: number } {
   let outer = fn.node;
   const parent = outer.parent;
-  if (parent && BINDINGS[parent.type] && parent.type !== 'assignment_expression') outer = parent;
+  if (parent && JS_BINDINGS[parent.type] && parent.type !== 'assignment_expression') outer = parent;
   if (outer.type === 'variable_declarator' && outer.parent && outer.parent.namedChildren.length === 1) outer = outer.parent;
   if (outer.parent?.type === 'export_statement') outer = outer.parent;
   let start = outer.startIndex;
