@@ -9,7 +9,7 @@ const noVscode = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '.e2e/**', 'samples/**', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '.e2e/**', 'samples/**', 'test/fixtures/**', 'bench/mapping/apps/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['src/**', 'webview/**', 'test/**'],

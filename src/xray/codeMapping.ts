@@ -5,7 +5,7 @@
 // list, the parsed files and a way to read a .js file's source map.
 import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import * as path from 'path';
-import type { FunctionRange, ParsedCode } from './code/functionRanges';
+import type { CallSite, FunctionRange, ParsedCode } from './code/functionRanges';
 import { indexExceptions, resolveCause, type ExceptionIndex } from './cause';
 import type { SegmentDocument, StackFrame } from './model';
 import { walkDocuments } from './segmentTree';
@@ -85,18 +85,47 @@ export class CodeMapper {
   constructor(private readonly input: CodeMappingInput) {
     this.files = new Set(input.files);
     for (const file of input.files) push(this.byBaseName, file.slice(file.lastIndexOf('/') + 1), file);
+    const wrapping: Array<{ call: CallSite; file: string; owner?: FunctionRef }> = [];
+    const helpers = tracingHelpers(input);
     for (const [file, parsed] of input.code) {
       // Compiled output beside its source map (dist/app.js + dist/app.js.map) repeats the sources' call sites: its
       // frames are mapped to the sources instead, so it is never a candidate of its own.
       if (/\.[cm]?js$/.test(file) && this.files.has(`${file}.map`)) continue;
       for (const fn of parsed.functions) {
         const ref: FunctionRef = { key: `${file}#${fn.name}@${fn.startLine}`, file, fn };
-        for (const call of fn.callSites) push(this.callSiteNames, call.name, { ref, evidence: 'b', callSiteLine: call.line });
-        const names = new Set([fn.name, ...fn.tracedAs]);
+        // withSpan('charge', () => …) where withSpan is the code's own tracing helper is a tracing call like any other.
+        const helperCalls = (fn.namedCalls ?? []).filter((c) => helpers.get(c.api)?.has(c.argument));
+        for (const call of [...fn.callSites, ...helperCalls]) {
+          if (call.wraps) wrapping.push({ call, file, owner: ref });
+          else push(this.callSiteNames, call.name, { ref, evidence: 'b', callSiteLine: call.line });
+        }
+        // An anonymous function's name is ours, not the code's: nothing is traced under it.
+        const names = new Set([...(fn.anonymous ? [] : [fn.name]), ...fn.tracedAs]);
         for (const name of names) push(this.functionNames, name, { ref, evidence: 'c' });
-        push(this.byLabel, bareName(fn.name), ref);
+        if (!fn.anonymous) push(this.byLabel, bareName(fn.name), ref);
       }
+      // A wrapping call at the top of a module (`captureFunc('boot', () => boot())`) has a function only through what it wraps.
+      for (const call of parsed.topLevelCallSites) if (call.wraps) wrapping.push({ call, file });
     }
+    // The wrapper pattern, once every function is known: the time is the wrapped function's.
+    for (const { call, file, owner } of wrapping) {
+      // applyConfig() { return captureFunc('applyConfig', () => parseConfig(raw)) }: named after the function it is in.
+      const ownName = owner && !owner.fn.anonymous && bareName(owner.fn.name) === call.name;
+      const wrapped = ownName ? undefined : this.wrappedFunction(call.wraps as string, file);
+      if (wrapped) push(this.callSiteNames, call.name, { ref: wrapped, evidence: 'b' });
+      else if (owner) push(this.callSiteNames, call.name, { ref: owner, evidence: 'b', callSiteLine: call.line });
+    }
+  }
+
+  /**
+   * The function a wrapping call's callback calls (`captureFunc('discount', () => computeDiscount(order))`): the
+   * one of that name in the call's own file, else the only one in the workspace; else the call stays its own.
+   */
+  private wrappedFunction(name: string, file: string): FunctionRef | undefined {
+    const refs = this.byLabel.get(name) ?? [];
+    const local = refs.filter((r) => r.file === file);
+    if (local.length === 1) return local[0];
+    return local.length === 0 && refs.length === 1 ? refs[0] : undefined;
   }
 
   /** Every (sub)segment of one assembled trace with the function it maps to, if any. */
@@ -123,8 +152,14 @@ export class CodeMapper {
   private mapDocument(doc: SegmentDocument, isSegment: boolean, frames: CodeLocation[], segmentFiles: Set<string>): Pick<DocumentMapping, 'match' | 'ambiguous'> {
     const byCode = this.fromCodeAttributes(doc);
     const name = typeof doc.name === 'string' ? doc.name : '';
+    // A downstream call is a function of this code only when a tracing call here gave it its name: a database
+    // wrapper's captureAsyncFunc('orders-db', (sub) => { sub.namespace = 'remote'; … }). The SDKs' own records of
+    // an HTTP or AWS call (http.request.url, aws) are the peer's, whatever they are named.
     const downstream = isSegment || DOWNSTREAM_NAMESPACES.has(String(doc.namespace));
-    const named = downstream ? [] : (this.callSiteNames.get(name) ?? []);
+    const recordedCall = downstream && !isSegment && (typeof doc.http?.request?.url === 'string' || (typeof doc.aws === 'object' && doc.aws !== null));
+    // OpenTelemetry's exporter names a database span `<db>@<host>` and keeps the span's own name as sql.url.
+    const sqlUrl = downstream && typeof doc.sql?.url === 'string' ? doc.sql.url : undefined;
+    const named = isSegment || recordedCall ? [] : (this.callSiteNames.get(name) ?? (sqlUrl ? this.callSiteNames.get(sqlUrl) : undefined) ?? []);
     const candidates = named.length > 0 ? named : downstream ? [] : (this.functionNames.get(name) ?? []);
 
     if (byCode) {
@@ -282,6 +317,19 @@ export class CodeMapper {
     const found = parsed.functions.filter(named);
     return found.length === 1 ? { key: `${file}#${found[0].name}@${found[0].startLine}`, file, fn: found[0] } : undefined;
   }
+}
+
+/** The workspace's own tracing helpers: function name → the positions of the argument that names the span. */
+function tracingHelpers(input: CodeMappingInput): Map<string, Set<number>> {
+  const helpers = new Map<string, Set<number>>();
+  for (const parsed of input.code.values()) {
+    for (const fn of parsed.functions) {
+      if (fn.spanNameParameter === undefined || fn.anonymous) continue;
+      const name = bareName(fn.name);
+      helpers.set(name, (helpers.get(name) ?? new Set()).add(fn.spanNameParameter));
+    }
+  }
+  return helpers;
 }
 
 /** Each document's own frames plus those of the subsegments below it (an exception bubbling up passes through them). */

@@ -1,6 +1,6 @@
 // The index the lenses and the hotspots report read: built once from a set of traces (mapping every
 // (sub)segment to code, then statistics per function), looked up by workspace file.
-import type { CodeMapper, Evidence, FunctionRef } from './codeMapping';
+import type { CodeMapper, CodeMatch, DocumentMapping, Evidence, FunctionRef } from './codeMapping';
 import { classifyDocument } from './classification';
 import { LatencyAccumulator, type LatencyStats } from './latencyStats';
 import type { SegmentDocument } from './model';
@@ -19,6 +19,12 @@ export interface LatencyEntry {
   /** 0-based first line of the function, and of its name. */
   line: number;
   nameLine: number;
+  /**
+   * 0-based line of the tracing call the entry stands at, when that is not the function's first line: a
+   * subsegment opened inside another one of the same function under another name (loadOrder > queryOrders) is a
+   * row of its own, at its call.
+   */
+  site?: number;
   /** The subsegment/span names whose data the entry holds. */
   names: string[];
   /** Undefined when every document naming this function was ambiguous. */
@@ -28,46 +34,78 @@ export interface LatencyEntry {
   ambiguous?: { count: number; names: string[]; candidates: AmbiguousCandidate[] };
 }
 
+/** What the index decided for each document, for callers that keep more per entry (the lens's slowest traces, samples). */
+export interface LatencyObserver {
+  /** `doc` of `segments` (one trace) counts for entry `key` with `ms` (a sample of its statistics). */
+  sample?(key: string, mapped: DocumentMapping, ms: number, segments: readonly SegmentDocument[]): void;
+  /** `doc` went through entry `key`, a sample of its own or inside one (a nested call of the same name). */
+  through?(key: string, mapped: DocumentMapping, segments: readonly SegmentDocument[]): void;
+}
+
 interface Building {
   ref: FunctionRef;
+  key: string;
+  site?: number;
   names: Set<string>;
   evidence: Set<Evidence>;
   latency: LatencyAccumulator;
   ambiguous?: { count: number; names: Set<string>; candidates: Map<string, AmbiguousCandidate> };
 }
 
+/**
+ * The entry a mapped document counts for: a function traced by a named call (b) has an entry per name, so that
+ * two operations of one function never share numbers; a function found only by its own name or `code.*` has one.
+ */
+function entryKey(match: CodeMatch, name: string): string {
+  return match.evidence.includes('b') ? `${match.key}>${name}` : match.key;
+}
+
 export class LatencyIndex {
   private constructor(private readonly byFile: Map<string, LatencyEntry[]>) {}
 
-  /** Maps every trace (assembled segments) and gathers statistics per function. */
-  static build(traces: Iterable<readonly SegmentDocument[]>, mapper: CodeMapper): LatencyIndex {
+  /** Maps every trace (assembled segments) and gathers statistics per function and name. */
+  static build(traces: Iterable<readonly SegmentDocument[]>, mapper: CodeMapper, observer: LatencyObserver = {}): LatencyIndex {
     const building = new Map<string, Building>();
-    const entry = (ref: FunctionRef): Building => {
-      let b = building.get(ref.key);
+    const entry = (ref: FunctionRef, key: string): Building => {
+      let b = building.get(key);
       if (!b) {
-        b = { ref, names: new Set(), evidence: new Set(), latency: new LatencyAccumulator() };
-        building.set(ref.key, b);
+        b = { ref, key, names: new Set(), evidence: new Set(), latency: new LatencyAccumulator() };
+        building.set(key, b);
       }
       return b;
     };
     for (const segments of traces) {
-      const keyOf = new Map<SegmentDocument, string>();
+      const matchOf = new Map<SegmentDocument, CodeMatch>();
+      const entryOf = new Map<SegmentDocument, string>();
       for (const mapped of mapper.mapTrace(segments)) {
         const name = String(mapped.doc.name);
         if (mapped.match) {
-          keyOf.set(mapped.doc, mapped.match.key);
-          // A subsegment opened inside its parent's callback in the same function (loadOrder > queryOrders):
-          // its time is part of the parent's sample already.
-          if (mapped.parent && keyOf.get(mapped.parent) === mapped.match.key) continue;
-          const b = entry(mapped.match);
+          const match = mapped.match;
+          matchOf.set(mapped.doc, match);
+          const parentMatch = mapped.parent ? matchOf.get(mapped.parent) : undefined;
+          const sameFunction = parentMatch?.key === match.key;
+          const parentEntry = mapped.parent ? entryOf.get(mapped.parent) : undefined;
+          const key = entryKey(match, name);
+          // Opened inside its parent under the same name (recursion, a retry loop): already in the parent's sample.
+          if (sameFunction && parentEntry === key) {
+            entryOf.set(mapped.doc, key);
+            observer.through?.(key, mapped, segments);
+            continue;
+          }
+          const b = entry(match, key);
+          entryOf.set(mapped.doc, key);
+          // Inside another subsegment opened by the same function under another name: a row at its own call.
+          if (sameFunction && parentMatch?.callSiteLine !== undefined && match.callSiteLine !== undefined) b.site ??= match.callSiteLine;
+          observer.through?.(key, mapped, segments);
           const duration = durationMs(mapped.doc);
           if (duration === undefined) continue;
           b.names.add(name);
-          for (const e of mapped.match.evidence) b.evidence.add(e);
+          for (const e of match.evidence) b.evidence.add(e);
           b.latency.add(duration, classifyDocument(mapped.doc), mapped.parent ? durationMs(mapped.segment) : undefined);
+          observer.sample?.(key, mapped, duration, segments);
         } else if (mapped.ambiguous) {
           for (const candidate of mapped.ambiguous) {
-            const b = entry(candidate);
+            const b = entry(candidate, entryKey(candidate, name));
             b.ambiguous ??= { count: 0, names: new Set(), candidates: new Map() };
             b.ambiguous.count++;
             b.ambiguous.names.add(name);
@@ -81,9 +119,10 @@ export class LatencyIndex {
     const byFile = new Map<string, LatencyEntry[]>();
     for (const b of building.values()) {
       const e: LatencyEntry = {
-        key: b.ref.key, file: b.ref.file, function: b.ref.fn.name, line: b.ref.fn.startLine, nameLine: b.ref.fn.nameLine,
+        key: b.key, file: b.ref.file, function: b.ref.fn.name, line: b.ref.fn.startLine, nameLine: b.ref.fn.nameLine,
         names: [...b.names].sort(), evidence: [...b.evidence].sort(),
       };
+      if (b.site !== undefined) e.site = b.site;
       const stats = b.latency.summary();
       if (stats) e.stats = stats;
       if (b.ambiguous) {
@@ -93,7 +132,7 @@ export class LatencyIndex {
       if (list) list.push(e);
       else byFile.set(e.file, [e]);
     }
-    for (const list of byFile.values()) list.sort((a, b) => a.line - b.line);
+    for (const list of byFile.values()) list.sort((a, b) => (a.site ?? a.line) - (b.site ?? b.line) || a.key.localeCompare(b.key));
     return new LatencyIndex(byFile);
   }
 

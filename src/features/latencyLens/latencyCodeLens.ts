@@ -14,13 +14,17 @@ import { SHOW_TRACES_THROUGH_COMMAND } from './tracesThroughFunction';
 export const LENS_SELECTOR: vscode.DocumentSelector = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'java', 'go', 'csharp']
   .map((language) => ({ language, scheme: 'file' }));
 
-/** An index entry placed on the function it names in the document as it is now. */
+/** An index entry placed on the function it names in the document as it is now, at `line` (0-based). */
 export interface PlacedEntry {
   entry: LatencyEntry;
   fn: FunctionRange;
+  line: number;
 }
 
-/** Entries on the document's current functions: same name, the nearest to where the index saw it (edits move lines). */
+/**
+ * Entries on the document's current functions: same name, the nearest to where the index saw it (edits move
+ * lines); an entry that stands at a tracing call inside its function goes to that call as it is now.
+ */
 export function placeEntries(entries: readonly LatencyEntry[], code: ParsedCode): PlacedEntry[] {
   const placed: PlacedEntry[] = [];
   for (const entry of entries) {
@@ -28,7 +32,15 @@ export function placeEntries(entries: readonly LatencyEntry[], code: ParsedCode)
     for (const fn of code.functions) {
       if (fn.name === entry.function && (!best || Math.abs(fn.startLine - entry.line) < Math.abs(best.startLine - entry.line))) best = fn;
     }
-    if (best) placed.push({ entry, fn: best });
+    if (!best) continue;
+    let line = best.startLine;
+    if (entry.site !== undefined) {
+      const site = entry.site - entry.line + best.startLine;
+      const calls = best.callSites.filter((c) => entry.names.includes(c.name));
+      const call = calls.reduce<typeof calls[number] | undefined>((a, c) => (!a || Math.abs(c.line - site) < Math.abs(a.line - site) ? c : a), undefined);
+      if (call) line = call.line;
+    }
+    placed.push({ entry, fn: best, line });
   }
   return placed;
 }
@@ -77,21 +89,25 @@ export class LatencyCodeLensProvider extends Disposable implements vscode.CodeLe
       .sort((a, b) => statisticOf(b.entry.stats!, settings.lensStatistic) - statisticOf(a.entry.stats!, settings.lensStatistic));
     const shown = settings.lensTopN > 0 ? timed.slice(0, settings.lensTopN) : timed;
     const lenses: vscode.CodeLens[] = [];
-    for (const { entry, fn } of shown) {
-      const range = new vscode.Range(fn.startLine, 0, fn.startLine, 0);
+    // Two operations of one function on one line (two tracing calls side by side) say which is which.
+    const perLine = new Map<number, number>();
+    for (const { line } of shown) perLine.set(line, (perLine.get(line) ?? 0) + 1);
+    for (const { entry, line } of shown) {
+      const range = new vscode.Range(line, 0, line, 0);
+      const text = lensText(entry.stats!, settings, place.snapshot.windowMinutes);
       lenses.push(new vscode.CodeLens(range, {
-        title: escapeLensText(lensText(entry.stats!, settings, place.snapshot.windowMinutes)),
+        title: escapeLensText((perLine.get(line) ?? 0) > 1 ? `${entry.names.join(', ')}: ${text}` : text),
         command: SHOW_TRACES_THROUGH_COMMAND,
         arguments: [place.folder.uri.toString(), entry.key],
         tooltip: `X-Ray: ${entry.names.join(', ')} — show the traces through ${entry.function} in the Traces view`,
       }));
     }
     // No number is put above a function that only shares a name: the lens says so.
-    for (const { entry, fn } of placed) {
+    for (const { entry, line } of placed) {
       if (entry.stats || !entry.ambiguous) continue;
       const name = entry.ambiguous.names[0] ?? entry.function;
       const others = entry.ambiguous.candidates.map((c) => `${c.file}:${c.line + 1} ${c.function}`).join(', ');
-      lenses.push(new vscode.CodeLens(new vscode.Range(fn.startLine, 0, fn.startLine, 0), {
+      lenses.push(new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
         title: escapeLensText(`${entry.ambiguous.candidates.length} functions named ${name} — no numbers`),
         command: '',
         tooltip: `X-Ray: ${entry.ambiguous.count} subsegments named "${entry.ambiguous.names.join('", "')}" fit ${others}; a path mapping or exception frames would decide.`,

@@ -6,7 +6,7 @@ import { indexExceptions, resolveCause } from '../../xray/cause';
 import { classifyDocument } from '../../xray/classification';
 import { languageForFile, loadCodeParser, type CodeLanguage, type CodeParser, type ParsedCode } from '../../xray/code/functionRanges';
 import { CodeMapper, type CodeMappingInput, type DocumentMapping } from '../../xray/codeMapping';
-import { durationMs, LatencyIndex } from '../../xray/latencyIndex';
+import { LatencyIndex, type LatencyObserver } from '../../xray/latencyIndex';
 import type { Outcome, SegmentDocument } from '../../xray/model';
 import { walkDocuments } from '../../xray/segmentTree';
 import { TraceAssembler } from '../../xray/traceAssembler';
@@ -82,10 +82,12 @@ export class LatencyEngine {
 
   /** Maps assembled traces onto one workspace folder's code. */
   buildFolder(input: CodeMappingInput, traces: readonly SegmentDocument[][]): FolderIndex {
-    const mapper = new RecordingMapper(input);
-    const index = LatencyIndex.build(traces, mapper);
-    for (const list of mapper.slowest.values()) list.sort((a, b) => b.durationMs - a.durationMs);
-    return { index, slowest: mapper.slowest, samples: mapper.samples, traceIds: mapper.traceIds, exceptions: exceptionSites(mapper, traces) };
+    const mapper = new CodeMapper(input);
+    const recorder = new EntryRecorder();
+    const index = LatencyIndex.build(traces, mapper, recorder);
+    recorder.finishTrace();
+    for (const list of recorder.slowest.values()) list.sort((a, b) => b.durationMs - a.durationMs);
+    return { index, slowest: recorder.slowest, samples: recorder.samples, traceIds: recorder.traceIds, exceptions: exceptionSites(mapper, traces) };
   }
 
   dispose(): void {
@@ -93,34 +95,36 @@ export class LatencyEngine {
   }
 }
 
-/** A CodeMapper that also keeps, per function, its latency samples, its slowest traces and all its traces while the index maps. */
-class RecordingMapper extends CodeMapper {
+/** Keeps, per index entry, its latency samples, its slowest traces and all its traces, from the index's own decisions. */
+class EntryRecorder implements LatencyObserver {
   readonly slowest = new Map<string, SlowTrace[]>();
   readonly samples = new Map<string, number[]>();
   readonly traceIds = new Map<string, Set<string>>();
+  private trace: readonly SegmentDocument[] | undefined;
+  private traceId = '';
+  /** The slowest sample of each entry in the current trace: a trace counts once among an entry's slowest. */
+  private readonly worst = new Map<string, SlowTrace>();
 
-  override mapTrace(segments: readonly SegmentDocument[]): DocumentMapping[] {
-    const mapped = super.mapTrace(segments);
-    const traceId = String(segments[0]?.trace_id ?? '');
-    const keyOf = new Map<SegmentDocument, string>();
-    const worst = new Map<string, SlowTrace>();
-    for (const m of mapped) {
-      if (!m.match) continue;
-      const key = m.match.key;
-      keyOf.set(m.doc, key);
-      const ids = this.traceIds.get(key) ?? new Set<string>();
-      this.traceIds.set(key, ids.add(traceId));
-      // The index's rule: a subsegment inside its parent's callback in the same function is not a sample of its own.
-      if (m.parent && keyOf.get(m.parent) === key) continue;
-      const ms = durationMs(m.doc);
-      if (ms === undefined) continue;
-      const samples = this.samples.get(key) ?? [];
-      if (samples.length < SAMPLES_KEPT) samples.push(ms);
-      this.samples.set(key, samples);
-      const before = worst.get(key);
-      if (!before || ms > before.durationMs) worst.set(key, { traceId, durationMs: ms, outcome: classifyDocument(m.doc) });
+  through(key: string, _mapped: DocumentMapping, segments: readonly SegmentDocument[]): void {
+    if (segments !== this.trace) {
+      this.finishTrace();
+      this.trace = segments;
+      this.traceId = String(segments[0]?.trace_id ?? '');
     }
-    for (const [key, slow] of worst) {
+    const ids = this.traceIds.get(key) ?? new Set<string>();
+    this.traceIds.set(key, ids.add(this.traceId));
+  }
+
+  sample(key: string, mapped: DocumentMapping, ms: number): void {
+    const samples = this.samples.get(key) ?? [];
+    if (samples.length < SAMPLES_KEPT) samples.push(ms);
+    this.samples.set(key, samples);
+    const before = this.worst.get(key);
+    if (!before || ms > before.durationMs) this.worst.set(key, { traceId: this.traceId, durationMs: ms, outcome: classifyDocument(mapped.doc) });
+  }
+
+  finishTrace(): void {
+    for (const [key, slow] of this.worst) {
       const list = this.slowest.get(key) ?? [];
       list.push(slow);
       if (list.length > SLOWEST_KEPT * 2) {
@@ -129,7 +133,7 @@ class RecordingMapper extends CodeMapper {
       }
       this.slowest.set(key, list);
     }
-    return mapped;
+    this.worst.clear();
   }
 }
 

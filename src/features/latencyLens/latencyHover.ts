@@ -28,8 +28,11 @@ export class LatencyHoverProvider implements vscode.HoverProvider {
     const code = await this.service.parseDocument(document);
     if (!code || token.isCancellationRequested) return undefined;
     const line = position.line;
-    const hit = placeEntries(entries, code).find(({ entry, fn }) =>
-      entry.stats && (line === fn.startLine || line === fn.nameLine || fn.callSites.some((c) => c.line === line && entry.names.includes(c.name))));
+    // The entry's own line first (a row at a tracing call inside a function), then its function's lines.
+    const placed = placeEntries(entries, code).filter(({ entry }) => entry.stats);
+    const hit = placed.find((p) => p.line === line)
+      ?? placed.find(({ entry, fn }) => entry.site === undefined
+        && (line === fn.startLine || line === fn.nameLine || fn.callSites.some((c) => c.line === line && entry.names.includes(c.name))));
     if (!hit) return undefined;
     const command = await openTraceCommand();
     const markdown = hoverMarkdown(hit.entry, place.snapshot, place.index.samples.get(hit.entry.key) ?? [], place.index.slowest.get(hit.entry.key) ?? [], command);

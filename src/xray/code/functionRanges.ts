@@ -27,11 +27,21 @@ export interface CallSite {
   name: string;
   /** 0-based line of the call. */
   line: number;
+  /**
+   * The wrapper pattern: the call's callback (or Python `with` block) does nothing but call this one function —
+   * `captureFunc('discount', () => computeDiscount(order))` — so the subsegment's time is that function's.
+   */
+  wraps?: string;
 }
 
 export interface FunctionRange {
-  /** As written; methods with their class (`Class.method`), Go methods with their receiver type. */
+  /**
+   * As written; methods with their class (`Class.method`), Go methods with their receiver type. An anonymous
+   * function is named as people read it: `GET /slow handler`, `setTimeout callback in main`, `(anonymous)`.
+   */
   name: string;
+  /** A function without a name of its own (arrow, lambda, closure, func literal): never found by name. */
+  anonymous?: true;
   kind: 'function' | 'method' | 'constructor';
   /** 0-based, inclusive; decorators and annotations included in startLine. */
   startLine: number;
@@ -47,6 +57,16 @@ export interface FunctionRange {
    * (the SDK's interceptor begins a subsegment named `pjp.getSignature().getName()`, the method's name).
    */
   tracedAs: string[];
+  /**
+   * A tracing helper of the code's own: the parameter (0-based, `self` not counted) whose value the function
+   * passes as the name of a tracing call — `function withSpan(name, fn) { return tracer.startActiveSpan(name, …) }`.
+   */
+  spanNameParameter?: number;
+  /**
+   * Calls of functions that are not tracing APIs, with a string literal argument (at `argument`) and a callback or
+   * a `with` block: tracing calls when the callee turns out to be a helper of the workspace (`withSpan('x', …)`).
+   */
+  namedCalls?: Array<CallSite & { argument: number }>;
 }
 
 export interface ParsedCode {
@@ -166,6 +186,7 @@ interface Frame {
 /** Walks the tree without recursion (deeply nested input cannot overflow the stack). */
 function collect(root: Node, language: CodeLanguage, out: ParsedCode): void {
   const stack: Frame[] = [{ node: root, classes: [], owner: undefined }];
+  const rangeOf = new Map<number, FunctionRange>();
   while (stack.length > 0) {
     const { node, classes, owner } = stack.pop() as Frame;
     let innerClasses = classes;
@@ -173,16 +194,23 @@ function collect(root: Node, language: CodeLanguage, out: ParsedCode): void {
     const className = classNameOf(node, language);
     if (className !== undefined) innerClasses = [...classes, className];
 
-    const fn = functionOf(node, language, classes);
+    const fn = functionOf(node, language, classes) ?? anonymousFunctionOf(node, language, owner);
     if (fn) {
       out.functions.push(fn);
+      rangeOf.set(node.id, fn);
       innerOwner = fn;
       addDecorations(node, language, fn);
     } else if (isDecoration(node, language)) {
       continue; // read by addDecorations on the function it decorates
     } else {
       const call = callSiteOf(node, language);
-      if (call) (owner ? owner.callSites : out.topLevelCallSites).push(call);
+      if (call) {
+        const wraps = wrappedFunction(node, language);
+        if (wraps) call.wraps = wraps;
+        (owner ? owner.callSites : out.topLevelCallSites).push(call);
+      } else if (node.type === CALL_NODES[language]) {
+        noteHelperCall(node, language, owner, rangeOf);
+      }
     }
     const children = node.namedChildren;
     for (let i = children.length - 1; i >= 0; i--) {
@@ -190,6 +218,8 @@ function collect(root: Node, language: CodeLanguage, out: ParsedCode): void {
       if (child) stack.push({ node: child, classes: innerClasses, owner: innerOwner });
     }
   }
+  // An anonymous function is a range of its own only to hold tracing calls; without one it stays part of its enclosing function.
+  out.functions = out.functions.filter((f) => !f.anonymous || f.callSites.length > 0 || (f.namedCalls?.length ?? 0) > 0);
   out.functions.sort((a, b) => a.startLine - b.startLine || a.nameColumn - b.nameColumn);
 }
 
@@ -270,6 +300,251 @@ function functionOf(node: Node, language: CodeLanguage, classes: string[]): Func
     callSites: [],
     tracedAs: [],
   };
+}
+
+/** Node types of functions that have no name of their own, per language (JavaScript's come from JS_FUNCTION_NODES). */
+const ANONYMOUS_NODES: Record<CodeLanguage, ReadonlySet<string>> = {
+  javascript: new Set(['function_expression', 'function', 'arrow_function', 'generator_function']),
+  typescript: new Set(['function_expression', 'function', 'arrow_function', 'generator_function']),
+  tsx: new Set(['function_expression', 'function', 'arrow_function', 'generator_function']),
+  python: new Set(['lambda']),
+  java: new Set(['lambda_expression']),
+  go: new Set(['func_literal']),
+  csharp: new Set(['lambda_expression', 'anonymous_method_expression']),
+};
+
+/** Registration calls whose callback is a request handler, by the name called (Express, Koa, Fastify, Javalin, gin, …). */
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
+/** Go's net/http and .NET's minimal APIs: the pattern is the first argument. */
+const HANDLER_REGISTRATIONS = /^(HandleFunc|Handle|HandlerFunc|Map(Get|Post|Put|Patch|Delete|Methods)?)$/;
+
+/**
+ * A function without a name of its own, as a range of its own so that the tracing calls inside it (a route
+ * handler's `captureAsyncFunc('slowStep', …)`) have a place to go. The callback handed to a tracing call is not
+ * one: it is the traced block itself, part of the function that makes the call.
+ */
+function anonymousFunctionOf(node: Node, language: CodeLanguage, owner: FunctionRange | undefined): FunctionRange | undefined {
+  if (!ANONYMOUS_NODES[language].has(node.type)) return undefined;
+  if (language === 'javascript' || language === 'typescript' || language === 'tsx') {
+    if (javascriptFunctionName(node)) return undefined; // named by its binding: functionOf's
+  }
+  const call = enclosingCall(node, language);
+  if (call && isTracedBlock(call, language)) return undefined;
+  const name = anonymousName(node, language, call);
+  if (name === undefined) return undefined;
+  return {
+    name: owner && !name.startsWith(`${owner.name} `) ? `${name} in ${owner.name}` : name,
+    anonymous: true,
+    kind: 'function',
+    startLine: node.startPosition.row,
+    endLine: node.endPosition.row,
+    nameLine: node.startPosition.row,
+    nameColumn: node.startPosition.column,
+    callSites: [],
+    tracedAs: [],
+  };
+}
+
+/**
+ * Two things a call that is not a literal-named tracing call can say: `tracer.startActiveSpan(name, …)` with `name` a
+ * parameter makes the function declaring it a tracing helper; `withSpan('x', () => …)` is a tracing call if
+ * `withSpan` is one (decided by the code mapping, which sees every file).
+ */
+function noteHelperCall(call: Node, language: CodeLanguage, owner: FunctionRange | undefined, rangeOf: Map<number, FunctionRange>): void {
+  const api = language === 'java' ? call.childForFieldName('name')?.text : lastName(call.childForFieldName('function'));
+  const args = call.childForFieldName('arguments');
+  if (!api || !args) return;
+  const list = args.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+  if (TRACING_APIS.has(api) || (language === 'go' && api === GO_OTEL_START)) {
+    const nameArg = list[language === 'go' ? 1 : 0];
+    const param = nameArg?.type === 'identifier' ? nameArg.text : undefined;
+    if (!param) return;
+    for (let up = call.parent; up; up = up.parent) {
+      const fn = rangeOf.get(up.id);
+      const params = fn ? parameterNames(up, language) : undefined;
+      const at = params?.indexOf(param) ?? -1;
+      if (fn && at >= 0) {
+        fn.spanNameParameter = at;
+        return;
+      }
+    }
+    return;
+  }
+  if (!owner || ROUTE_METHODS.has(api.toLowerCase()) || HANDLER_REGISTRATIONS.test(api) || api === 'use') return;
+  const argument = list.slice(0, 2).findIndex((a) => stringValue(a) !== undefined);
+  if (argument < 0) return;
+  const withBlock = language === 'python' && (call.parent?.type === 'with_item' || call.parent?.parent?.type === 'with_item');
+  if (!withBlock && !list.some((a) => ANONYMOUS_NODES[language].has(a.type) || JS_FUNCTION_NODES.has(a.type))) return;
+  const name = stringValue(list[argument]) as string;
+  const site: CallSite & { argument: number } = { api, name, line: call.startPosition.row, argument };
+  const wraps = wrappedFunction(call, language);
+  if (wraps) site.wraps = wraps;
+  (owner.namedCalls ??= []).push(site);
+}
+
+/** A function node's parameter names in order; Python's self/cls left out, as callers do not pass them. */
+function parameterNames(fn: Node, language: CodeLanguage): string[] {
+  const list = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
+  if (!list) return [];
+  if (list.type === 'identifier') return [list.text]; // x => …
+  const names = list.namedChildren.filter((p): p is Node => p !== null && p.type !== 'comment').map((p) => {
+    if (p.type === 'identifier') return p.text;
+    const named = p.childForFieldName('pattern') ?? p.childForFieldName('name') ?? p.childForFieldName('left') ?? p.namedChildren.find((c) => c?.type === 'identifier');
+    return named?.type === 'identifier' ? named.text : '';
+  });
+  return language === 'python' && (names[0] === 'self' || names[0] === 'cls') ? names.slice(1) : names;
+}
+
+/**
+ * A call whose callback is the traced block itself: a tracing API (`startActiveSpan(name, (span) => …)`), or any
+ * call that names its callback with a string literal — a team's own `withSpan('charge', async () => …)` helper —
+ * except the registrations whose callback is a route handler.
+ */
+function isTracedBlock(call: Node, language: CodeLanguage): boolean {
+  const api = language === 'java' ? call.childForFieldName('name')?.text : lastName(call.childForFieldName('function'));
+  if (!api) return false;
+  if (TRACING_APIS.has(api)) return true;
+  if (ROUTE_METHODS.has(api.toLowerCase()) || HANDLER_REGISTRATIONS.test(api) || api === 'use') return false;
+  const args = call.childForFieldName('arguments');
+  return !!args && firstStringArgument(args, language) !== undefined;
+}
+
+/** The call a function is an argument of (C#'s arguments are wrapped in an `argument` node). */
+function enclosingCall(node: Node, language: CodeLanguage): Node | undefined {
+  let up = node.parent;
+  if (language === 'csharp' && up?.type === 'argument') up = up.parent;
+  if (!up || !['arguments', 'argument_list'].includes(up.type)) return undefined;
+  const call = up.parent;
+  return call?.type === CALL_NODES[language] ? call : undefined;
+}
+
+/** How people read an anonymous function: by the route it handles, the call it is the callback of, or its binding. */
+function anonymousName(node: Node, language: CodeLanguage, call: Node | undefined): string | undefined {
+  if (call) {
+    const callee = language === 'java' ? call.childForFieldName('name') : call.childForFieldName('function');
+    const api = language === 'java' ? callee?.text : lastName(callee);
+    if (!api) return '(anonymous)';
+    const args = call.childForFieldName('arguments');
+    const pattern = args ? firstStringArgument(args, language) : undefined;
+    if (ROUTE_METHODS.has(api.toLowerCase())) {
+      // router.route('/x').get(handler): the path is on the call before.
+      const routed = pattern ?? routeOf(callee, language);
+      if (routed !== undefined) return `${api.toUpperCase()} ${routed} handler`;
+    }
+    if (HANDLER_REGISTRATIONS.test(api) && pattern !== undefined) {
+      const verb = /^Map(Get|Post|Put|Patch|Delete)$/.exec(api)?.[1]?.toUpperCase();
+      return `${verb ? `${verb} ` : ''}${pattern} handler`;
+    }
+    if (api === 'use' && pattern !== undefined) return `${pattern} middleware`;
+    return `${api} callback`;
+  }
+  const parent = node.parent;
+  if (parent?.type === 'export_statement') return 'default export';
+  // Python's `check = lambda x: …` is read as check.
+  if (language === 'python' && parent?.type === 'assignment' && parent.childForFieldName('left')?.type === 'identifier') {
+    return parent.childForFieldName('left')?.text;
+  }
+  return language === 'python' ? 'lambda' : '(anonymous)';
+}
+
+/** `router.route('/x').get`: the '/x'. */
+function routeOf(callee: Node | null | undefined, language: CodeLanguage): string | undefined {
+  const object = callee?.type === 'member_expression' ? callee.childForFieldName('object') : undefined;
+  if (object?.type !== 'call_expression' || lastName(object.childForFieldName('function')) !== 'route') return undefined;
+  const args = object.childForFieldName('arguments');
+  return args ? firstStringArgument(args, language) : undefined;
+}
+
+/**
+ * The function a tracing call wraps: its callback (JavaScript) or `with` block (Python) holds one call and nothing
+ * else but calls on the subsegment/span itself (`span.end()` in a finally, `sub.close()`, annotations):
+ * `captureFunc('discount', () => computeDiscount(order))`, `startActiveSpan('charge', (span) => { try { return
+ * charge(x) } finally { span.end() } })`, `with xray_recorder.in_subsegment('x'): one_call()`.
+ */
+function wrappedFunction(call: Node, language: CodeLanguage): string | undefined {
+  if (language === 'javascript' || language === 'typescript' || language === 'tsx') {
+    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+    const callback = args.find((a) => a !== null && JS_FUNCTION_NODES.has(a.type));
+    if (!callback) return undefined;
+    const params = new Set(identifiersIn(callback.childForFieldName('parameters') ?? callback.childForFieldName('parameter')));
+    const body = callback.childForFieldName('body');
+    return body ? soleCallee(body, params, language) : undefined;
+  }
+  if (language === 'python') {
+    // call → (as_pattern →) with_item → with_clause → with_statement
+    let up = call.parent;
+    if (up?.type === 'as_pattern') up = up.parent;
+    if (up?.type !== 'with_item' || up.parent?.type !== 'with_clause') return undefined;
+    const statement = up.parent.parent;
+    if (statement?.type !== 'with_statement' || up.parent.namedChildren.length !== 1) return undefined;
+    const alias = call.parent?.type === 'as_pattern' ? call.parent.childForFieldName('alias') : undefined;
+    const body = statement.childForFieldName('body');
+    return body ? soleCallee(body, new Set(identifiersIn(alias)), language) : undefined;
+  }
+  return undefined;
+}
+
+function identifiersIn(node: Node | null | undefined): string[] {
+  if (!node) return [];
+  if (node.type === 'identifier') return [node.text];
+  return node.namedChildren.flatMap((c) => (c ? identifiersIn(c) : []));
+}
+
+/** The name of the one function a block or expression calls, ignoring calls on `own` (the span or subsegment). */
+function soleCallee(body: Node, own: ReadonlySet<string>, language: CodeLanguage): string | undefined {
+  const callNode = CALL_NODES[language];
+  const isOwnCall = (statement: Node): boolean => {
+    const expression = unwrapAwait(statement.namedChildren[0]);
+    if (statement.type !== 'expression_statement' || expression?.type !== callNode) return false;
+    const callee = expression.childForFieldName('function');
+    const object = callee?.childForFieldName('object');
+    return object?.type === 'identifier' && own.has(object.text);
+  };
+  let block: Node = body;
+  for (;;) {
+    if (block.type !== 'statement_block' && block.type !== 'block') return calleeName(block, own, language);
+    const statements = block.namedChildren.filter((s): s is Node => s !== null && s.type !== 'comment' && !isOwnCall(s));
+    if (statements.length !== 1) return undefined;
+    const only = statements[0];
+    if (only.type === 'try_statement') {
+      const tryBody = only.childForFieldName('body');
+      if (!tryBody) return undefined;
+      block = tryBody;
+      continue;
+    }
+    let value: Node | null | undefined;
+    if (only.type === 'return_statement' || only.type === 'expression_statement') value = only.namedChildren[0];
+    else if (only.type === 'lexical_declaration' || only.type === 'variable_declaration') {
+      const declarators = only.namedChildren.filter((d) => d?.type === 'variable_declarator');
+      value = declarators.length === 1 ? declarators[0]?.childForFieldName('value') : undefined;
+    }
+    if (value?.type === 'assignment') value = value.childForFieldName('right');
+    return value ? calleeName(value, own, language) : undefined;
+  }
+}
+
+function unwrapAwait(node: Node | null | undefined): Node | null | undefined {
+  let n = node;
+  while (n && (n.type === 'await_expression' || n.type === 'await' || n.type === 'parenthesized_expression')) n = n.namedChildren[0];
+  return n;
+}
+
+/** `await charge(x)`, `charge(x).then(…)`, `svc.charge(x)` → charge; a call on the span itself, or a tracing API, → undefined. */
+function calleeName(expression: Node, own: ReadonlySet<string>, language: CodeLanguage): string | undefined {
+  let e = unwrapAwait(expression);
+  for (;;) {
+    if (!e || e.type !== CALL_NODES[language]) return undefined;
+    const callee = e.childForFieldName('function');
+    const method = lastName(callee);
+    const object = callee?.childForFieldName('object');
+    // charge(x).then(…).finally(…): the call the chain starts with.
+    if (method && ['then', 'catch', 'finally'].includes(method) && object?.type === CALL_NODES[language]) {
+      e = unwrapAwait(object);
+      continue;
+    }
+    if (!method || TRACING_APIS.has(method) || (object?.type === 'identifier' && own.has(object.text))) return undefined;
+    return method;
+  }
 }
 
 /** JavaScript/TypeScript node types that are functions. */
@@ -380,13 +655,42 @@ function addDecorations(fnNode: Node, language: CodeLanguage, fn: FunctionRange)
         fn.callSites.push(call);
         continue;
       }
-      // @xray_recorder.capture() or @xray_recorder.capture (capture_async alike): the SDK names the subsegment func.__name__.
+      // @xray_recorder.capture() or @xray_recorder.capture (capture_async alike): the SDK names the subsegment
+      // func.__name__; a team's own @traced / @traced("name") decorator does the same.
       const callee = expression.type === 'call' ? expression.childForFieldName('function') : expression;
       const api = lastName(callee);
-      if (api === 'capture' || api === 'capture_async') {
+      const named = expression.type === 'call' ? tracingDecoratorCall(expression, language) : undefined;
+      if (named) fn.callSites.push(named);
+      else if (api === 'capture' || api === 'capture_async' || (api && TRACING_DECORATOR.test(api))) {
         const bare = fnNode.childForFieldName('name')?.text;
         if (bare && !fn.tracedAs.includes(bare)) fn.tracedAs.push(bare);
       }
+    }
+  }
+  if ((language === 'javascript' || language === 'typescript' || language === 'tsx') && fnNode.type === 'method_definition') {
+    // Decorators stand before the method in the class body: @traced('reconcile'), @Span(), @traced.
+    for (let d = fnNode.previousNamedSibling; d?.type === 'decorator'; d = d.previousNamedSibling) {
+      fn.startLine = Math.min(fn.startLine, d.startPosition.row);
+      const expression = d.namedChildren[0];
+      if (!expression) continue;
+      const named = expression.type === 'call_expression' ? tracingDecoratorCall(expression, language) : undefined;
+      const api = lastName(expression.type === 'call_expression' ? expression.childForFieldName('function') : expression);
+      if (named) fn.callSites.push(named);
+      else if (api && TRACING_DECORATOR.test(api)) {
+        const bare = fnNode.childForFieldName('name')?.text;
+        for (const name of [bare, fn.name]) if (name && !fn.tracedAs.includes(name)) fn.tracedAs.push(name);
+      }
+    }
+  }
+  if (language === 'java' && fn.kind === 'method') {
+    // OpenTelemetry's @WithSpan("name"), or @WithSpan alone: the agent names the span Class.method.
+    const withSpan = annotationOf(fnNode, 'WithSpan');
+    if (withSpan) {
+      const args = withSpan.childForFieldName('arguments');
+      const value = args?.namedChildren.map((a) => (a?.type === 'element_value_pair' ? a.childForFieldName('value') : a)).find((v) => v && stringValue(v) !== undefined);
+      const name = value ? stringValue(value) : undefined;
+      if (name) fn.callSites.push({ api: 'WithSpan', name, line: withSpan.startPosition.row });
+      else if (!fn.tracedAs.includes(fn.name)) fn.tracedAs.push(fn.name);
     }
   }
   if (language === 'java' && fn.kind === 'method') {
@@ -400,9 +704,29 @@ function addDecorations(fnNode: Node, language: CodeLanguage, fn: FunctionRange)
 }
 
 function hasAnnotation(declaration: Node, name: string): boolean {
+  return annotationOf(declaration, name) !== undefined;
+}
+
+function annotationOf(declaration: Node, name: string): Node | undefined {
   const modifiers = declaration.namedChildren.find((c) => c?.type === 'modifiers');
-  return !!modifiers?.namedChildren.some((a) => (a?.type === 'marker_annotation' || a?.type === 'annotation')
-    && lastName(a.childForFieldName('name')) === name);
+  return modifiers?.namedChildren.find((a) => (a?.type === 'marker_annotation' || a?.type === 'annotation')
+    && lastName(a.childForFieldName('name')) === name) ?? undefined;
+}
+
+/**
+ * Decorators a team writes around its tracer — `@traced('reconcile')`, `@span("load")`, `@instrument(name=…)` — by
+ * the usual names; the string they are given is the span's name.
+ */
+const TRACING_DECORATOR = /^(trace|traced|tracing|span|with_?span|instrument(ed)?|timed|xray_?\w*)$/i;
+
+function tracingDecoratorCall(expression: Node, language: CodeLanguage): CallSite | undefined {
+  const known = callSiteOf(expression, language);
+  if (known) return known;
+  const api = lastName(expression.childForFieldName('function'));
+  const args = expression.childForFieldName('arguments');
+  if (!api || !TRACING_DECORATOR.test(api) || !args) return undefined;
+  const name = firstStringArgument(args, language);
+  return name === undefined ? undefined : { api, name, line: expression.startPosition.row };
 }
 
 const CALL_NODES: Record<CodeLanguage, string> = {

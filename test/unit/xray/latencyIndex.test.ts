@@ -23,7 +23,8 @@ suite('latency index', () => {
       const op = i % 50;
       traces.push([{ id: `s${i}`, name: 'svc', start_time: 1, end_time: 2, subsegments: [
         { id: `a${i}`, name: `op-${op}`, start_time: 1, end_time: 1 + (op + 1) / 1000, fault: i % 200 === 0 },
-        { id: `r${i}`, name: `op-${op}`, namespace: 'remote', start_time: 1, end_time: 1.9 },
+        // The SDK's record of an HTTP call that happens to share the name: the peer's time, not the method's.
+        { id: `r${i}`, name: `op-${op}`, namespace: 'remote', start_time: 1, end_time: 1.9, http: { request: { url: `http://op-${op}/`, method: 'GET' } } },
       ] } as SegmentDocument]);
     }
     const index = LatencyIndex.build(traces, mapper);
