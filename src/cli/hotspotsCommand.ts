@@ -124,10 +124,15 @@ export async function hotspots(args: HotspotsArgs, io: HotspotsIo): Promise<0 | 
   }
   const parser = await loadCodeParser(treeSitterDirectory());
   try {
-    const index = LatencyIndex.build(traces, new CodeMapper({ ...readWorkspace(workspace, parser), pathMappings: args.pathMappings }));
+    const mapper = new CodeMapper({ ...readWorkspace(workspace, parser), pathMappings: args.pathMappings });
+    const index = LatencyIndex.build(traces, mapper);
     const entries = index.entries();
     const rows = entries.filter((e) => e.stats).map(toRow).sort((a, b) => b.p95 - a.p95 || a.file.localeCompare(b.file) || a.line - b.line);
     for (const note of ambiguityNotes(entries)) io.err(`${note}\n`);
+    // Code that ran elsewhere (/var/task, /app) was found by file names alone: say which mapping makes it certain.
+    for (const s of mapper.pathMappingSuggestions().slice(0, 3)) {
+      io.err(`frames under ${s.from} matched ${s.to === '.' ? 'the workspace' : s.to} by file name (${s.frames}); --path-map ${s.from}=${s.to} says so for every file\n`);
+    }
     if (args.json) {
       io.out(`${JSON.stringify(rows, null, 2)}\n`);
     } else {

@@ -81,6 +81,8 @@ export class CodeMapper {
   /** Bare function name → functions, for ES-module frames that keep only their label. */
   private readonly byLabel = new Map<string, FunctionRef[]>();
   private readonly sourceMaps = new Map<string, TraceMap | undefined>();
+  /** JSON [from, to] → frames resolved by their trailing path alone under `from`. */
+  private readonly suffixMatches = new Map<string, number>();
 
   constructor(private readonly input: CodeMappingInput) {
     this.files = new Set(input.files);
@@ -239,7 +241,33 @@ export class CodeMapper {
       const wd = workingDirectory.replace(/\\/g, '/').replace(/\/+$/, '');
       if (p.startsWith(`${wd}/`) && this.files.has(p.slice(wd.length + 1))) return p.slice(wd.length + 1);
     }
-    return this.longestSuffix(p);
+    const found = this.longestSuffix(p);
+    if (found && p.startsWith('/')) this.noteSuffixMatch(p, found);
+    return found;
+  }
+
+  /**
+   * Where frames resolved only by their trailing path ran, as path mappings that would say so (`/var/task` → `.`),
+   * with how many frames each stands for, most first: the user can set one where a file name alone is not enough.
+   */
+  pathMappingSuggestions(): Array<PathMapping & { frames: number }> {
+    return [...this.suffixMatches.entries()]
+      .map(([key, frames]) => {
+        const [from, to] = JSON.parse(key) as [string, string];
+        return { from, to, frames };
+      })
+      .sort((a, b) => b.frames - a.frames || a.from.localeCompare(b.from));
+  }
+
+  private noteSuffixMatch(recorded: string, file: string): void {
+    const r = recorded.split('/');
+    const w = file.split('/');
+    let n = 0;
+    while (n < r.length && n < w.length && r[r.length - 1 - n] === w[w.length - 1 - n]) n++;
+    const from = r.slice(0, r.length - n).join('/') || '/';
+    const to = w.slice(0, w.length - n).join('/') || '.';
+    const key = JSON.stringify([from, to]);
+    this.suffixMatches.set(key, (this.suffixMatches.get(key) ?? 0) + 1);
   }
 
   /** The workspace file sharing the most trailing path segments with `p` (at least the file name); none on a tie. */

@@ -190,7 +190,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
     const index = api.latencyLens.service.snapshot!.folders.get(folder.uri.toString())!;
     const ms = (x: number) => Math.round(x * 10) / 10; // as --json rounds
     const ours = index.index.entries().filter((e) => e.stats).map((e) => ({
-      file: e.file, line: e.line + 1, function: e.function, count: e.stats!.count, p50: ms(e.stats!.p50), p95: ms(e.stats!.p95), p99: ms(e.stats!.p99),
+      file: e.file, line: (e.site ?? e.line) + 1, function: e.function, count: e.stats!.count, p50: ms(e.stats!.p50), p95: ms(e.stats!.p95), p99: ms(e.stats!.p99),
       faults: e.stats!.faults, errors: e.stats!.errors, throttles: e.stats!.throttles,
     }));
     const byPlace = (a: { file: string; line: number }, b: { file: string; line: number }) => a.file.localeCompare(b.file) || a.line - b.line;

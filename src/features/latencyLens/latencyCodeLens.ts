@@ -36,7 +36,7 @@ export function placeEntries(entries: readonly LatencyEntry[], code: ParsedCode)
     let line = best.startLine;
     if (entry.site !== undefined) {
       const site = entry.site - entry.line + best.startLine;
-      const calls = best.callSites.filter((c) => entry.names.includes(c.name));
+      const calls = [...best.callSites, ...(best.namedCalls ?? [])].filter((c) => entry.names.includes(c.name));
       const call = calls.reduce<typeof calls[number] | undefined>((a, c) => (!a || Math.abs(c.line - site) < Math.abs(a.line - site) ? c : a), undefined);
       if (call) line = call.line;
     }

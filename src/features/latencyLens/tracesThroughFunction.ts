@@ -40,7 +40,9 @@ export class TracesThroughFunction extends Disposable {
     const entry = index?.index.entries().find((e) => e.key === key);
     const traceIds = index?.traceIds.get(key);
     if (!entry || !traceIds || traceIds.size === 0) return undefined;
-    return { label: `through ${entry.function}`, traceIds, owner: ownerOf(folderUri, key) };
+    // A row at a tracing call inside its function says which call: "through loadOrder › queryOrders".
+    const label = entry.site !== undefined ? `through ${entry.function} › ${entry.names.join(', ')}` : `through ${entry.function}`;
+    return { label, traceIds, owner: ownerOf(folderUri, key) };
   }
 
   /** The index was rebuilt: the restriction a lens set takes the function's traces as they are now. */

@@ -238,6 +238,15 @@ suite('code mapping: shapes of code written elsewhere', () => {
     assert.deepStrictEqual(rows(entries), { 'account.validate': 'src/accounts/validate.ts:2 validateAccountId' });
   });
 
+  test('code that ran under /var/task with no path mapping: frames found by file name suggest the mapping that says so', () => {
+    const store = "const AWSXRay = require('aws-xray-sdk-core');\nfunction load(id) {\n  return AWSXRay.captureFunc('load', () => { throw new Error(id); });\n}\n";
+    const code = new Map<string, ParsedCode>([['services/orders/store.js', parser.parse(store, 'javascript')]]);
+    const mapper = new CodeMapper({ files: ['services/orders/store.js', 'services/billing/store.js'], code });
+    const frames = { cause: { exceptions: [{ id: 'e1', message: 'x', stack: [{ path: '/var/task/orders/store.js', line: 3, label: 'load' }] }] }, fault: true };
+    mapper.mapTrace([{ id: 's', name: 'svc', start_time: 1, end_time: 2, subsegments: [{ id: 'b', name: 'load', start_time: 1, end_time: 1.5, ...frames } as SegmentDocument] }]);
+    assert.deepStrictEqual(mapper.pathMappingSuggestions(), [{ from: '/var/task', to: 'services', frames: 1 }]);
+  });
+
   test('Java lambdas, Go closures and C# lambdas and local functions hold the tracing calls made in them', () => {
     const java = [
       'class Routes {',
