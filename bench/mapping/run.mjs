@@ -15,6 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { ensureSystemPackages } from '../../scripts/systemPackages.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const cli = path.join(root, 'dist/cli.js');
@@ -26,6 +28,9 @@ if (!fs.existsSync(cli)) {
   console.error('bench/mapping: dist/cli.js is missing; run `npm run build` first (npm run bench:mapping does)');
   process.exit(1);
 }
+
+// catalog-py runs on Debian's Python X-Ray SDK and Flask (as root: installed with apt when missing).
+ensureSystemPackages(['python3-aws-xray-sdk', 'python3-flask']);
 
 /** Apps: bench/mapping/apps/<name>/bench.json, and the demo's sample app (bench/mapping/demo.bench.json). */
 function listApps() {
