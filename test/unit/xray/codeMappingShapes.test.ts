@@ -184,7 +184,7 @@ suite('code mapping: shapes of code written elsewhere', () => {
     });
   });
 
-  test('decorators with arguments: a TypeScript @traced(\'name\') method (the row above the decorator) and Python @capture(\'name\')', () => {
+  test('decorators with arguments: a TypeScript @traced(\'name\') method (the row above the decorator), Python @capture(\'name\') on a method, a nested def and an async def', () => {
     const ts = [
       'export class AccountService {',
       "  @traced('accounts.lookup', { tier: 'gold' })",
@@ -205,13 +205,17 @@ suite('code mapping: shapes of code written elsewhere', () => {
       "            with xray_recorder.in_subsegment('repo.inner'):",
       '                pass',
       '        return inner()',
+      "    @xray_recorder.capture_async('repo.fetch')",
+      '    async def fetch(self, pid):',
+      '        return pid',
     ].join('\n');
-    const entries = index({ 'src/AccountService.ts': ts, 'catalog/repo.py': py }, ['accounts.lookup', 'listEntries', 'repo.find', 'repo.inner'].map((name) => ({ name })));
+    const entries = index({ 'src/AccountService.ts': ts, 'catalog/repo.py': py }, ['accounts.lookup', 'listEntries', 'repo.find', 'repo.inner', 'repo.fetch'].map((name) => ({ name })));
     assert.deepStrictEqual(rows(entries), {
       'accounts.lookup': 'src/AccountService.ts:2 AccountService.getAccount',
       listEntries: 'src/AccountService.ts:6 AccountService.listEntries',
       'repo.find': 'catalog/repo.py:2 Repo.find',
       'repo.inner': 'catalog/repo.py:4 inner',
+      'repo.fetch': 'catalog/repo.py:8 Repo.fetch',
     });
   });
 
