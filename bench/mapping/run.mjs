@@ -180,7 +180,6 @@ async function runApp(app, tmp) {
   const [command, ...rest] = app.config.start.map((a) => placeholders[a] !== undefined ? String(placeholders[a]) : a);
   const runner = start(command, rest, { cwd: deployment, env });
   const statuses = new Map();
-  let requests = 0;
   try {
     // An app that drives its own traffic (the demo's start.mjs --count) is done when it exits.
     if (app.config.selfDriven) {
@@ -190,7 +189,6 @@ async function runApp(app, tmp) {
     for (const step of app.config.traffic ?? []) {
       for (let i = 0; i < (step.times ?? 1); i++) {
         const status = await request(port, step);
-        requests++;
         const key = `${step.method} ${step.path} → ${status}`;
         statuses.set(key, (statuses.get(key) ?? 0) + 1);
       }
@@ -215,7 +213,7 @@ async function runApp(app, tmp) {
     for (const [k, v] of statuses) console.log(`    ${v} × ${k}`);
     if (hotspots.stderr.trim()) console.log(hotspots.stderr.trim().replace(/^/gm, '    stderr: '));
   }
-  return { rows: JSON.parse(hotspots.stdout), traces, requests };
+  return { rows: JSON.parse(hotspots.stdout), traces };
 }
 
 /** Recall and precision of the rows against the app's answer key. */

@@ -8,7 +8,7 @@ import { loadXrayApiSource } from '../sources/loadXrayApiSource';
 import { describeSourceError } from '../sources/sourceErrors';
 import { loadCodeParser } from '../xray/code/functionRanges';
 import { CodeMapper, type Evidence, type PathMapping } from '../xray/codeMapping';
-import { LatencyIndex, type LatencyEntry } from '../xray/latencyIndex';
+import { entryLine, entryTitle, LatencyIndex, type LatencyEntry } from '../xray/latencyIndex';
 import { formatLensText } from '../xray/latencyStats';
 import type { SegmentDocument } from '../xray/model';
 import { parseSegmentDocument } from '../xray/segmentDocument';
@@ -137,7 +137,7 @@ export async function hotspots(args: HotspotsArgs, io: HotspotsIo): Promise<0 | 
       io.out(`${JSON.stringify(rows, null, 2)}\n`);
     } else {
       for (const e of entries.filter((x) => x.stats).sort((a, b) => (b.stats?.p95 ?? 0) - (a.stats?.p95 ?? 0))) {
-        io.out(`${e.file}:${(e.site ?? e.line) + 1}  ${e.function}${e.site !== undefined ? ` › ${e.names.join(', ')}` : ''}  [${e.evidence.join(',')}]  ${formatLensText(e.stats!, args.file ? windowOf(traces) : args.sinceMinutes)}\n`);
+        io.out(`${e.file}:${entryLine(e) + 1}  ${entryTitle(e)}  [${e.evidence.join(',')}]  ${formatLensText(e.stats!, args.file ? windowOf(traces) : args.sinceMinutes)}\n`);
       }
       io.out(`${rows.length} functions mapped from ${traces.length} traces\n`);
     }
@@ -151,7 +151,7 @@ function toRow(e: LatencyEntry): HotspotRow {
   const s = e.stats!;
   const ms = (x: number) => Math.round(x * 10) / 10;
   return {
-    file: e.file, line: (e.site ?? e.line) + 1, function: e.function, names: e.names, count: s.count,
+    file: e.file, line: entryLine(e) + 1, function: e.function, names: e.names, count: s.count,
     p50: ms(s.p50), p95: ms(s.p95), p99: ms(s.p99), faults: s.faults, errors: s.errors, throttles: s.throttles, evidence: e.evidence,
   };
 }

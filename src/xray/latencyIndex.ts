@@ -40,6 +40,18 @@ export interface LatencyObserver {
   sample?(key: string, mapped: DocumentMapping, ms: number, segments: readonly SegmentDocument[]): void;
   /** `doc` went through entry `key`, a sample of its own or inside one (a nested call of the same name). */
   through?(key: string, mapped: DocumentMapping, segments: readonly SegmentDocument[]): void;
+  /** Every document of `segments` has been decided. */
+  traceDone?(segments: readonly SegmentDocument[]): void;
+}
+
+/** The 0-based line an entry stands at: its tracing call for a row inside its function, else the function's first line. */
+export function entryLine(e: LatencyEntry): number {
+  return e.site ?? e.line;
+}
+
+/** What an entry is, as a person reads it: `loadOrder`, or `loadOrder › queryOrders` for a row at a call inside it. */
+export function entryTitle(e: LatencyEntry): string {
+  return e.site !== undefined ? `${e.function} › ${e.names.join(', ')}` : e.function;
 }
 
 interface Building {
@@ -115,6 +127,7 @@ export class LatencyIndex {
           }
         }
       }
+      observer.traceDone?.(segments);
     }
     const byFile = new Map<string, LatencyEntry[]>();
     for (const b of building.values()) {
@@ -132,7 +145,7 @@ export class LatencyIndex {
       if (list) list.push(e);
       else byFile.set(e.file, [e]);
     }
-    for (const list of byFile.values()) list.sort((a, b) => (a.site ?? a.line) - (b.site ?? b.line) || a.key.localeCompare(b.key));
+    for (const list of byFile.values()) list.sort((a, b) => entryLine(a) - entryLine(b) || a.key.localeCompare(b.key));
     return new LatencyIndex(byFile);
   }
 

@@ -12,6 +12,7 @@ import { TIMELINE_VIEW_TYPE } from '../../src/protocol/timelineMessages';
 import type { XrayLensApi } from '../../src/extension';
 import type { TraceRestriction } from '../../src/features/traceTree/traceListModel';
 import { classifyDocument } from '../../src/xray/classification';
+import { entryLine } from '../../src/xray/latencyIndex';
 import { formatLensText, nearestRank, type LatencyStats } from '../../src/xray/latencyStats';
 import type { SegmentDocument, StackFrame } from '../../src/xray/model';
 import { walkDocuments } from '../../src/xray/segmentTree';
@@ -190,7 +191,7 @@ suite('latency lens with the sample app in a real VS Code', () => {
     const index = api.latencyLens.service.snapshot!.folders.get(folder.uri.toString())!;
     const ms = (x: number) => Math.round(x * 10) / 10; // as --json rounds
     const ours = index.index.entries().filter((e) => e.stats).map((e) => ({
-      file: e.file, line: (e.site ?? e.line) + 1, function: e.function, count: e.stats!.count, p50: ms(e.stats!.p50), p95: ms(e.stats!.p95), p99: ms(e.stats!.p99),
+      file: e.file, line: entryLine(e) + 1, function: e.function, count: e.stats!.count, p50: ms(e.stats!.p50), p95: ms(e.stats!.p95), p99: ms(e.stats!.p99),
       faults: e.stats!.faults, errors: e.stats!.errors, throttles: e.stats!.throttles,
     }));
     const byPlace = (a: { file: string; line: number }, b: { file: string; line: number }) => a.file.localeCompare(b.file) || a.line - b.line;

@@ -19,6 +19,7 @@ const SAMPLES_KEPT = 5000;
 // The lens's text formatting goes to the glue through this lazy module: latencyStats imports the t-digest, which
 // activation need not parse.
 export { formatLensText, formatMs, formatWindow } from '../../xray/latencyStats';
+export { entryTitle } from '../../xray/latencyIndex';
 
 export interface SlowTrace {
   traceId: string;
@@ -85,7 +86,6 @@ export class LatencyEngine {
     const mapper = new CodeMapper(input);
     const recorder = new EntryRecorder();
     const index = LatencyIndex.build(traces, mapper, recorder);
-    recorder.finishTrace();
     for (const list of recorder.slowest.values()) list.sort((a, b) => b.durationMs - a.durationMs);
     return { index, slowest: recorder.slowest, samples: recorder.samples, traceIds: recorder.traceIds, exceptions: exceptionSites(mapper, traces) };
   }
@@ -100,30 +100,23 @@ class EntryRecorder implements LatencyObserver {
   readonly slowest = new Map<string, SlowTrace[]>();
   readonly samples = new Map<string, number[]>();
   readonly traceIds = new Map<string, Set<string>>();
-  private trace: readonly SegmentDocument[] | undefined;
-  private traceId = '';
   /** The slowest sample of each entry in the current trace: a trace counts once among an entry's slowest. */
   private readonly worst = new Map<string, SlowTrace>();
 
   through(key: string, _mapped: DocumentMapping, segments: readonly SegmentDocument[]): void {
-    if (segments !== this.trace) {
-      this.finishTrace();
-      this.trace = segments;
-      this.traceId = String(segments[0]?.trace_id ?? '');
-    }
     const ids = this.traceIds.get(key) ?? new Set<string>();
-    this.traceIds.set(key, ids.add(this.traceId));
+    this.traceIds.set(key, ids.add(traceIdOf(segments)));
   }
 
-  sample(key: string, mapped: DocumentMapping, ms: number): void {
+  sample(key: string, mapped: DocumentMapping, ms: number, segments: readonly SegmentDocument[]): void {
     const samples = this.samples.get(key) ?? [];
     if (samples.length < SAMPLES_KEPT) samples.push(ms);
     this.samples.set(key, samples);
     const before = this.worst.get(key);
-    if (!before || ms > before.durationMs) this.worst.set(key, { traceId: this.traceId, durationMs: ms, outcome: classifyDocument(mapped.doc) });
+    if (!before || ms > before.durationMs) this.worst.set(key, { traceId: traceIdOf(segments), durationMs: ms, outcome: classifyDocument(mapped.doc) });
   }
 
-  finishTrace(): void {
+  traceDone(): void {
     for (const [key, slow] of this.worst) {
       const list = this.slowest.get(key) ?? [];
       list.push(slow);
@@ -135,6 +128,10 @@ class EntryRecorder implements LatencyObserver {
     }
     this.worst.clear();
   }
+}
+
+function traceIdOf(segments: readonly SegmentDocument[]): string {
+  return String(segments[0]?.trace_id ?? '');
 }
 
 /**

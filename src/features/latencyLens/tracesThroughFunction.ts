@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../platform/disposable';
 import type { TraceListModel, TraceRestriction } from '../traceTree/traceListModel';
 import type { LatencyIndexService } from './latencyIndexService';
+import { loadLatencyEngineModule } from './loadLatencyEngine';
 
 export const SHOW_TRACES_THROUGH_COMMAND = 'xrayLens.lens.showTracesThrough';
 
@@ -41,8 +42,7 @@ export class TracesThroughFunction extends Disposable {
     const traceIds = index?.traceIds.get(key);
     if (!entry || !traceIds || traceIds.size === 0) return undefined;
     // A row at a tracing call inside its function says which call: "through loadOrder › queryOrders".
-    const label = entry.site !== undefined ? `through ${entry.function} › ${entry.names.join(', ')}` : `through ${entry.function}`;
-    return { label, traceIds, owner: ownerOf(folderUri, key) };
+    return { label: `through ${loadLatencyEngineModule().entryTitle(entry)}`, traceIds, owner: ownerOf(folderUri, key) };
   }
 
   /** The index was rebuilt: the restriction a lens set takes the function's traces as they are now. */

@@ -318,16 +318,19 @@ const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', '
 /** Go's net/http and .NET's minimal APIs: the pattern is the first argument. */
 const HANDLER_REGISTRATIONS = /^(HandleFunc|Handle|HandlerFunc|Map(Get|Post|Put|Patch|Delete|Methods)?)$/;
 
+/** A call that registers a request handler or middleware: its callback is a function of its own, not a traced block. */
+function isHandlerRegistration(api: string): boolean {
+  return ROUTE_METHODS.has(api.toLowerCase()) || HANDLER_REGISTRATIONS.test(api) || api === 'use';
+}
+
 /**
  * A function without a name of its own, as a range of its own so that the tracing calls inside it (a route
  * handler's `captureAsyncFunc('slowStep', …)`) have a place to go. The callback handed to a tracing call is not
  * one: it is the traced block itself, part of the function that makes the call.
  */
 function anonymousFunctionOf(node: Node, language: CodeLanguage, owner: FunctionRange | undefined): FunctionRange | undefined {
+  // Asked only where functionOf found no name (a JavaScript arrow bound to `const f =` is functionOf's).
   if (!ANONYMOUS_NODES[language].has(node.type)) return undefined;
-  if (language === 'javascript' || language === 'typescript' || language === 'tsx') {
-    if (javascriptFunctionName(node)) return undefined; // named by its binding: functionOf's
-  }
   const call = enclosingCall(node, language);
   if (call && isTracedBlock(call, language)) return undefined;
   const name = anonymousName(node, language, call);
@@ -351,7 +354,7 @@ function anonymousFunctionOf(node: Node, language: CodeLanguage, owner: Function
  * `withSpan` is one (decided by the code mapping, which sees every file).
  */
 function noteHelperCall(call: Node, language: CodeLanguage, owner: FunctionRange | undefined, rangeOf: Map<number, FunctionRange>): void {
-  const api = language === 'java' ? call.childForFieldName('name')?.text : lastName(call.childForFieldName('function'));
+  const api = calledName(call, language);
   const args = call.childForFieldName('arguments');
   if (!api || !args) return;
   const list = args.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
@@ -370,7 +373,7 @@ function noteHelperCall(call: Node, language: CodeLanguage, owner: FunctionRange
     }
     return;
   }
-  if (!owner || ROUTE_METHODS.has(api.toLowerCase()) || HANDLER_REGISTRATIONS.test(api) || api === 'use') return;
+  if (!owner || isHandlerRegistration(api)) return;
   const argument = list.slice(0, 2).findIndex((a) => stringValue(a) !== undefined);
   if (argument < 0) return;
   const withBlock = language === 'python' && (call.parent?.type === 'with_item' || call.parent?.parent?.type === 'with_item');
@@ -401,10 +404,10 @@ function parameterNames(fn: Node, language: CodeLanguage): string[] {
  * except the registrations whose callback is a route handler.
  */
 function isTracedBlock(call: Node, language: CodeLanguage): boolean {
-  const api = language === 'java' ? call.childForFieldName('name')?.text : lastName(call.childForFieldName('function'));
+  const api = calledName(call, language);
   if (!api) return false;
   if (TRACING_APIS.has(api)) return true;
-  if (ROUTE_METHODS.has(api.toLowerCase()) || HANDLER_REGISTRATIONS.test(api) || api === 'use') return false;
+  if (isHandlerRegistration(api)) return false;
   const args = call.childForFieldName('arguments');
   return !!args && firstStringArgument(args, language) !== undefined;
 }
@@ -421,14 +424,13 @@ function enclosingCall(node: Node, language: CodeLanguage): Node | undefined {
 /** How people read an anonymous function: by the route it handles, the call it is the callback of, or its binding. */
 function anonymousName(node: Node, language: CodeLanguage, call: Node | undefined): string | undefined {
   if (call) {
-    const callee = language === 'java' ? call.childForFieldName('name') : call.childForFieldName('function');
-    const api = language === 'java' ? callee?.text : lastName(callee);
+    const api = calledName(call, language);
     if (!api) return '(anonymous)';
     const args = call.childForFieldName('arguments');
     const pattern = args ? firstStringArgument(args, language) : undefined;
     if (ROUTE_METHODS.has(api.toLowerCase())) {
       // router.route('/x').get(handler): the path is on the call before.
-      const routed = pattern ?? routeOf(callee, language);
+      const routed = pattern ?? routeOf(call.childForFieldName('function'), language);
       if (routed !== undefined) return `${api.toUpperCase()} ${routed} handler`;
     }
     if (HANDLER_REGISTRATIONS.test(api) && pattern !== undefined) {
@@ -649,22 +651,8 @@ function addDecorations(fnNode: Node, language: CodeLanguage, fn: FunctionRange)
     for (const decorator of fnNode.parent.namedChildren) {
       if (decorator?.type !== 'decorator') continue;
       const expression = decorator.namedChildren[0];
-      if (!expression) continue;
-      const call = callSiteOf(expression, language);
-      if (call) {
-        fn.callSites.push(call);
-        continue;
-      }
-      // @xray_recorder.capture() or @xray_recorder.capture (capture_async alike): the SDK names the subsegment
-      // func.__name__; a team's own @traced / @traced("name") decorator does the same.
-      const callee = expression.type === 'call' ? expression.childForFieldName('function') : expression;
-      const api = lastName(callee);
-      const named = expression.type === 'call' ? tracingDecoratorCall(expression, language) : undefined;
-      if (named) fn.callSites.push(named);
-      else if (api === 'capture' || api === 'capture_async' || (api && TRACING_DECORATOR.test(api))) {
-        const bare = fnNode.childForFieldName('name')?.text;
-        if (bare && !fn.tracedAs.includes(bare)) fn.tracedAs.push(bare);
-      }
+      // @xray_recorder.capture() or @xray_recorder.capture (capture_async alike): the SDK names the subsegment func.__name__.
+      if (expression) readDecorator(expression, language, fn, [fnNode.childForFieldName('name')?.text]);
     }
   }
   if ((language === 'javascript' || language === 'typescript' || language === 'tsx') && fnNode.type === 'method_definition') {
@@ -672,14 +660,7 @@ function addDecorations(fnNode: Node, language: CodeLanguage, fn: FunctionRange)
     for (let d = fnNode.previousNamedSibling; d?.type === 'decorator'; d = d.previousNamedSibling) {
       fn.startLine = Math.min(fn.startLine, d.startPosition.row);
       const expression = d.namedChildren[0];
-      if (!expression) continue;
-      const named = expression.type === 'call_expression' ? tracingDecoratorCall(expression, language) : undefined;
-      const api = lastName(expression.type === 'call_expression' ? expression.childForFieldName('function') : expression);
-      if (named) fn.callSites.push(named);
-      else if (api && TRACING_DECORATOR.test(api)) {
-        const bare = fnNode.childForFieldName('name')?.text;
-        for (const name of [bare, fn.name]) if (name && !fn.tracedAs.includes(name)) fn.tracedAs.push(name);
-      }
+      if (expression) readDecorator(expression, language, fn, [fnNode.childForFieldName('name')?.text, fn.name]);
     }
   }
   if (language === 'java' && fn.kind === 'method') {
@@ -692,8 +673,6 @@ function addDecorations(fnNode: Node, language: CodeLanguage, fn: FunctionRange)
       if (name) fn.callSites.push({ api: 'WithSpan', name, line: withSpan.startPosition.row });
       else if (!fn.tracedAs.includes(fn.name)) fn.tracedAs.push(fn.name);
     }
-  }
-  if (language === 'java' && fn.kind === 'method') {
     const onMethod = hasAnnotation(fnNode, 'XRayEnabled');
     let cls = fnNode.parent;
     while (cls && !CLASS_NODES.java.includes(cls.type)) cls = cls.parent;
@@ -719,14 +698,22 @@ function annotationOf(declaration: Node, name: string): Node | undefined {
  */
 const TRACING_DECORATOR = /^(trace|traced|tracing|span|with_?span|instrument(ed)?|timed|xray_?\w*)$/i;
 
-function tracingDecoratorCall(expression: Node, language: CodeLanguage): CallSite | undefined {
+/**
+ * One decorator of a function: a tracing call naming the span (`@xray_recorder.capture('x')`, `@traced('x')`) is a
+ * call site of the function; a tracing decorator without a name (`@traced`, Python's `@xray_recorder.capture()`)
+ * traces it under `names`.
+ */
+function readDecorator(expression: Node, language: CodeLanguage, fn: FunctionRange, names: Array<string | undefined>): void {
+  const call = expression.type === CALL_NODES[language];
   const known = callSiteOf(expression, language);
-  if (known) return known;
-  const api = lastName(expression.childForFieldName('function'));
-  const args = expression.childForFieldName('arguments');
-  if (!api || !TRACING_DECORATOR.test(api) || !args) return undefined;
-  const name = firstStringArgument(args, language);
-  return name === undefined ? undefined : { api, name, line: expression.startPosition.row };
+  const api = lastName(call ? expression.childForFieldName('function') : expression);
+  const args = call ? expression.childForFieldName('arguments') : null;
+  const literal = args && api && TRACING_DECORATOR.test(api) ? firstStringArgument(args, language) : undefined;
+  if (known) fn.callSites.push(known);
+  else if (api && literal !== undefined) fn.callSites.push({ api, name: literal, line: expression.startPosition.row });
+  else if (api && (TRACING_DECORATOR.test(api) || (language === 'python' && (api === 'capture' || api === 'capture_async')))) {
+    for (const name of names) if (name && !fn.tracedAs.includes(name)) fn.tracedAs.push(name);
+  }
 }
 
 const CALL_NODES: Record<CodeLanguage, string> = {
@@ -734,9 +721,14 @@ const CALL_NODES: Record<CodeLanguage, string> = {
   java: 'method_invocation', go: 'call_expression', csharp: 'invocation_expression',
 };
 
+/** The name a call calls, after the last dot: `AWSXRay.captureAsyncFunc(…)` → captureAsyncFunc (Java's method_invocation names it). */
+function calledName(call: Node, language: CodeLanguage): string | undefined {
+  return language === 'java' ? call.childForFieldName('name')?.text : lastName(call.childForFieldName('function'));
+}
+
 function callSiteOf(node: Node, language: CodeLanguage): CallSite | undefined {
   if (node.type !== CALL_NODES[language]) return undefined;
-  const api = language === 'java' ? node.childForFieldName('name')?.text : lastName(node.childForFieldName('function'));
+  const api = calledName(node, language);
   const goStart = language === 'go' && api === GO_OTEL_START;
   if (!api || (!TRACING_APIS.has(api) && !goStart)) return undefined;
   const args = node.childForFieldName('arguments');

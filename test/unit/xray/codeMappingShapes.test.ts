@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import { languageForFile, loadCodeParser, type CodeParser, type ParsedCode } from '../../../src/xray/code/functionRanges';
 import { CodeMapper } from '../../../src/xray/codeMapping';
-import { LatencyIndex, type LatencyEntry } from '../../../src/xray/latencyIndex';
+import { entryLine, LatencyIndex, type LatencyEntry } from '../../../src/xray/latencyIndex';
 import type { SegmentDocument } from '../../../src/xray/model';
 import { WASM_DIR } from './functionRangesHelpers';
 
@@ -30,7 +30,7 @@ suite('code mapping: shapes of code written elsewhere', () => {
   /** The 1-based line each name's numbers stand at, and the function the row is of. */
   function rows(entries: LatencyEntry[]): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const e of entries) for (const n of e.names) out[n] = `${e.file}:${(e.site ?? e.line) + 1} ${e.function}`;
+    for (const e of entries) for (const n of e.names) out[n] = `${e.file}:${entryLine(e) + 1} ${e.function}`;
     return out;
   }
 
