@@ -88,7 +88,6 @@ export class LatencyIndex {
     };
     for (const segments of traces) {
       const matchOf = new Map<SegmentDocument, CodeMatch>();
-      const entryOf = new Map<SegmentDocument, string>();
       for (const mapped of mapper.mapTrace(segments)) {
         const name = String(mapped.doc.name);
         if (mapped.match) {
@@ -96,16 +95,13 @@ export class LatencyIndex {
           matchOf.set(mapped.doc, match);
           const parentMatch = mapped.parent ? matchOf.get(mapped.parent) : undefined;
           const sameFunction = parentMatch?.key === match.key;
-          const parentEntry = mapped.parent ? entryOf.get(mapped.parent) : undefined;
           const key = entryKey(match, name);
           // Opened inside its parent under the same name (recursion, a retry loop): already in the parent's sample.
-          if (sameFunction && parentEntry === key) {
-            entryOf.set(mapped.doc, key);
+          if (sameFunction && entryKey(parentMatch, String(mapped.parent?.name)) === key) {
             observer.through?.(key, mapped, segments);
             continue;
           }
           const b = entry(match, key);
-          entryOf.set(mapped.doc, key);
           // Inside another subsegment opened by the same function under another name: a row at its own call.
           if (sameFunction && parentMatch?.callSiteLine !== undefined && match.callSiteLine !== undefined) b.site ??= match.callSiteLine;
           observer.through?.(key, mapped, segments);
