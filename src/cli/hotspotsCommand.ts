@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadXrayApiSource } from '../sources/loadXrayApiSource';
 import { describeSourceError } from '../sources/sourceErrors';
+import type { SourceProgress } from '../sources/traceSource';
 import { loadCodeParser } from '../xray/code/functionRanges';
 import { CodeMapper, type Evidence, type PathMapping } from '../xray/codeMapping';
 import { entryLine, entryTitle, LatencyIndex, type LatencyEntry } from '../xray/latencyIndex';
@@ -17,6 +18,7 @@ import { readWorkspace, treeSitterDirectory } from './hotspotsWorkspace';
 
 export const HOTSPOTS_USAGE = `usage: xray-lens hotspots --workspace DIR (--endpoint URL | --file TRACES.json | --profile P --region R)
                          [--since 15m] [--path-map /var/task=.] [--max-traces 1000] [--json]
+                         [--rate 5] [--give-up-after 60s]
 
 Maps the traces to the functions of the workspace (call-site names, function names, code.* attributes, exception
 stack frames) and prints, per mapped function, count, p50/p95/p99 (ms), faults, errors and throttles, slowest
@@ -25,6 +27,9 @@ whatever --since says); --endpoint/--profile/--region read the traces of the las
 the X-Ray API. --path-map FROM=TO says where code that ran under FROM lives in the workspace (repeatable).
 --json prints one JSON array of {file, line, function, names, count, p50, p95, p99, faults, errors, throttles,
 evidence}; file is workspace-relative with / separators, line the 1-based first line of the function.
+--rate caps the requests per second to AWS (default 5; the pace slows while X-Ray throttles and recovers after).
+A throttled request is retried until no request has got through for --give-up-after (default 60s); then the
+traces that did arrive are reported, a line on stderr says what is missing, and the exit code is 3.
 `;
 
 export interface HotspotsArgs {
@@ -37,6 +42,9 @@ export interface HotspotsArgs {
   pathMappings: PathMapping[];
   maxTraces: number;
   json: boolean;
+  /** Requests per second to an X-Ray API that is not a local collector. */
+  rate: number;
+  giveUpAfterMs: number;
 }
 
 /** One row of the report, as `--json` prints it. */
@@ -57,7 +65,7 @@ export interface HotspotRow {
 
 /** The options after `hotspots`, or the message saying what is wrong with them. */
 export function parseHotspotsArgs(argv: string[]): HotspotsArgs | string {
-  const args: Partial<HotspotsArgs> & { pathMappings: PathMapping[] } = { sinceMinutes: 15, pathMappings: [], maxTraces: 1000, json: false };
+  const args: Partial<HotspotsArgs> & { pathMappings: PathMapping[] } = { sinceMinutes: 15, pathMappings: [], maxTraces: 1000, json: false, rate: 5, giveUpAfterMs: 60_000 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--json') {
@@ -85,6 +93,15 @@ export function parseHotspotsArgs(argv: string[]): HotspotsArgs | string {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1) return '--max-traces needs a positive whole number';
       args.maxTraces = n;
+    } else if (name === '--rate') {
+      const n = Number(value);
+      if (!(n >= 0.5 && n <= 100)) return '--rate needs requests per second between 0.5 and 100';
+      args.rate = n;
+    } else if (name === '--give-up-after') {
+      const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/i.exec(value.trim());
+      const ms = match ? Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm'] : NaN;
+      if (!(ms >= 1000 && ms <= 3_600_000)) return `--give-up-after needs a duration from 1s to 60m, like 60s or 2m (got "${value}")`;
+      args.giveUpAfterMs = ms;
     } else return `unknown option "${flag}"`;
   }
   if (!args.workspace) return '--workspace DIR is required';
@@ -109,15 +126,18 @@ export interface HotspotsIo {
   now?: () => number;
 }
 
-export async function hotspots(args: HotspotsArgs, io: HotspotsIo): Promise<0 | 1> {
+/** 0: the report is complete; 1: it failed; 3: it was made from part of the traces (X-Ray kept throttling). */
+export async function hotspots(args: HotspotsArgs, io: HotspotsIo): Promise<0 | 1 | 3> {
   const workspace = path.resolve(args.workspace);
   if (!fs.existsSync(workspace) || !fs.statSync(workspace).isDirectory()) {
     io.err(`xray-lens: --workspace ${args.workspace} is not a folder\n`);
     return 1;
   }
   let traces: SegmentDocument[][];
+  let incomplete: string | undefined;
   try {
-    traces = args.file ? tracesFromFile(args.file) : await tracesFromApi(args, io);
+    if (args.file) traces = tracesFromFile(args.file);
+    else ({ traces, incomplete } = await tracesFromApi(args, io));
   } catch (error) {
     io.err(`xray-lens: ${(error as Error).message}\n`);
     return 1;
@@ -139,9 +159,10 @@ export async function hotspots(args: HotspotsArgs, io: HotspotsIo): Promise<0 | 
       for (const e of entries.filter((x) => x.stats).sort((a, b) => (b.stats?.p95 ?? 0) - (a.stats?.p95 ?? 0))) {
         io.out(`${e.file}:${entryLine(e) + 1}  ${entryTitle(e)}  [${e.evidence.join(',')}]  ${formatLensText(e.stats!, args.file ? windowOf(traces) : args.sinceMinutes)}\n`);
       }
-      io.out(`${rows.length} functions mapped from ${traces.length} traces\n`);
+      io.out(`${rows.length} functions mapped from ${traces.length} traces${incomplete ? ' (partial: see stderr)' : ''}\n`);
     }
-    return 0;
+    if (incomplete) io.err(`xray-lens: partial report: ${incomplete}\n`);
+    return incomplete ? 3 : 0;
   } finally {
     parser.dispose();
   }
@@ -234,7 +255,7 @@ function isLoopbackUrl(text: string): boolean {
   }
 }
 
-async function tracesFromApi(args: HotspotsArgs, io: HotspotsIo): Promise<SegmentDocument[][]> {
+async function tracesFromApi(args: HotspotsArgs, io: HotspotsIo): Promise<{ traces: SegmentDocument[][]; incomplete?: string }> {
   const sources = loadXrayApiSource();
   // A loopback endpoint without a profile is a local collector: it checks no signature, so fixed fake keys (as the
   // extension's local source uses) and no pacing; anything else goes through the AWS credential chain, paced.
@@ -243,21 +264,30 @@ async function tracesFromApi(args: HotspotsArgs, io: HotspotsIo): Promise<Segmen
   const label = args.endpoint ? args.endpoint : `AWS ${region}${args.profile ? ` (${args.profile})` : ''}`;
   const source = local
     ? sources.createXrayApiSource({ kind: 'local', label, region, endpoint: args.endpoint, staticCredentials: LOCAL_CREDENTIALS })
-    : sources.createXrayApiSource({ kind: 'aws', label, region, profile: args.profile, endpoint: args.endpoint, maxRequestsPerSecond: 5 });
+    : sources.createXrayApiSource({ kind: 'aws', label, region, profile: args.profile, endpoint: args.endpoint, maxRequestsPerSecond: args.rate, giveUpAfterMs: args.giveUpAfterMs });
   const now = (io.now ?? Date.now)() / 1000;
   const window = { startTime: now - args.sinceMinutes * 60, endTime: now };
+  let throttled = 0;
+  let lastSaid = 0;
   const options = {
     signal: io.signal,
-    onProgress: (e: { kind: string; operation?: string }) => {
-      if (e.kind === 'throttled') io.err(`${label}: ${e.operation} throttled, retrying\n`);
+    onProgress: (e: SourceProgress) => {
+      if (e.kind !== 'throttled') return;
+      throttled++;
+      // One line at most every 5 s: a steady partial throttle would otherwise flood stderr.
+      const now = Date.now();
+      if (now - lastSaid < 5000) return;
+      lastSaid = now;
+      io.err(`${label}: throttled (${throttled} so far, last ${e.operation}); retrying at ${e.ratePerSecond.toFixed(1)} requests/s\n`);
     },
   };
   try {
     const listed = await source.listTraceSummaries({ window, maxTraces: args.maxTraces }, options);
     const ids = listed.summaries.map((s) => s.id);
-    if (ids.length === 0) return [];
+    if (ids.length === 0) return { traces: [], incomplete: listed.incomplete?.message };
     const fetched = await source.getTraces(ids, { ...options, window });
-    return fetched.traces.map((t) => assemble(t.segments)).flat();
+    const incomplete = [listed.incomplete?.message, fetched.incomplete?.message].filter(Boolean).join(' ');
+    return { traces: fetched.traces.map((t) => assemble(t.segments)).flat(), incomplete: incomplete || undefined };
   } catch (error) {
     throw new Error(describeSourceError(error, label).message);
   } finally {

@@ -27,8 +27,8 @@ Ctrl-C stops it and prints its counters.
 ${TRACES_USAGE}
 ${HOTSPOTS_USAGE}`;
 
-/** Exit codes: 0 done, 1 unexpected failure, 2 bad usage or the address is taken. */
-export type ExitCode = 0 | 1 | 2;
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad usage or the address is taken, 3 a partial result (X-Ray kept throttling). */
+export type ExitCode = 0 | 1 | 2 | 3;
 
 export interface CliIo {
   out: (text: string) => void;

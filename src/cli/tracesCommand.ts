@@ -51,7 +51,7 @@ export interface TracesIo {
   now?: () => number;
 }
 
-export async function listTraces(args: TracesArgs, io: TracesIo): Promise<0 | 1> {
+export async function listTraces(args: TracesArgs, io: TracesIo): Promise<0 | 1 | 3> {
   const sources = loadXrayApiSource();
   const region = args.region ?? (await sources.defaultRegion(args.profile));
   const label = `AWS ${region}${args.profile ? ` (${args.profile})` : ''}`;
@@ -70,8 +70,9 @@ export async function listTraces(args: TracesArgs, io: TracesIo): Promise<0 | 1>
     for (const s of result.summaries) io.out(`${formatSummary(s, now)}\n`);
     const scanned = result.tracesProcessed > result.summaries.length ? `, ${result.tracesProcessed} scanned` : '';
     const more = result.truncated ? `; more in the window than --max ${args.max}` : '';
-    io.out(`${result.summaries.length} traces in the last ${args.minutes} min from ${label}${scanned}${more}\n`);
-    return 0;
+    io.out(`${result.summaries.length} traces in the last ${args.minutes} min from ${label}${scanned}${more}${result.incomplete ? ' (partial: see stderr)' : ''}\n`);
+    if (result.incomplete) io.err(`xray-lens: partial list: ${result.incomplete.message}\n`);
+    return result.incomplete ? 3 : 0;
   } catch (err) {
     io.err(`xray-lens: ${describeSourceError(err, label).message}\n`);
     return 1;

@@ -15,16 +15,22 @@ export const MAX_TRACE_IDS_PER_CALL = 5;
 
 const TIME_RANGE_TYPES: readonly TimeRangeType[] = ['TraceId', 'Event', 'Service'];
 
-export function readApiRoutes(store: TraceStore): [string, JsonHandler][] {
+export interface ReadApiOptions {
+  /** Summaries per GetTraceSummaries page (default SUMMARIES_PAGE_SIZE). */
+  summariesPageSize?: number;
+}
+
+export function readApiRoutes(store: TraceStore, options: ReadApiOptions = {}): [string, JsonHandler][] {
+  const pageSize = Math.max(1, options.summariesPageSize ?? SUMMARIES_PAGE_SIZE);
   return [
-    ['POST /TraceSummaries', (body) => getTraceSummaries(store, body)],
+    ['POST /TraceSummaries', (body) => getTraceSummaries(store, body, pageSize)],
     ['POST /Traces', (body) => batchGetTraces(store, body)],
     ['POST /ServiceGraph', (body) => getServiceGraph(store, body)],
     ['POST /TraceGraph', (body) => getTraceGraph(store, body)],
   ];
 }
 
-function getTraceSummaries(store: TraceStore, body: Record<string, unknown>) {
+function getTraceSummaries(store: TraceStore, body: Record<string, unknown>, pageSize: number) {
   const window = requireWindow(body);
   const filter = requireFilter(body.FilterExpression);
   const rangeType = body.TimeRangeType ?? 'Event';
@@ -38,7 +44,7 @@ function getTraceSummaries(store: TraceStore, body: Record<string, unknown>) {
   // is the last trace scanned (then also the last one sent), so the next page goes on from there.
   const page: StoredSummary[] = [];
   let next = from;
-  while (next < all.length && page.length < SUMMARIES_PAGE_SIZE) {
+  while (next < all.length && page.length < pageSize) {
     const entry = all[next++];
     if (!filter || store.matches(entry, filter)) page.push(entry);
   }

@@ -14,6 +14,8 @@ export interface XrayLensSettings {
   awsRegion: string;
   awsEndpointUrl: string;
   awsMaxRequestsPerSecond: number;
+  /** Seconds a fetch may go without a request getting through while throttled, before it stops. */
+  awsGiveUpAfterSeconds: number;
   awsAutoRefresh: boolean;
   tracesTimeRangeMinutes: number;
   tracesMaxShown: number;
@@ -65,6 +67,7 @@ export function readSettings(): XrayLensSettings {
     awsEndpointUrl: str('aws.endpointUrl', '').trim(),
     // settings.json can hold what the schema's minimum/maximum only warn about; the pacer refuses a rate <= 0.
     awsMaxRequestsPerSecond: Math.min(100, Math.max(0.5, num('aws.maxRequestsPerSecond', 5))),
+    awsGiveUpAfterSeconds: Math.min(3600, Math.max(1, num('aws.giveUpAfterSeconds', 60))),
     awsAutoRefresh: bool('aws.autoRefresh', false),
     tracesTimeRangeMinutes: num('traces.timeRangeMinutes', 15),
     tracesMaxShown: num('traces.maxShown', 1000),

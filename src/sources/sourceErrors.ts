@@ -51,6 +51,10 @@ export interface SourceCallError extends Error {
   region: string;
   /** An endpoint was set (the local collector, a setting): DNS failures are then not about the region. */
   customEndpoint: boolean;
+  /** Set when the fetch stopped because every request was throttled this long (ms) without one getting through. */
+  throttledFor?: number;
+  /** With throttledFor: the attempts of the fetch the service throttled. */
+  throttledAttempts?: number;
   cause: unknown;
 }
 
@@ -124,10 +128,12 @@ export function describeSourceError(error: unknown, sourceLabel: string): Descri
     });
   }
   if (name === 'ThrottledException' || name === 'ThrottlingException' || name === 'TooManyRequestsException' || status === 429) {
-    const attempts = e.$metadata?.attempts;
+    const quietMs = call?.throttledFor;
+    const attempts = call?.throttledAttempts ?? e.$metadata?.attempts;
+    const how = quietMs !== undefined ? ` every request for ${Math.round(quietMs / 1000)} s` : '';
     return {
       kind: 'throttled',
-      message: `${sourceLabel} kept throttling requests${attempts ? ` (${attempts} attempts)` : ''}. Wait a minute and refresh, or narrow the time range or filter.`,
+      message: `${sourceLabel} throttled${how}${attempts ? ` (${attempts} throttled attempts)` : ''}, so the fetch stopped. Wait a minute and refresh, or narrow the time range or filter.`,
     };
   }
   if (name === 'InvalidRequestException') {

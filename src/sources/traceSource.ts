@@ -37,6 +37,23 @@ export interface TraceSummaryView {
   revision: number;
 }
 
+/**
+ * A fetch that stopped before it had everything: the service throttled every request for the configured time
+ * (`giveUpAfterMs`) without one getting through. What did arrive is kept and shown, marked partial.
+ */
+export interface Incomplete {
+  reason: 'throttled';
+  /** One sentence for the user: what is missing and why. */
+  message: string;
+  /** Why, for a caller that words what is missing itself: "AWS us-east-1 throttled every request for 60 s (41 throttled in all)". */
+  cause: string;
+}
+
+/** "120 of 141 traces fetched, then AWS us-east-1 throttled …: 21 are missing." */
+export function fetchedOf(fetched: number, wanted: number, cause: string): string {
+  return `${fetched.toLocaleString('en-US')} of ${wanted.toLocaleString('en-US')} traces fetched, then ${cause}: ${(wanted - fetched).toLocaleString('en-US')} are missing.`;
+}
+
 export interface SummaryResult {
   /** Newest first; at most maxTraces. */
   summaries: TraceSummaryView[];
@@ -50,6 +67,8 @@ export interface SummaryResult {
   approximateTime?: number;
   /** GetTraceSummaries calls made. */
   pages: number;
+  /** Set when paging stopped early because the service kept throttling: older summaries of the window are missing. */
+  incomplete?: Incomplete;
 }
 
 export interface RejectedDocument {
@@ -68,8 +87,10 @@ export interface FetchedTrace {
 
 export interface GetTracesResult {
   traces: FetchedTrace[];
-  /** Ids the service did not return, after a few retry rounds (unknown, expired, or still being indexed). */
+  /** Ids the service did not return, after a few retry rounds (unknown, expired, or still being indexed), and those not asked for before a give-up. */
   unprocessedIds: string[];
+  /** Set when some of the traces were never fetched because the service kept throttling. */
+  incomplete?: Incomplete;
 }
 
 /** Progress and state while a call runs, for a progress notification or a "throttled — retrying" state. */
@@ -78,8 +99,8 @@ export type SourceProgress =
   | { kind: 'summaries'; received: number; scanned: number }
   /** Full traces fetched so far out of the ids asked for. */
   | { kind: 'traces'; received: number; total: number }
-  /** One attempt of `operation` (e.g. "BatchGetTraces") was throttled; the SDK retries it. */
-  | { kind: 'throttled'; operation: string }
+  /** One attempt of `operation` (e.g. "BatchGetTraces") was throttled; it is retried, slower, until no request has got through for the give-up time. */
+  | { kind: 'throttled'; operation: string; ratePerSecond: number }
   /** Transaction Search: the retrieval's status (SCHEDULED, RUNNING, COMPLETE) while polling. */
   | { kind: 'retrieval'; status: string; waitedMs: number };
 

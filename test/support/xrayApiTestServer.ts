@@ -53,8 +53,18 @@ export interface Faults {
   delayMs?: Partial<Record<XrayOperation | '*', number>>;
   /** The next `times` calls (default: all) of the operation fail with `error`. */
   fail?: Partial<Record<XrayOperation | '*', { error: InjectedError; times?: number; message?: string }>>;
-  /** BatchGetTraces: for the next `times` calls, only the first `answered` ids of a call come back; the rest are unprocessed. */
-  partialBatches?: { answered: number; times: number };
+  /** BatchGetTraces: for the next `times` calls (default: all), only the first `answered` ids of a call come back; the rest are unprocessed. */
+  partialBatches?: { answered: number; times?: number };
+  /**
+   * A quota shared with others: a share of all X-Ray calls, whatever the operation and however fast they come,
+   * answered 429 ThrottledException. `every: 3` throttles the 3rd, 6th, 9th… call; `probability` throttles each
+   * call with that chance, from a generator seeded with `seed` (default 1), so a run can be repeated.
+   * `ratePerSecond` is a quota as AWS keeps one instead: a token bucket (burst `burst`, default 1) that throttles
+   * only calls above the rate.
+   */
+  throttle?: { every?: number; probability?: number; seed?: number; ratePerSecond?: number; burst?: number };
+  /** GetTraceSummaries pages of this many summaries (AWS pages by about 100). */
+  summariesPageSize?: number;
   /** BatchGetTraces marks these traces LimitExceeded (too many segments for X-Ray to return them all). */
   limitExceeded?: string[];
   /** Transaction Search: GetTraceSegmentDestination says CloudWatchLogs; a retrieval completes after `pollsUntilDone` polls. */
@@ -145,11 +155,14 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
     const result = store.ingest(doc);
     if (!result.ok) throw new Error(`test server: a document was rejected (${result.reason})`);
   }
-  const routes = new Map(readApiRoutes(store));
+  let routes = new Map(readApiRoutes(store));
   const requests: RecordedRequest[] = [];
   let faults: Faults = {};
   let failCounts = new Map<string, number>();
   let partialCount = 0;
+  let throttleCalls = 0;
+  let random = seededRandom(1);
+  let bucket = { tokens: 1, at: performance.now() };
   const retrievals = new Map<string, { ids: string[]; window: { startTime: number; endTime: number }; polls: number }>();
   const sockets = new Set<import('node:net').Socket>();
 
@@ -157,10 +170,28 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
     faults = next;
     failCounts = new Map();
     partialCount = 0;
+    throttleCalls = 0;
+    random = seededRandom(next.throttle?.seed ?? 1);
+    bucket = { tokens: next.throttle?.burst ?? 1, at: performance.now() };
+    routes = new Map(readApiRoutes(store, { summariesPageSize: next.summariesPageSize }));
   };
   setFaults(options.faults ?? {});
 
   const injectedFailure = (operation: XrayOperation): { error: InjectedError; message?: string } | undefined => {
+    const throttle = faults.throttle;
+    if (throttle) {
+      throttleCalls++;
+      if ((throttle.every && throttleCalls % throttle.every === 0) || (throttle.probability !== undefined && random() < throttle.probability)) {
+        return { error: 'throttled' };
+      }
+      if (throttle.ratePerSecond) {
+        const now = performance.now();
+        bucket.tokens = Math.min(throttle.burst ?? 1, bucket.tokens + ((now - bucket.at) * throttle.ratePerSecond) / 1000);
+        bucket.at = now;
+        if (bucket.tokens < 1) return { error: 'throttled' };
+        bucket.tokens -= 1;
+      }
+    }
     for (const key of [operation, '*'] as const) {
       const rule = faults.fail?.[key];
       if (!rule) continue;
@@ -225,7 +256,7 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
         const reply = routes.get(route)!(body) as { Traces: ApiTrace[]; UnprocessedTraceIds: string[] };
         for (const t of reply.Traces) if (faults.limitExceeded?.includes(t.Id)) t.LimitExceeded = true;
         const partial = faults.partialBatches;
-        if (partial && partialCount < partial.times) {
+        if (partial && partialCount < (partial.times ?? Number.POSITIVE_INFINITY)) {
           partialCount++;
           const kept = reply.Traces.slice(0, partial.answered);
           const dropped = reply.Traces.slice(partial.answered).map((t) => t.Id);
@@ -330,6 +361,18 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** mulberry32: a small seeded generator, so a "random" throttle repeats run after run. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -278,14 +278,21 @@ suite('AWS X-Ray source in a real VS Code (the real @aws-sdk/client-xray against
     expectKind(await failWith({ fail: { GetTraceSummaries: { error: 'access-denied' } } }), 'access-denied', /xray:GetTraceSummaries/);
     expectKind(await failWith({ fail: { GetTraceSummaries: { error: 'expired-token' } } }), 'expired-credentials', /expired/i);
     expectKind(await failWith({ fail: { GetTraceSummaries: { error: 'html' } } }), 'not-xray', /X-Ray/);
+    // Throttled throughout: retried, slower, until nothing got through for aws.giveUpAfterSeconds; then one message.
+    await config().update('aws.giveUpAfterSeconds', 3, vscode.ConfigurationTarget.Global);
+    await settled('the source with the short give-up');
     let throttled = false;
     const sub = api.traces.onDidChange(() => (throttled ||= api.traces.state.throttled));
     try {
-      expectKind(await failWith({ fail: { GetTraceSummaries: { error: 'throttled' } } }), 'throttled', /throttl/i);
+      const t0 = Date.now();
+      expectKind(await failWith({ fail: { GetTraceSummaries: { error: 'throttled' } } }), 'throttled', /throttled every request for 3 s \(\d+ throttled attempts\), so the fetch stopped/);
+      assert.ok(Date.now() - t0 < 3000 + 2000, `gave up after ${Date.now() - t0} ms`);
     } finally {
       sub.dispose();
+      await config().update('aws.giveUpAfterSeconds', undefined, vscode.ConfigurationTarget.Global);
     }
-    assert.ok(throttled, 'the view showed "throttled — retrying" while the SDK retried');
+    assert.ok(throttled, 'the view showed "throttled — retrying" while the requests were retried');
+    await settled('back to the default give-up');
 
     // Unreachable: an endpoint nobody listens on (a machine-scoped setting, which wins over the profile's).
     const closed = await startXrayApiTestServer({ documents: [] });

@@ -94,7 +94,8 @@ export class LatencyCodeLensProvider extends Disposable implements vscode.CodeLe
     for (const { line } of shown) perLine.set(line, (perLine.get(line) ?? 0) + 1);
     for (const { entry, line } of shown) {
       const range = new vscode.Range(line, 0, line, 0);
-      const text = lensText(entry.stats!, settings, place.snapshot.windowMinutes);
+      // Numbers from part of the traces (X-Ray kept throttling) say so on the lens itself; the hover says what is missing.
+      const text = `${lensText(entry.stats!, settings, place.snapshot.windowMinutes)}${place.snapshot.incomplete ? ' · partial' : ''}`;
       lenses.push(new vscode.CodeLens(range, {
         title: escapeLensText((perLine.get(line) ?? 0) > 1 ? `${entry.names.join(', ')}: ${text}` : text),
         command: SHOW_TRACES_THROUGH_COMMAND,

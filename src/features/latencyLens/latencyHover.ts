@@ -49,6 +49,7 @@ export function hoverMarkdown(entry: LatencyEntry, snapshot: LensSnapshot, sampl
   md.appendMarkdown(`**X-Ray · ${escapeMarkdown(entry.function)}** — ${entry.names.map((n) => `\`${escapeCode(n)}\``).join(', ')}\n\n`);
   const rate = (n: number) => `${((n / stats.count) * 100).toFixed(1)}%`;
   md.appendMarkdown(`p50 ${formatMs(stats.p50)} · p95 ${formatMs(stats.p95)} · p99 ${formatMs(stats.p99)} · avg ${formatMs(stats.avg)} · n=${stats.count} · ${formatWindow(snapshot.windowMinutes)}\n\n`);
+  if (snapshot.incomplete) md.appendMarkdown(`**Partial:** ${escapeMarkdown(snapshot.incomplete)} Refresh the trace list to fetch the rest.\n\n`);
   md.appendMarkdown(`faults ${rate(stats.faults)} · errors ${rate(stats.errors)} · throttled ${rate(stats.throttles)}`);
   if (stats.parentShare !== undefined) md.appendMarkdown(` · ${(stats.parentShare * 100).toFixed(0)}% of the request's time`);
   md.appendMarkdown('\n\n');

@@ -43,6 +43,8 @@ export interface LensSnapshot {
   traceIds: ReadonlySet<string>;
   summaries: ReadonlyMap<string, TraceSummaryView>;
   windowMinutes: number;
+  /** Set when some listed traces could not be fetched because the source kept throttling: the numbers are from part of them. */
+  incomplete?: string;
 }
 
 /** Where a document sits in the index: its folder's index and its folder-relative path. */
@@ -253,7 +255,7 @@ export class LatencyIndexService extends Disposable {
     if (key === this.lastKey) return;
     const engine = await this.loadEngine();
 
-    const traces = await this.fetchAll(listed, token);
+    const { traces, incomplete } = await this.fetchAll(listed, token);
     if (token.isCancellationRequested) return;
     const assembled = traces.map((t) => engine.assemble(t));
     const folders = new Map<string, FolderIndex>();
@@ -274,12 +276,14 @@ export class LatencyIndexService extends Disposable {
       folders.set(folder.uri.toString(), engine.buildFolder({ files, code, pathMappings: settings.lensPathMappings, sourceMapOf }, assembled));
     }
     const window = resolveTimeRange(this.traces.query.range, Date.now());
-    this.lastKey = key;
+    // A partial build is not remembered as done: the next change of the list builds again and fetches what is missing.
+    this.lastKey = incomplete ? '' : key;
     this.setSnapshot({
       folders,
       traceIds: new Set(traces.map((t) => t.id)),
       summaries: new Map(listed.map((s) => [s.id, s])),
       windowMinutes: Math.max(1, (Math.min(window.endTime, Date.now() / 1000) - window.startTime) / 60),
+      ...(incomplete ? { incomplete } : {}),
     });
   }
 
@@ -290,11 +294,16 @@ export class LatencyIndexService extends Disposable {
   }
 
   /** Full traces through the trace list (cached by revision there, so a rebuild fetches only new ones), asked for in batches. */
-  private async fetchAll(summaries: readonly TraceSummaryView[], token: vscode.CancellationToken): Promise<Array<{ id: string; segments: SegmentDocument[] }>> {
-    const { traces, failed } = await this.traces.getTraces(summaries, toAbortSignal(token));
+  private async fetchAll(
+    summaries: readonly TraceSummaryView[],
+    token: vscode.CancellationToken,
+  ): Promise<{ traces: Array<{ id: string; segments: SegmentDocument[] }>; incomplete?: string }> {
+    const { traces, failed, incomplete } = await this.traces.getTraces(summaries, toAbortSignal(token));
     // The list logs the reasons; these traces are left out of this build.
     if (failed > 0 && !token.isCancellationRequested) this.log.warn(`Latency lens: ${failed} of ${summaries.length} traces could not be fetched; left out of the numbers.`);
-    return traces.map((t) => ({ id: t.id, segments: t.segments }));
+    // A list that stopped early (throttled) makes the numbers partial as much as traces that were not fetched.
+    const partial = incomplete ?? this.traces.state.incomplete;
+    return { traces: traces.map((t) => ({ id: t.id, segments: t.segments })), ...(partial ? { incomplete: partial } : {}) };
   }
 
   private async listFiles(folder: vscode.WorkspaceFolder): Promise<string[]> {

@@ -95,6 +95,7 @@ export class TraceSourceManager extends Disposable {
         profile,
         endpoint: settings.awsEndpointUrl || undefined,
         maxRequestsPerSecond: settings.awsMaxRequestsPerSecond,
+        giveUpAfterMs: settings.awsGiveUpAfterSeconds * 1000,
         log: (line) => this.log.info(line),
       });
     }

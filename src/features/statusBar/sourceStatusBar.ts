@@ -25,13 +25,13 @@ export class SourceStatusBar extends Disposable {
   private render(): void {
     const s = this.traces.state;
     const c = this.collector.state;
-    const count = `${s.summaries.length}${s.truncated ? '+' : ''} trace${s.summaries.length === 1 ? '' : 's'}`;
+    const count = `${s.summaries.length}${s.truncated ? '+' : ''} trace${s.summaries.length === 1 ? '' : 's'}${s.incomplete ? ' (partial)' : ''}`;
     if (s.sourceLabel) {
       const icon = s.error ? '$(warning)' : s.loading ? '$(sync~spin)' : '$(pulse)';
       this.item.text = `${icon} X-Ray: ${s.sourceLabel} · ${count}`;
       this.item.tooltip = s.error
         ? s.error.message
-        : `Reading traces from ${s.sourceLabel}. Click to choose another source.${s.sourceLabel.startsWith('local') ? `\n\nCollector: ${this.collector.describeCounters()}` : ''}`;
+        : `Reading traces from ${s.sourceLabel}. Click to choose another source.${s.incomplete ? `\n\nPartial list: ${s.incomplete}` : ''}${s.sourceLabel.startsWith('local') ? `\n\nCollector: ${this.collector.describeCounters()}` : ''}`;
       this.item.backgroundColor = s.error ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     } else {
       this.item.text = c.kind === 'failed' ? '$(error) X-Ray: collector failed' : c.kind === 'starting' ? '$(sync~spin) X-Ray: starting' : '$(circle-slash) X-Ray: no source';

@@ -7,7 +7,7 @@ import { affectsSettings, readSettings } from '../../platform/config';
 import { toAbortSignal } from '../../platform/cancellation';
 import { Disposable } from '../../platform/disposable';
 import { describeSourceError, type DescribedError } from '../../sources/sourceErrors';
-import type { FetchedTrace, SourceMode, SourceProgress, TraceSource, TraceSummaryView } from '../../sources/traceSource';
+import { fetchedOf, type FetchedTrace, type SourceMode, type SourceProgress, type TraceSource, type TraceSummaryView } from '../../sources/traceSource';
 import { resolveTimeRange, timeRangeKey, type TimeRange } from '../../xray/timeRange';
 import type { SourceAvailability, TraceSourceManager } from '../sources/traceSourceManager';
 
@@ -36,6 +36,8 @@ interface ListResult {
   tracesProcessed: number;
   truncated: boolean;
   sampled: boolean;
+  /** Set when the listing stopped early (X-Ray kept throttling): what is missing, for the view. */
+  incomplete?: string;
   refreshedAt: number;
 }
 
@@ -266,11 +268,13 @@ export class TraceListModel extends Disposable {
         tracesProcessed: result.tracesProcessed,
         truncated: result.truncated,
         sampled: result.sampled,
+        incomplete: result.incomplete?.message,
         refreshedAt: Date.now(),
       };
+      if (result.incomplete) this.log.warn(`Listing traces from ${source.label} stopped early: ${result.incomplete.message}`);
       this.remember(source, query, listed);
       this.shownQuery = query;
-      this.update({ ...listed, loading: false, error: undefined, progress: undefined, throttled: false, mode: accountMode ?? this._state.mode });
+      this.update({ incomplete: undefined, ...listed, loading: false, error: undefined, progress: undefined, throttled: false, mode: accountMode ?? this._state.mode });
       return { ok: true };
     } catch (err) {
       const described = describeSourceError(err, source.label);
@@ -289,8 +293,8 @@ export class TraceListModel extends Disposable {
         this.update({ progress: `${event.received.toLocaleString('en-US')} traces, ${event.scanned.toLocaleString('en-US')} scanned` });
         break;
       case 'throttled':
-        this.log.warn(`${source.label} throttled ${event.operation}; the AWS SDK retries it.`);
-        this.update({ throttled: true, progress: `throttled by ${source.label} — retrying ${event.operation}` });
+        this.log.warn(`${source.label} throttled ${event.operation}; retrying at ${event.ratePerSecond.toFixed(1)} requests/s.`);
+        this.update({ throttled: true, progress: `throttled by ${source.label} — retrying ${event.operation} at ${event.ratePerSecond.toFixed(1)}/s` });
         break;
       case 'traces':
         this.update({ progress: `${event.received} of ${event.total} traces` });
@@ -315,9 +319,10 @@ export class TraceListModel extends Disposable {
    * Full traces for many summaries (the latency lens's), through the same cache: the ones not cached are asked for
    * TRACES_PER_CALL at a time, one call after the other, so the source batches them (BatchGetTraces takes 5 ids per
    * request) and a failure loses one group only. `signal` aborts the requests in flight and the groups not begun.
-   * Traces the source no longer has are left out; those of a group that failed too, counted in `failed`.
+   * Traces the source no longer has are left out; those of a group that failed too, counted in `failed`; those the
+   * source stopped before fetching (it kept throttling) are counted in `failed` as well, and `incomplete` says so.
    */
-  async getTraces(summaries: readonly TraceSummaryView[], signal?: AbortSignal): Promise<{ traces: FetchedTrace[]; failed: number }> {
+  async getTraces(summaries: readonly TraceSummaryView[], signal?: AbortSignal): Promise<{ traces: FetchedTrace[]; failed: number; incomplete?: string }> {
     const wanted: Array<Promise<FetchedTrace | undefined>> = [];
     const missing: TraceSummaryView[] = [];
     for (const summary of summaries) {
@@ -326,9 +331,21 @@ export class TraceListModel extends Disposable {
       else missing.push(summary);
     }
     let previous: Promise<unknown> = Promise.resolve();
+    let incomplete: string | undefined;
+    let stopped = false;
     for (let i = 0; i < missing.length; i += TRACES_PER_CALL) {
       const group = missing.slice(i, i + TRACES_PER_CALL);
-      const fetched = previous.then(() => this.fetchTraces(group.map((s) => s.id), signal));
+      // After a group the source stopped (throttled for the give-up time), the rest are not asked for: the next build will.
+      const fetched = previous.then(() => {
+        if (stopped) throw new Error('not fetched: the source kept throttling');
+        return this.fetchTraces(group.map((s) => s.id), signal).then((result) => {
+          if (result.incomplete) {
+            stopped = true;
+            incomplete = result.incomplete.cause;
+          }
+          return result.byId;
+        });
+      });
       previous = fetched.catch(() => undefined);
       for (const summary of group) {
         const trace = fetched.then((byId) => byId.get(summary.id));
@@ -348,16 +365,22 @@ export class TraceListModel extends Disposable {
       if (result.status === 'rejected') failed++;
       else if (result.value) traces.push(result.value);
     }
-    return { traces, failed };
+    if (incomplete) {
+      // A trace the source stopped before fetching is not "gone": it counts as failed, and is asked for again next time.
+      const missingIds = new Set(missing.map((s) => s.id).filter((id) => !traces.some((t) => t.id === id)));
+      for (const id of missingIds) this.traceCache.delete(id);
+      failed = summaries.length - traces.length;
+    }
+    return { traces, failed, ...(incomplete ? { incomplete: fetchedOf(traces.length, summaries.length, incomplete) } : {}) };
   }
 
-  private async fetchTraces(ids: string[], signal?: AbortSignal): Promise<Map<string, FetchedTrace>> {
+  private async fetchTraces(ids: string[], signal?: AbortSignal): Promise<{ byId: Map<string, FetchedTrace>; incomplete?: { cause: string } }> {
     signal?.throwIfAborted();
     const available = await this.sources.ready();
     if (!available.source) throw new Error(available.reason);
     try {
       const result = await available.source.getTraces(ids, { signal });
-      return new Map(result.traces.map((t) => [t.id, t]));
+      return { byId: new Map(result.traces.map((t) => [t.id, t])), incomplete: result.incomplete };
     } catch (err) {
       const described = describeSourceError(err, available.source.label);
       if (described.kind !== 'cancelled') this.log.error(`Fetching ${ids.length} traces failed: ${described.message}`);

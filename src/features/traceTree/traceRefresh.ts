@@ -55,6 +55,7 @@ export function registerTraceRefresh(
     if (s.error) lines.push(`${s.error.message}${s.summaries.length ? ' Showing the last good result.' : ''}`);
     if (s.loading && s.throttled) lines.push(`Throttled — retrying… ${s.progress ?? ''}`.trim());
     if (s.cancelled) lines.push('Refresh cancelled: showing the previous result.');
+    if (s.incomplete && !s.error) lines.push(`Partial list: ${s.incomplete}`);
     if (s.truncated) lines.push(`Showing the newest ${count} traces, the cap (xrayLens.traces.maxShown); ${scanned} scanned.`);
     else if (s.sampled) lines.push(`${count} traces, a sample chosen by X-Ray; ${scanned} scanned.`);
     else if (q.filterExpression && !s.error && !s.loading && !restriction) lines.push(`${count} traces match ${clip(q.filterExpression, 60)}; ${scanned} scanned.`);

@@ -143,6 +143,82 @@ suite('xray-lens hotspots', () => {
     }
   });
 
+  suite('through an X-Ray API that throttles', () => {
+    let server: XrayApiTestServer;
+    let env: NodeJS.ProcessEnv;
+    let direct: unknown;
+    const minutes = () => Math.ceil((Date.now() / 1000 - FIXTURE_WINDOW.startTime) / 60) + 1;
+    const viaProfile = (...extra: string[]) =>
+      runCli(['hotspots', '--workspace', 'samples', '--profile', 'dev', '--since', `${minutes()}m`, '--rate', '50', '--json', ...extra], env);
+
+    suiteSetup(async function () {
+      this.timeout(60_000);
+      server = await startXrayApiTestServer();
+      const home = mkdtempSync(path.join(os.tmpdir(), 'xray-lens-throttled-'));
+      writeFileSync(path.join(home, 'config'), `[profile dev]\nregion = eu-west-1\nendpoint_url = ${server.url}\n`);
+      writeFileSync(path.join(home, 'credentials'), '[dev]\naws_access_key_id = AKIAHOTSPOTS00000002\naws_secret_access_key = secret\n');
+      env = { PATH: process.env.PATH, HOME: home, AWS_CONFIG_FILE: path.join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' };
+      // The same documents read straight from a local collector: what the throttled fetch must equal.
+      const collector = await startTestCollector();
+      try {
+        for (const text of docs) assert.ok(collector.store.ingest(text).ok);
+        const local = await runCli(['hotspots', '--workspace', 'samples', '--endpoint', `http://127.0.0.1:${collector.port}`, '--since', `${minutes()}m`, '--json'], { PATH: process.env.PATH, HOME: home });
+        assert.equal(local.code, 0, local.err);
+        direct = JSON.parse(local.out);
+      } finally {
+        await collector.close();
+      }
+    });
+
+    suiteTeardown(() => server?.close());
+
+    for (const throttle of [{ every: 3 }, { probability: 1 / 3, seed: 5 }]) {
+      test(`a third of all calls throttled (${throttle.every ? 'every third' : 'at random'}), pages of 7, batches answered 3 of 5: --profile equals --endpoint on a collector`, async function () {
+        this.timeout(120_000);
+        server.setFaults({ throttle, summariesPageSize: 7, partialBatches: { answered: 3 } });
+        server.requests.length = 0;
+        const api = await viaProfile();
+        assert.equal(api.code, 0, api.err);
+        const throttled = server.requests.filter((r) => r.status === 429).length;
+        assert.ok(throttled > server.requests.length / 5, `${throttled} of ${server.requests.length} throttled`);
+        assert.match(api.err, /throttled \(\d+ so far, last (GetTraceSummaries|BatchGetTraces)\); retrying at [\d.]+ requests\/s/);
+        assert.deepEqual(JSON.parse(api.out), direct);
+      });
+    }
+
+    test('every call throttled: one message after --give-up-after, exit 1', async function () {
+      this.timeout(60_000);
+      server.setFaults({ throttle: { every: 1 } });
+      const t0 = performance.now();
+      const api = await viaProfile('--give-up-after', '3s');
+      const took = performance.now() - t0;
+      assert.equal(api.code, 1);
+      assert.equal(api.out, '');
+      const failures = api.err.split('\n').filter((line) => line.startsWith('xray-lens:'));
+      assert.deepEqual(failures.length, 1, api.err);
+      assert.match(failures[0], /throttled every request for 3 s \(\d+ throttled attempts\), so the fetch stopped/);
+      // Node and the SDK take about a second to start; the give-up itself is at 3 s.
+      assert.ok(took < 3000 + 4000, `took ${took.toFixed(0)} ms`);
+    });
+
+    test('throttling that sets in mid-fetch: the traces that arrived are reported, stderr says what is missing, exit 3', async function () {
+      this.timeout(60_000);
+      server.setFaults({});
+      server.requests.length = 0;
+      const running = viaProfile('--give-up-after', '2s');
+      // Once some batches are in, everything is throttled.
+      while (server.requests.filter((r) => r.operation === 'BatchGetTraces' && r.status === 200).length < 20) await new Promise((r) => setTimeout(r, 10));
+      server.setFaults({ throttle: { every: 1 } });
+      const api = await running;
+      assert.equal(api.code, 3, api.err);
+      assert.match(api.err, /xray-lens: partial report: \d+ of 453 traces fetched, then AWS eu-west-1 \(dev\) throttled every request for 2 s \(\d+ throttled in all\): \d+ are missing\./);
+      const rows = JSON.parse(api.out) as HotspotRow[];
+      const all = direct as HotspotRow[];
+      assert.ok(rows.length > 0);
+      assert.ok(rows.reduce((n, r) => n + r.count, 0) < all.reduce((n, r) => n + r.count, 0), 'fewer samples than the whole');
+    });
+  });
+
   test('usage: a source is required, --file excludes the API options, --since and --path-map are checked', () => {
     assert.equal(parseHotspotsArgs(['--file', 'x.json']), '--workspace DIR is required');
     assert.match(String(parseHotspotsArgs(['--workspace', '.'])), /say where the traces come from/);

@@ -131,4 +131,41 @@ suite('RequestPacer', () => {
     assert.throws(() => new RequestPacer({ ratePerSecond: 0 }), RangeError);
     assert.throws(() => new RequestPacer({ ratePerSecond: Number.NaN }), RangeError);
   });
+
+  test('AIMD: a throttle cuts the rate by a fifth, once per round; answers add a fifth of the ceiling back', async () => {
+    const clock = new FakeClock();
+    const pacer = new RequestPacer({ ratePerSecond: 10, burst: 5 }, clock);
+    // Five requests in flight at once, all sent at the same rate: their five throttles cut once, not five times.
+    const tickets = await Promise.all(Array.from({ length: 5 }, () => pacer.take()));
+    for (const ticket of tickets) pacer.throttled(ticket);
+    assert.strictEqual(pacer.ratePerSecond, 8);
+    // A request sent after the cut and throttled again cuts again.
+    const taken = takeAll(pacer, clock, 1);
+    await clock.advance(1000);
+    await taken.done;
+    pacer.throttled((await Promise.all([pacer.take()]))[0]);
+    assert.ok(Math.abs(pacer.ratePerSecond - 6.4) < 1e-9, String(pacer.ratePerSecond));
+    // The slower rate spaces requests further apart: 6.4/s is 157 ms.
+    const slow = takeAll(pacer, clock, 3);
+    await clock.advance(1000);
+    await slow.done;
+    assert.ok(slow.times[2] - slow.times[1] >= 156, slow.times.join(', '));
+    // Answers recover it, 2/s each, never above the configured 10/s.
+    for (let i = 0; i < 3; i++) pacer.succeeded();
+    assert.strictEqual(pacer.ratePerSecond, 10);
+  });
+
+  test('AIMD: throttling never brings the rate below the floor; an unpaced pacer stays unpaced', async () => {
+    const clock = new FakeClock();
+    const pacer = new RequestPacer({ ratePerSecond: 5, minRatePerSecond: 1 }, clock);
+    for (let i = 0; i < 20; i++) {
+      const ticket = pacer.take();
+      await clock.advance(2000);
+      pacer.throttled(await ticket);
+    }
+    assert.strictEqual(pacer.ratePerSecond, 1);
+    const unpaced = new RequestPacer({}, clock);
+    unpaced.throttled(await unpaced.take());
+    assert.strictEqual(unpaced.ratePerSecond, Number.POSITIVE_INFINITY);
+  });
 });

@@ -86,23 +86,93 @@ suite('XrayApiSource against the X-Ray API test server', () => {
     assert.ok(result.approximateTime && Math.abs(result.approximateTime - Date.now() / 1000) < 60);
   });
 
-  test('throttled attempts are retried by the SDK and each one is reported', async () => {
+  test('throttled attempts are retried, each one reported with the pace it slowed to', async () => {
     withFaults({ fail: { GetTraceSummaries: { error: 'throttled', times: 2 } } });
     const events: SourceProgress[] = [];
-    const result = await awsSource().listTraceSummaries({ window: WINDOW, maxTraces: 50 }, { onProgress: (e) => events.push(e) });
+    const result = await awsSource({ maxRequestsPerSecond: 20 }).listTraceSummaries({ window: WINDOW, maxTraces: 50 }, { onProgress: (e) => events.push(e) });
     assert.strictEqual(result.summaries.length, 50, 'never a silently empty list');
+    assert.strictEqual(result.incomplete, undefined);
+    // The first throttle cuts 20/s by a fifth; the second was sent after the cut, and cuts again.
     assert.deepStrictEqual(events.filter((e) => e.kind === 'throttled'), [
-      { kind: 'throttled', operation: 'GetTraceSummaries' },
-      { kind: 'throttled', operation: 'GetTraceSummaries' },
+      { kind: 'throttled', operation: 'GetTraceSummaries', ratePerSecond: 16 },
+      { kind: 'throttled', operation: 'GetTraceSummaries', ratePerSecond: 12.8 },
     ]);
     assert.deepStrictEqual(events.at(-1), { kind: 'summaries', received: 50, scanned: 100 });
     assert.deepStrictEqual(server.requests.map((r) => r.status), [429, 429, 200]);
   });
 
-  test('throttled past the retries: described as throttled, not an empty list', async () => {
-    withFaults({ fail: { BatchGetTraces: { error: 'throttled' } } });
-    const d = await rejectsAs(awsSource({ maxAttempts: 2 }).getTraces(traceIds.slice(0, 3)), 'throttled');
-    assert.match(d.message, /kept throttling requests \(2 attempts\)/);
+  test('a third of all calls throttled (every third, and at random), pages of 7, batches answered in part: every trace arrives, none marked missing', async function () {
+    this.timeout(60_000);
+    const wanted = traceIds.slice(0, 60);
+    const window = { startTime: WINDOW.startTime, endTime: WINDOW.endTime };
+    withFaults({ summariesPageSize: 7 });
+    const plain = await awsSource().listTraceSummaries({ window, maxTraces: 60 });
+    for (const throttle of [{ every: 3 }, { probability: 1 / 3, seed: 11 }]) {
+      withFaults({ throttle, summariesPageSize: 7, partialBatches: { answered: 3 } });
+      const source = awsSource({ maxRequestsPerSecond: 100 });
+      const listed = await source.listTraceSummaries({ window, maxTraces: 60 });
+      const fetched = await source.getTraces(wanted);
+      const throttled = server.requests.filter((r) => r.status === 429).length;
+      assert.ok(throttled >= 10, `${JSON.stringify(throttle)}: only ${throttled} of ${server.requests.length} calls were throttled`);
+      assert.deepStrictEqual(listed.summaries.map((s) => s.id), plain.summaries.map((s) => s.id), JSON.stringify(throttle));
+      assert.strictEqual(listed.incomplete, undefined);
+      assert.deepStrictEqual(new Set(fetched.traces.map((t) => t.id)), new Set(wanted));
+      assert.deepStrictEqual(fetched.unprocessedIds, []);
+      assert.strictEqual(fetched.incomplete, undefined);
+    }
+  });
+
+  test('every call throttled: the fetch gives up after giveUpAfterMs without progress, with one message', async () => {
+    withFaults({ throttle: { every: 1 } });
+    const t0 = performance.now();
+    const d = await rejectsAs(awsSource({ giveUpAfterMs: 1500, maxRequestsPerSecond: 50 }).getTraces(traceIds.slice(0, 30)), 'throttled');
+    const took = performance.now() - t0;
+    assert.ok(took <= 1500 + 300, `gave up after ${took.toFixed(0)} ms`);
+    assert.match(d.message, /^AWS test throttled every request for 2 s \(\d+ throttled attempts\), so the fetch stopped\. Wait a minute/);
+    // Six batches in flight at most, each retried with a growing back-off: tens of attempts, not hundreds.
+    assert.ok(server.requests.length >= 6 && server.requests.length < 200, String(server.requests.length));
+    const listing = await rejectsAs(awsSource({ giveUpAfterMs: 1000 }).listTraceSummaries({ window: WINDOW, maxTraces: 10 }), 'throttled');
+    assert.match(listing.message, /throttled every request for 1 s/);
+  });
+
+  test('throttling that sets in mid-fetch: what arrived comes back, marked incomplete with what is missing', async () => {
+    // The summaries: pages of 7; after the third page every call is throttled.
+    withFaults({ summariesPageSize: 7 });
+    const source = awsSource({ giveUpAfterMs: 1000, maxRequestsPerSecond: 100 });
+    const listed = await source.listTraceSummaries({ window: WINDOW, maxTraces: 100 }, {
+      onProgress: (e) => {
+        if (e.kind === 'summaries' && e.received === 21) server.setFaults({ summariesPageSize: 7, throttle: { every: 1 } });
+      },
+    });
+    assert.strictEqual(listed.summaries.length, 21);
+    assert.strictEqual(listed.truncated, false);
+    assert.match(listed.incomplete?.message ?? '', /^21 traces listed, then AWS test throttled every request for 1 s \(\d+ throttled in all\): older traces of the time range are missing\.$/);
+
+    // The traces: after the first batch every call is throttled.
+    withFaults({});
+    const wanted = traceIds.slice(0, 40);
+    const fetched = await awsSource({ giveUpAfterMs: 1000, concurrency: 1, maxRequestsPerSecond: 100 }).getTraces(wanted, {
+      onProgress: (e) => {
+        if (e.kind === 'traces' && e.received === 5) server.setFaults({ throttle: { every: 1 } });
+      },
+    });
+    assert.deepStrictEqual(fetched.traces.map((t) => t.id).sort(), wanted.slice(0, 5).sort());
+    assert.deepStrictEqual(new Set(fetched.unprocessedIds), new Set(wanted.slice(5)));
+    assert.match(fetched.incomplete?.message ?? '', /^5 of 40 traces fetched, then AWS test throttled every request for 1 s \(\d+ throttled in all\): 35 are missing\.$/);
+  });
+
+  test('the pace never goes above the configured rate, retries included', async () => {
+    withFaults({ throttle: { every: 2 } });
+    await awsSource({ maxRequestsPerSecond: 20, concurrency: 5 }).getTraces(traceIds.slice(0, 50));
+    const starts = server.requests.map((r) => r.startedAt).sort((a, b) => a - b);
+    assert.ok(starts.length >= 20, String(starts.length));
+    let most = 0;
+    for (let i = 0, j = 0; i < starts.length; i++) {
+      while (starts[j] <= starts[i] - 1000) j++;
+      most = Math.max(most, i - j + 1);
+    }
+    // 20/s spaces requests 50 ms apart: at most 21 start within any second (arrival jitter can bring one closer).
+    assert.ok(most <= 21, `${most} requests within 1 s`);
   });
 
   test('BatchGetTraces: at most 5 ids a call, no more calls in flight than the concurrency', async () => {
@@ -126,9 +196,10 @@ suite('XrayApiSource against the X-Ray API test server', () => {
     const result = await awsSource().getTraces([...wanted, unknown]);
     assert.deepStrictEqual(new Set(result.traces.map((t) => t.id)), new Set(wanted));
     assert.deepStrictEqual(result.unprocessedIds, [unknown]);
-    // 3 first-round calls (2 answered each), then the 5 unprocessed known ids and the unknown one twice more.
+    // 3 first-round calls (2 answered each); the second round brings the 5 unprocessed known ids, so the unknown one
+    // is asked for again until two rounds in a row bring nothing: 4 times in all.
     const calls = server.requests.filter((r) => r.operation === 'BatchGetTraces');
-    assert.strictEqual(calls.filter((c) => (c.body.TraceIds as string[]).includes(unknown)).length, 3);
+    assert.strictEqual(calls.filter((c) => (c.body.TraceIds as string[]).includes(unknown)).length, 4);
   });
 
   test('a trace X-Ray marks LimitExceeded keeps the flag', async () => {
