@@ -20,6 +20,19 @@ suite('latency lens over the AWS source (the real @aws-sdk/client-xray against a
   const idsOf = (r: RecordedRequest) => (r.body.TraceIds as string[] | undefined) ?? [];
   const listedFromAws = () => waitFor('traces listed from the AWS source', () =>
     api.traces.state.sourceKind === 'aws' && !api.traces.state.loading && api.traces.state.summaries.length > 0, 30000);
+  /** The lens numbers of every mapped function, as the index holds them. */
+  const lensNumbers = () =>
+    [...(api.latencyLens.service.snapshot?.folders.values() ?? [])]
+      .flatMap((folder) => folder.index.entries())
+      .filter((e) => e.stats)
+      .map((e) => ({ file: e.file, function: e.function, names: e.names, ...e.stats }))
+      .sort((a, b) => `${a.file}:${a.function}:${a.names.join()}`.localeCompare(`${b.file}:${b.function}:${b.names.join()}`));
+  const lensTitles = async (file = 'frontend/lib/orderStore.js') => {
+    const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, file);
+    await vscode.workspace.openTextDocument(uri);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+    return lenses.map((l) => l.command?.title ?? '');
+  };
 
   suiteSetup(async function () {
     this.timeout(60000);
@@ -65,6 +78,60 @@ suite('latency lens over the AWS source (the real @aws-sdk/client-xray against a
     assert.deepStrictEqual([...new Set(asked)].sort(), newest, 'exactly the newest 100');
     assert.strictEqual(asked.length, new Set(asked).size, 'no trace asked for twice');
     assert.strictEqual(calls.length, Math.ceil(newest.length / 5), `${calls.length} BatchGetTraces calls for ${newest.length} traces`);
+  });
+
+  test('a third of all calls throttled, pages of 7, batches answered in part: the same lens numbers, not marked partial', async function () {
+    this.timeout(90000);
+    const before = lensNumbers();
+    const newest = [...(api.latencyLens.service.snapshot?.traceIds ?? [])].sort();
+    assert.ok(before.length > 0 && newest.length === AWS_TRACE_CAP);
+    server.setFaults({ throttle: { every: 3 }, summariesPageSize: 7, partialBatches: { answered: 3 } });
+    const since = performance.now();
+    // Another pace is another source: nothing cached, the list and the lens's traces are fetched again, throttled.
+    await config().update('aws.maxRequestsPerSecond', 50, vscode.ConfigurationTarget.Global);
+    await waitFor('the index rebuilt from the throttled fetch', () => {
+      const snapshot = api.latencyLens.service.snapshot;
+      return !api.traces.state.loading && !api.latencyLens.service.busy && batches(since).length >= AWS_TRACE_CAP / 5 && snapshot !== undefined &&
+        [...snapshot.traceIds].sort().join() === newest.join();
+    }, 60000);
+    const seen = server.requests.filter((r) => r.startedAt >= since);
+    const throttled = seen.filter((r) => r.status === 429).length;
+    assert.ok(throttled >= seen.length / 4, `${throttled} of ${seen.length} calls throttled`);
+    assert.ok(seen.filter((r) => r.operation === 'GetTraceSummaries').length > 20, 'listed in pages of 7');
+    assert.strictEqual(api.traces.state.incomplete, undefined);
+    assert.strictEqual(api.latencyLens.service.snapshot?.incomplete, undefined);
+    assert.deepStrictEqual(lensNumbers(), before);
+    // Every mapped function gets a lens (the captured functions are fast: no threshold), none marked partial.
+    await config().update('lens.thresholdMs', 0, vscode.ConfigurationTarget.Global);
+    const titles: string[] = [];
+    for (const file of new Set(before.map((n) => n.file))) titles.push(...(await lensTitles(file)));
+    assert.ok(titles.length > 0 && titles.every((t) => /^p\d\d /.test(t) && !t.includes('partial')), titles.join(' | '));
+  });
+
+  test('throttling that does not let up: the lens shows the numbers of the traces that arrived, marked partial', async function () {
+    this.timeout(90000);
+    server.setFaults({ delayMs: { BatchGetTraces: 200 } });
+    const since = performance.now();
+    await config().update('aws.giveUpAfterSeconds', 2, vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor('some BatchGetTraces answered', () => batches(since).filter((r) => r.status === 200).length >= 3, 30000);
+      server.setFaults({ throttle: { every: 1 } });
+      const snapshot = await waitFor('a partial index', () => {
+        const s = api.latencyLens.service.snapshot;
+        return !api.latencyLens.service.busy && s?.incomplete ? s : undefined;
+      }, 30000);
+      assert.match(snapshot.incomplete!, /^\d+ of 100 traces fetched, then AWS eu-west-1 throttled every request for 2 s \(\d+ throttled in all\): \d+ are missing\.$/);
+      assert.ok(snapshot.traceIds.size > 0 && snapshot.traceIds.size < AWS_TRACE_CAP, `${snapshot.traceIds.size} traces indexed`);
+      // Every lens of every file with numbers says so (which functions pass the lens threshold depends on what arrived).
+      const titles: string[] = [];
+      for (const file of new Set(lensNumbers().map((n) => n.file))) titles.push(...(await lensTitles(file)));
+      assert.ok(titles.length > 0 && titles.every((t) => t.endsWith(' · partial')), titles.join(' | '));
+    } finally {
+      server.setFaults({});
+      await config().update('aws.giveUpAfterSeconds', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('aws.maxRequestsPerSecond', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('lens.thresholdMs', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('turning the lens off while it fetches aborts the BatchGetTraces calls in flight', async function () {

@@ -251,7 +251,7 @@ export class LatencyIndexService extends Disposable {
       return;
     }
     const listed = state.sourceKind === 'aws' ? state.summaries.slice(0, AWS_TRACE_CAP) : state.summaries;
-    const key = JSON.stringify([listed.map((s) => `${s.id}@${s.revision}`), settings.lensPathMappings, this.generation, state.sourceLabel]);
+    const key = JSON.stringify([listed.map((s) => `${s.id}@${s.revision}`), settings.lensPathMappings, this.generation, state.sourceLabel, this.traces.sourceGeneration]);
     if (key === this.lastKey) return;
     const engine = await this.loadEngine();
 

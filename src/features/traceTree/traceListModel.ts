@@ -73,6 +73,7 @@ const CANCELLED: QueryOutcome = { ok: false, error: { kind: 'cancelled', message
 
 export class TraceListModel extends Disposable {
   private _state: TraceListState = EMPTY;
+  private _sourceGeneration = 0;
   private _query: TraceQuery;
   private _restriction: TraceRestriction | undefined;
   /** The query whose list the state holds (listed, or shown from the cache); undefined when none. */
@@ -94,6 +95,7 @@ export class TraceListModel extends Disposable {
     this._query = { range: { kind: 'last', minutes: readSettings().tracesTimeRangeMinutes } };
     this._register(
       sources.onDidChange(() => {
+        this._sourceGeneration++;
         // What is in flight belongs to the previous source: cancel it; the refresh below is queued behind it.
         this.inflight?.cts.cancel();
         this.traceCache.clear();
@@ -119,6 +121,14 @@ export class TraceListModel extends Disposable {
 
   get state(): TraceListState {
     return this._state;
+  }
+
+  /**
+   * Counts the sources the list has had: the same label can stand for another endpoint or pace, whose traces are
+   * fetched afresh (what is built from traces keys on this, not on the label).
+   */
+  get sourceGeneration(): number {
+    return this._sourceGeneration;
   }
 
   get query(): TraceQuery {
