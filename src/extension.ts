@@ -22,6 +22,8 @@ export interface XrayLensApi {
   readonly traceTree: TraceTreeProvider;
   /** CodeLens latency hints, hovers and X-Ray problems. */
   readonly latencyLens: LatencyLens;
+  /** The status bar item: which source, how much, and the collector's counters in its tooltip. */
+  readonly statusBar: SourceStatusBar;
   /** Milliseconds spent inside activate() (the collector binds after it returns). */
   readonly activationMs: number;
 }
@@ -35,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
   const traceTree = new TraceTreeProvider(traces);
   const latencyLens = new LatencyLens(traces, context.extensionPath, log);
   const treeView = vscode.window.createTreeView<TraceTreeNode>('xrayLens.traces', { treeDataProvider: traceTree, showCollapseAll: true });
+  const statusBar = new SourceStatusBar(collector, traces);
 
   context.subscriptions.push(
     log,
@@ -44,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     traceTree,
     latencyLens,
     treeView,
-    new SourceStatusBar(collector, traces),
+    statusBar,
     registerServiceMap({ extensionUri: context.extensionUri, traces, sources, log }),
     new TimelinePanels(context.extensionUri, sources, log),
     new Instrumentation(context.extensionPath, log),
@@ -79,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
   void collector.start();
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { collector, traces, traceTree, latencyLens, activationMs };
+  return { collector, traces, traceTree, latencyLens, statusBar, activationMs };
 }
 
 export function deactivate(): void {

@@ -179,12 +179,14 @@ async function collect(args: CollectArgs, io: CliIo): Promise<ExitCode> {
   const otlp = collector.otlpAddress;
   if (otlp) io.out(`receiving OTLP/HTTP on http://${otlp.host}:${otlp.port}/v1/traces; OTEL_EXPORTER_OTLP_ENDPOINT=http://${otlp.host}:${otlp.port}\n`);
 
-  // One progress line per second at most, and only in seconds when something arrived.
-  let reported = collector.counters().received;
+  // One progress line per second at most, and only in seconds when something arrived (segments, or an SDK's
+  // sampling report: how many requests it saw and traced).
+  const mark = (c: ReturnType<typeof collector.counters>) => `${c.received}/${c.sampling.targetRequests}`;
+  let reported = mark(collector.counters());
   const progress = setInterval(() => {
     const counters = collector.counters();
-    if (counters.received === reported) return;
-    reported = counters.received;
+    if (mark(counters) === reported) return;
+    reported = mark(counters);
     io.out(`${describeCounters(counters)}\n`);
   }, 1000);
 

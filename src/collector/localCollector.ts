@@ -10,7 +10,7 @@ import { createDaemonHttpServer, type DaemonHttpServer, type HttpCounters, type 
 import { startOtlpHttpReceiver, type OtlpHttpReceiver } from './otlpHttpReceiver';
 import { OtlpIntake, type OtlpCounters } from './otlpIntake';
 import { readApiRoutes } from './readApi';
-import { SamplingEndpoints, type SamplingCounters } from './samplingEndpoints';
+import { describeSampling, SamplingEndpoints, type SamplingCounters } from './samplingEndpoints';
 import { TraceStore, type StoreCounters } from './traceStore';
 import { bindUdpReceiver, type DatagramResult, type UdpReceiver } from './udpReceiver';
 
@@ -53,7 +53,7 @@ export function describeCounters(c: CollectorCounters): string {
     ? `, OTLP: ${c.otlp.requests} requests (${c.otlp.refusedRequests} refused), spans ${c.otlp.spansAccepted} accepted, ${c.otlp.spansRejected} rejected`
     : '';
   return `received ${c.received}, accepted ${c.accepted}, rejected ${c.rejected}${reasons ? ` (${reasons})` : ''}, `
-    + `traces ${c.traces}, evicted ${c.evicted}, ${(c.approximateBytes / 1024).toFixed(0)} KiB${otlp}`;
+    + `traces ${c.traces}, evicted ${c.evicted}, ${(c.approximateBytes / 1024).toFixed(0)} KiB${otlp}; ${describeSampling(c.sampling)}`;
 }
 
 /** What GET /xray-lens/status answers; `probeCollector` recognises a collector by `service`. */
@@ -95,6 +95,7 @@ export class LocalCollector {
   private otlpReceiver: OtlpHttpReceiver | undefined;
   private readonly sampling: SamplingEndpoints;
   private readonly listeners = new Set<(e: { traceIds: string[] }) => void>();
+  private readonly reportListeners = new Set<() => void>();
   private changed = new Set<string>();
   private changeTimer: NodeJS.Timeout | undefined;
   private lastChangeEvent = 0;
@@ -109,7 +110,9 @@ export class LocalCollector {
     this.log = options.log ?? (() => undefined);
     this.store = new TraceStore(options, (traceId) => this.traceChanged(traceId));
     this.otlp = new OtlpIntake(this.store, { indexedAttributes: options.otelIndexedAttributes, indexAllAttributes: options.otelIndexAllAttributes });
-    this.sampling = new SamplingEndpoints(options.sampleAll ?? false, this.startedAt);
+    this.sampling = new SamplingEndpoints(options.sampleAll ?? false, this.startedAt, () => this.store.entryServiceNames(), () => {
+      for (const listener of [...this.reportListeners]) listener();
+    });
   }
 
   static async start(options: CollectorOptions = {}): Promise<LocalCollector> {
@@ -230,6 +233,12 @@ export class LocalCollector {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /** Fires after an SDK's SamplingTargets report (its requests and how many it traced) was counted. */
+  onDidReportSampling(listener: () => void): { dispose(): void } {
+    this.reportListeners.add(listener);
+    return { dispose: () => this.reportListeners.delete(listener) };
+  }
+
   private traceChanged(traceId: string): void {
     if (this.listeners.size === 0) return;
     this.changed.add(traceId);
@@ -258,6 +267,7 @@ export class LocalCollector {
     this.closed = true;
     clearTimeout(this.changeTimer);
     this.listeners.clear();
+    this.reportListeners.clear();
     const server = this.http?.server;
     await Promise.all([
       this.udp?.close(),

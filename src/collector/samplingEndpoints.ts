@@ -1,6 +1,14 @@
 // The daemon's sampling proxy: SDKs with centralized sampling (their default) POST /GetSamplingRules every
-// 5 minutes and /SamplingTargets every ~10 s to the daemon's TCP address. Locally there is one rule, Default.
-// Shapes follow what the X-Ray API returns through the real daemon (epoch-second numbers for times).
+// 5 minutes and /SamplingTargets every ~10 s to the daemon's TCP address. Shapes are what the X-Ray API returns
+// through the real daemon (epoch seconds for times, ReservoirQuota/ReservoirQuotaTTL/Interval per rule,
+// LastRuleModification), so the real SDKs take both.
+//
+// Locally there is the Default rule and, for each service that has begun a trace, a rule of its own with the same
+// numbers: SDKs report SamplingTargets statistics per rule (requests seen, sampled, borrowed), so a rule per
+// service is what lets the collector count each service's requests and how many of them were traced. A new
+// service moves LastRuleModification, and each SDK fetches the rules again at its next SamplingTargets call.
+// Each service thereby has its own reservoir (1 request/s, then 5 %), where AWS's Default shares one across the
+// account: locally, one entry service is the common case, and its numbers are the same either way.
 import type { JsonHandler } from './daemonHttpServer';
 
 /** Reservoir per second and fixed rate after it, as the X-Ray console's Default rule. */
@@ -9,6 +17,23 @@ const NORMAL = { reservoir: 1, fixedRate: 0.05 };
 const SAMPLE_ALL = { reservoir: 10_000, fixedRate: 1 };
 const TARGET_INTERVAL_SECONDS = 10;
 const QUOTA_TTL_SECONDS = 60;
+/** More services than this share the Default rule (X-Ray itself allows 25 rules per account). */
+const MAX_SERVICE_RULES = 50;
+/** A rule's ServiceName holds at most 64 characters (X-Ray's limit). */
+const MAX_RULE_SERVICE_NAME = 64;
+const DEFAULT_RULE = 'Default';
+
+/** What SDKs reported for one service's rule (or, under service undefined, for the Default rule). */
+export interface ServiceSampling {
+  /** The service the rule is for; undefined for Default: requests decided before the service had its rule. */
+  service?: string;
+  rule: string;
+  requests: number;
+  sampled: number;
+  borrowed: number;
+  /** Requests traced: see SamplingCounters.reportedTraced. */
+  traced: number;
+}
 
 export interface SamplingCounters {
   ruleRequests: number;
@@ -17,65 +42,114 @@ export interface SamplingCounters {
   reportedRequests: number;
   reportedSampled: number;
   reportedBorrowed: number;
+  /**
+   * Requests traced, per statistics document min(RequestCount, SampledCount + BorrowCount): the API defines
+   * SampledCount as every request recorded, borrowed ones included (OpenTelemetry's sampler reports it so), while
+   * aws-xray-sdk-core 3.12 counts the borrowed ones apart. Exact for both with sample-all; on the Default rule an
+   * OpenTelemetry sampler's count is high by at most its borrowed requests (1/s before its first quota).
+   */
+  reportedTraced: number;
+  /** The same per rule: one per service, and Default; rules with no report are left out. */
+  byService: ServiceSampling[];
+  /** Whether the rules trace every request (sampleAll) or 1/s + 5 %. */
+  sampleAll: boolean;
+}
+
+interface Rule {
+  name: string;
+  service: string;
+  createdAt: number;
 }
 
 export class SamplingEndpoints {
   private readonly rate: { reservoir: number; fixedRate: number };
-  /** Rules never change while the collector runs; SDKs refetch when this is newer than their copy. */
-  private readonly modifiedAt: number;
-  private readonly counts: SamplingCounters = {
-    ruleRequests: 0, targetRequests: 0, reportedRequests: 0, reportedSampled: 0, reportedBorrowed: 0,
-  };
+  private readonly startedAt: number;
+  /** Epoch seconds (with fractions) of the last change to the rules; SDKs refetch when it is newer than their copy. */
+  private modifiedAt: number;
+  private readonly rules: Rule[] = [];
+  private readonly ruleOfService = new Map<string, Rule>();
+  private readonly reported = new Map<string, ServiceSampling>();
+  private readonly counts = { ruleRequests: 0, targetRequests: 0, reportedRequests: 0, reportedSampled: 0, reportedBorrowed: 0, reportedTraced: 0 };
 
-  constructor(sampleAll: boolean, startedAt = Date.now()) {
+  /**
+   * `services`: the services that have begun traces so far (TraceStore.entryServiceNames); `onReport` runs after each
+   * SamplingTargets call is counted.
+   */
+  constructor(
+    private readonly sampleAll: boolean,
+    startedAt = Date.now(),
+    private readonly services: () => readonly string[] = () => [],
+    private readonly onReport: () => void = () => undefined,
+  ) {
     this.rate = sampleAll ? SAMPLE_ALL : NORMAL;
-    this.modifiedAt = Math.floor(startedAt / 1000);
+    this.startedAt = Math.floor(startedAt / 1000);
+    this.modifiedAt = this.startedAt;
   }
 
   counters(): SamplingCounters {
-    return { ...this.counts };
+    return { ...this.counts, byService: [...this.reported.values()].map((r) => ({ ...r })), sampleAll: this.sampleAll };
   }
 
   readonly getSamplingRules: JsonHandler = () => {
     this.counts.ruleRequests++;
+    this.addServiceRules();
+    const record = (name: string, service: string, priority: number, createdAt: number) => ({
+      SamplingRule: {
+        RuleName: name,
+        RuleARN: `arn:aws:xray:local:000000000000:sampling-rule/${name}`,
+        ResourceARN: '*',
+        Priority: priority,
+        FixedRate: this.rate.fixedRate,
+        ReservoirSize: this.rate.reservoir,
+        ServiceName: service,
+        ServiceType: '*',
+        Host: '*',
+        HTTPMethod: '*',
+        URLPath: '*',
+        Version: 1,
+        Attributes: {},
+      },
+      CreatedAt: createdAt,
+      ModifiedAt: createdAt,
+    });
     return {
-      SamplingRuleRecords: [{
-        SamplingRule: {
-          RuleName: 'Default',
-          RuleARN: 'arn:aws:xray:local:000000000000:sampling-rule/Default',
-          ResourceARN: '*',
-          Priority: 10000,
-          FixedRate: this.rate.fixedRate,
-          ReservoirSize: this.rate.reservoir,
-          ServiceName: '*',
-          ServiceType: '*',
-          Host: '*',
-          HTTPMethod: '*',
-          URLPath: '*',
-          Version: 1,
-          Attributes: {},
-        },
-        CreatedAt: this.modifiedAt,
-        ModifiedAt: this.modifiedAt,
-      }],
+      SamplingRuleRecords: [
+        ...this.rules.map((r) => record(r.name, r.service, 9000, r.createdAt)),
+        record(DEFAULT_RULE, '*', 10000, this.startedAt),
+      ],
     };
   };
 
   readonly samplingTargets: JsonHandler = (body) => {
     this.counts.targetRequests++;
+    this.addServiceRules();
     const documents = Array.isArray(body.SamplingStatisticsDocuments) ? body.SamplingStatisticsDocuments : [];
     const ruleNames = new Set<string>();
     for (const doc of documents as Record<string, unknown>[]) {
       if (typeof doc !== 'object' || doc === null || typeof doc.RuleName !== 'string') continue;
       ruleNames.add(doc.RuleName);
-      this.counts.reportedRequests += count(doc.RequestCount);
-      this.counts.reportedSampled += count(doc.SampledCount);
-      this.counts.reportedBorrowed += count(doc.BorrowCount);
+      const requests = count(doc.RequestCount);
+      const sampled = count(doc.SampledCount);
+      const borrowed = count(doc.BorrowCount);
+      this.counts.reportedRequests += requests;
+      this.counts.reportedSampled += sampled;
+      this.counts.reportedBorrowed += borrowed;
+      const traced = Math.min(requests, sampled + borrowed);
+      this.counts.reportedTraced += traced;
+      const rule = this.rules.find((r) => r.name === doc.RuleName);
+      // A rule it cached from another daemon counts under its own name, without a service; Default likewise.
+      const entry = this.reported.get(doc.RuleName) ?? { ...(rule ? { service: rule.service } : {}), rule: doc.RuleName, requests: 0, sampled: 0, borrowed: 0, traced: 0 };
+      entry.requests += requests;
+      entry.sampled += sampled;
+      entry.borrowed += borrowed;
+      entry.traced += traced;
+      this.reported.set(doc.RuleName, entry);
     }
+    this.onReport();
     const ttl = Math.round((Date.now() / 1000 + QUOTA_TTL_SECONDS) * 100) / 100;
     return {
-      // Every rule an SDK reports gets the Default numbers: rules it cached from another daemon keep working
-      // until its next rule poll replaces them.
+      // Every rule an SDK reports gets the same numbers: rules it cached from another daemon keep working until
+      // its next rule poll replaces them.
       SamplingTargetDocuments: [...ruleNames].map((RuleName) => ({
         RuleName,
         FixedRate: this.rate.fixedRate,
@@ -87,8 +161,50 @@ export class SamplingEndpoints {
       UnprocessedStatistics: [],
     };
   };
+
+  /** A rule for each service seen since the last call; a name a rule cannot match exactly (wildcards, too long) shares Default. */
+  private addServiceRules(): void {
+    let added = false;
+    for (const service of this.services()) {
+      if (this.rules.length >= MAX_SERVICE_RULES) break;
+      if (this.ruleOfService.has(service) || service.length === 0 || service.length > MAX_RULE_SERVICE_NAME || /[*?]/.test(service)) continue;
+      const rule = { name: ruleName(service, this.rules.length + 1), service, createdAt: Date.now() / 1000 };
+      this.rules.push(rule);
+      this.ruleOfService.set(service, rule);
+      added = true;
+    }
+    // With fractions: an SDK that fetched the rules earlier in this same second (its copy is stamped with the
+    // whole second) still sees the change.
+    if (added) this.modifiedAt = Date.now() / 1000;
+  }
+}
+
+/** 1–32 characters of [A-Za-z0-9_-] (X-Ray's RuleName), readable in an SDK's debug log: "frontend-1". */
+function ruleName(service: string, n: number): string {
+  const suffix = `-${n}`;
+  const base = service.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 32 - suffix.length) || 'service';
+  return `${base}${suffix}`;
 }
 
 function count(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * "sampling: SDKs reported 1,000 requests, 1,000 traced (frontend 600 of 600, backend 400 of 400)", or with
+ * the Default rule, "940 not traced": what reached SamplingTargets. Requests an SDK decided before it had
+ * the rules (an app's first few milliseconds) follow its own fallback and are never reported.
+ */
+export function describeSampling(c: SamplingCounters): string {
+  if (c.targetRequests === 0) {
+    return c.ruleRequests > 0 ? 'sampling: rules sent, no statistics reported yet (SDKs report every 10 s)' : 'sampling: no SDK has asked for rules';
+  }
+  const traced = c.reportedTraced;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const parts = c.byService
+    .filter((s) => s.requests > 0)
+    .map((s) => `${s.service ?? `rule ${s.rule}`} ${n(s.traced)} of ${n(s.requests)}`);
+  const missed = c.reportedRequests - traced;
+  return `sampling: SDKs reported ${n(c.reportedRequests)} requests, ${n(traced)} traced${missed > 0 ? `, ${n(missed)} not traced` : ''}`
+    + `${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }

@@ -38,6 +38,9 @@ export interface TimeWindow {
  */
 export type TimeRangeType = 'TraceId' | 'Event' | 'Service';
 
+/** Entry services remembered for the sampling rules (each gets its own rule, see samplingEndpoints.ts). */
+const MAX_ENTRY_SERVICES = 256;
+
 export type IngestResult = { ok: true; traceId: string } | { ok: false; reason: string };
 
 export interface StoredSummary {
@@ -89,6 +92,8 @@ export class TraceStore {
   private rejected = 0;
   private evicted = 0;
   private readonly rejectedByReason: Record<string, number> = {};
+  /** Names of the segments that began a trace (no parent): the services that make sampling decisions, first seen first. */
+  private readonly entryServices = new Set<string>();
   /** The filter expression whose results the entries remember, and its generation (see matches()). */
   private filterText: string | undefined;
   private filterGeneration = 0;
@@ -129,6 +134,9 @@ export class TraceStore {
       this.traces.set(traceId, entry);
     }
     const docs = doc.type === 'subsegment' ? (entry.streamed ??= new Map()) : entry.segments;
+    if (doc.type !== 'subsegment' && doc.parent_id === undefined && typeof doc.name === 'string' && this.entryServices.size < MAX_ENTRY_SERVICES) {
+      this.entryServices.add(doc.name);
+    }
     const old = docs.get(doc.id);
     const inProgress = doc.in_progress === true;
     // TraceAssembler's rule: an in-progress copy never replaces the completed document (UDP may reorder).
@@ -169,6 +177,11 @@ export class TraceStore {
       this.traces.delete(oldest);
       this.evicted++;
     }
+  }
+
+  /** The services that began traces so far (whatever was evicted since), in the order first seen; at most 256. */
+  entryServiceNames(): string[] {
+    return [...this.entryServices];
   }
 
   get approximateBytes(): number {

@@ -4,10 +4,14 @@
 // records an exception and fails for every third id; with --downstream, a client call whose X-Amzn-Trace-Id
 // header carries the trace into that service), sends itself the requests (uninstrumented, so the server span
 // is the root), flushes the exporter and prints one JSON line per request: {"traceId", "status"} (trace id in
-// X-Ray form), then {"done": true}.
+// X-Ray form) and whether it was sampled, then {"done": true}.
 //
 // usage: node test/peers/otelApp.js --endpoint http://127.0.0.1:PORT/v1/traces [--protocol http/protobuf|http/json]
 //          [--gzip] [--requests N] [--downstream http://127.0.0.1:PORT] [--service-name NAME]
+//          [--xray-sampler http://127.0.0.1:PORT]  sample with OpenTelemetry's AWS X-Ray remote sampler, which asks
+//                                                   that daemon address for GetSamplingRules and SamplingTargets
+//          [--interval-ms M] [--linger-ms L]        M ms between requests; stay up L ms after them (SIGTERM ends it)
+//                                                   so the sampler reports its statistics (every 10 s)
 'use strict';
 
 // Traces only: NodeSDK would otherwise also export metrics and logs over OTLP.
@@ -33,6 +37,9 @@ const protocol = flag('protocol', 'http/protobuf');
 const requests = Number(flag('requests', 3));
 const downstream = flag('downstream');
 const serviceName = flag('service-name', 'otel-orders');
+const xraySampler = flag('xray-sampler');
+const intervalMs = Number(flag('interval-ms', 0));
+const lingerMs = Number(flag('linger-ms', 0));
 if (!endpoint) throw new Error('--endpoint is required');
 
 // Export failures would otherwise be silent; the test shows stderr when it fails.
@@ -46,8 +53,16 @@ const exporterOptions = { url: endpoint, ...(process.argv.includes('--gzip') ? {
 const exporter = protocol === 'http/json' ? new OTLPJsonTraceExporter(exporterOptions) : new OTLPProtoTraceExporter(exporterOptions);
 let ownPort = 0;
 
+const sampler = xraySampler
+  ? new (require('@opentelemetry/sampler-aws-xray').AWSXRayRemoteSampler)({
+    resource: require('@opentelemetry/resources').resourceFromAttributes({ 'service.name': serviceName }),
+    endpoint: xraySampler,
+  })
+  : undefined;
+
 const sdk = new NodeSDK({
   serviceName,
+  ...(sampler ? { sampler } : {}),
   spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 100 })],
   idGenerator: new AWSXRayIdGenerator(),
   textMapPropagator: new AWSXRayPropagator(),
@@ -112,10 +127,11 @@ async function handleOrder(id) {
 const server = http.createServer((req, res) => {
   const span = trace.getActiveSpan();
   const traceId = span ? span.spanContext().traceId : '';
+  const sampled = span ? (span.spanContext().traceFlags & 1) === 1 : false;
   span?.setAttribute('customer.tier', 'gold');
   const match = /^\/orders\/(\d+)$/.exec(req.url);
   const reply = (status, body) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'x-trace-id': traceId });
+    res.writeHead(status, { 'content-type': 'application/json', 'x-trace-id': traceId, 'x-sampled': String(sampled) });
     res.end(JSON.stringify(body));
   };
   if (!match) return reply(404, { error: 'not found' });
@@ -131,7 +147,18 @@ async function main() {
   for (let id = 1; id <= requests; id++) {
     const res = await get(`http://127.0.0.1:${ownPort}/orders/${id}`);
     const hex = res.headers['x-trace-id'];
-    console.log(JSON.stringify({ traceId: `1-${hex.slice(0, 8)}-${hex.slice(8)}`, status: res.status }));
+    console.log(JSON.stringify({ traceId: `1-${hex.slice(0, 8)}-${hex.slice(8)}`, status: res.status, sampled: res.headers['x-sampled'] === 'true' }));
+    if (intervalMs) await sleep(intervalMs);
+  }
+  if (lingerMs) {
+    // The statistics go out on the sampler's own timer; SIGTERM (the test, once they arrived) ends the wait.
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, lingerMs);
+      process.once('SIGTERM', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
   await new Promise((resolve) => server.close(resolve));
   await sdk.shutdown(); // flushes the batch processor: every span is exported (or has failed) after this

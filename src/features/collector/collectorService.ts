@@ -25,6 +25,9 @@ export class CollectorService extends Disposable {
   /** Fires (batched by the collector) when new segment documents were stored. */
   private readonly _onDidReceive = this._register(new vscode.EventEmitter<void>());
   readonly onDidReceive = this._onDidReceive.event;
+  /** Fires when an SDK reported its sampling statistics (requests, traced). */
+  private readonly _onDidReportSampling = this._register(new vscode.EventEmitter<void>());
+  readonly onDidReportSampling = this._onDidReportSampling.event;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     super();
@@ -117,7 +120,9 @@ export class CollectorService extends Disposable {
         return;
       }
       this.collector = collector;
-      this.collectorSubscription = collector.onDidChange(() => this._onDidReceive.fire());
+      const received = collector.onDidChange(() => this._onDidReceive.fire());
+      const reported = collector.onDidReportSampling(() => this._onDidReportSampling.fire());
+      this.collectorSubscription = { dispose: () => (received.dispose(), reported.dispose()) };
       this.log.info(`Local collector listening on ${formatHostPort(address)} (UDP segments, HTTP sampling + read API)`);
       if (collector.otlpAddress) this.log.info(`OpenTelemetry: OTLP/HTTP on http://${formatHostPort(collector.otlpAddress)}/v1/traces`);
       if (collector.otlpError) this.warn(collector.otlpError);

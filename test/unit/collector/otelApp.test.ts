@@ -193,3 +193,69 @@ suite('collector: an OpenTelemetry app calling an X-Ray SDK service', () => {
       JSON.stringify(services.map((s) => [s.Name, s.Type, s.ReferenceId, s.Edges?.map((e) => e.ReferenceId)])));
   });
 });
+
+suite('collector: an OpenTelemetry app, 1,000 requests', () => {
+  test('1,000 requests over OTLP/HTTP (the SDK samples every one): 1,000 traces, every span accepted', async function () {
+    this.timeout(120_000);
+    const collector = await startTestCollector({ otlpPort: 0 });
+    const client = xrayClient(collector);
+    try {
+      const since = new Date(Date.now() - 1000);
+      const requests = requestsOf(await runOtelApp(collector, ['--requests', '1000']));
+      assert.equal(requests.length, 1000);
+      const listed = await summaries(client, since);
+      assert.deepEqual(new Set(listed.map((s) => s.Id)), new Set(requests.map((r) => r.traceId)));
+      const otlp = collector.counters().otlp;
+      // Server span, loadOrder and priceOrder per request.
+      assert.equal(otlp.spansAccepted, 3000, JSON.stringify(otlp));
+      assert.equal(otlp.spansRejected, 0);
+    } finally {
+      client.destroy();
+      await collector.close();
+    }
+  });
+});
+
+suite('collector: OpenTelemetry\'s AWS X-Ray remote sampler (@opentelemetry/sampler-aws-xray) against the sampling endpoints', () => {
+  test('it takes the rules and targets, samples every request with sample-all, and after its service appears reports under the service\'s own rule', async function () {
+    this.timeout(120_000);
+    const collector = await startTestCollector({ sampleAll: true, otlpPort: 0 });
+    const otlp = collector.otlpAddress!;
+    // 400 requests 30 ms apart outlast the sampler's first SamplingTargets call (10 s): that call's answer says the
+    // rules changed (the service began traces), the sampler fetches them again, and later requests match its rule.
+    const peer = startPeer(process.execPath, [
+      OTEL_APP, '--endpoint', `http://${otlp.host}:${otlp.port}/v1/traces`, '--xray-sampler', `http://127.0.0.1:${collector.port}`,
+      '--requests', '400', '--interval-ms', '30', '--linger-ms', '60000',
+    ], {}, 110_000);
+    try {
+      await waitFor(() => (peer.stdout().match(/"traceId"/g) ?? []).length === 400, 'the 400 requests', 60_000);
+      await waitFor(() => collector.counters().sampling.byService.some((r) => r.service === 'otel-orders' && r.requests > 0), 'statistics under the service\'s rule', 40_000);
+    } finally {
+      peer.kill('SIGTERM');
+    }
+    const run = await peer.result;
+    assert.equal(run.code, 0, run.stderr);
+    const requests = run.lines.filter((l) => typeof l.traceId === 'string') as { traceId: string; sampled: boolean }[];
+    assert.equal(requests.length, 400);
+    // Only what was decided before the rules came back follows the sampler's fallback (1/s + 5 %), and unlike the X-Ray
+    // SDK's, its 1/s starts empty (a wallet that fills over the first second): the very first request usually misses out.
+    const unsampled = requests.map((r, i) => (r.sampled ? -1 : i)).filter((i) => i >= 0);
+    assert.ok(unsampled.every((i) => i < 5), `unsampled requests at ${unsampled.join(', ')}`);
+    const sampled = requests.filter((r) => r.sampled);
+    await waitFor(() => sampled.every((r) => collector.store.has(r.traceId)), `all ${sampled.length} sampled traces`, 20_000);
+
+    const sampling = collector.counters().sampling;
+    assert.ok(sampling.ruleRequests >= 2, `the sampler fetched the rules again when they changed (${sampling.ruleRequests} GetSamplingRules)`);
+    assert.ok(sampling.targetRequests >= 2, String(sampling.targetRequests));
+    // Its SampledCount includes the borrowed requests (as the API defines it): everything reported was traced.
+    assert.equal(sampling.reportedSampled, sampling.reportedRequests, JSON.stringify(sampling));
+    assert.equal(sampling.reportedTraced, sampling.reportedRequests);
+    const own = sampling.byService.find((r) => r.service === 'otel-orders')!;
+    assert.equal(own.rule, 'otel-orders-1');
+    const byDefault = sampling.byService.find((r) => r.rule === 'Default');
+    assert.ok(byDefault && byDefault.requests > 0, 'the requests before the rule change counted under Default');
+    assert.equal(byDefault.requests + own.requests, sampling.reportedRequests);
+    assert.ok(sampling.reportedRequests <= 400 - unsampled.length, JSON.stringify(sampling));
+    await collector.close();
+  });
+});
