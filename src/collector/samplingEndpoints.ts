@@ -173,9 +173,10 @@ export class SamplingEndpoints {
       this.ruleOfService.set(service, rule);
       added = true;
     }
-    // With fractions: an SDK that fetched the rules earlier in this same second (its copy is stamped with the
-    // whole second) still sees the change.
-    if (added) this.modifiedAt = Date.now() / 1000;
+    // Rounded up to the next whole second: SDKs stamp their copy of the rules with the whole second they fetched it
+    // in (aws-xray-sdk Python reads LastRuleModification as whole seconds too), so a change in that same second
+    // would otherwise look no newer than their copy.
+    if (added) this.modifiedAt = Math.floor(Date.now() / 1000) + 1;
   }
 }
 

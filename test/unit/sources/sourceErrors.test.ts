@@ -12,7 +12,7 @@ suite('describeSourceError', () => {
       [sdkError('CredentialsProviderError', 'Could not load credentials from any providers'), 'no-credentials', /No AWS credentials .*aws sso login/],
       [sdkError('ExpiredTokenException', 'The security token included in the request is expired'), 'expired-credentials', /expired/],
       [sdkError('AccessDeniedException', 'User: arn:aws:iam::1:user/x is not authorized to perform: xray:GetTraceSummaries', 403), 'access-denied', /lack xray:GetTraceSummaries/],
-      [sdkError('ThrottledException', 'Rate exceeded', 429), 'throttled', /throttling/],
+      [sdkError('ThrottledException', 'Rate exceeded', 429), 'throttled', /throttled, so the fetch stopped/],
       [sdkError('InvalidRequestException', 'filter expressions are not evaluated', 400), 'invalid-request', /rejected the request: filter/],
       [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2000'), { code: 'ECONNREFUSED' }), 'unreachable', /Cannot reach local :2000 \(ECONNREFUSED\)/],
       [sdkError('UnknownError', 'not found', 404), 'not-xray', /did not answer like an X-Ray API/],
