@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ask, mostPerSecond, serve } from './apiServerProcess.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -26,26 +27,9 @@ const SLOW_PACE = 20;
 const credentials = { accessKeyId: 'AKIABENCHMARK0000001', secretAccessKey: 'bench' };
 
 if (process.argv.includes('--server')) {
-  // The server process: answers until told to stop, reports the requests it saw (start times are
-  // performance.now() of this process, which is all the rate needs).
-  const server = await startXrayApiTestServer({ documents: syntheticDocuments(TRACES), faults: { delayMs: { '*': DELAY_MS } } });
-  process.on('message', async (m) => {
-    if (m === 'reset') server.requests.length = 0;
-    if (m === 'requests') process.send({ requests: server.requests.map((r) => ({ operation: r.operation, startedAt: r.startedAt, endedAt: r.endedAt })) });
-    if (m === 'close') {
-      await server.close();
-      process.disconnect();
-    }
-  });
-  process.send({ url: server.url });
+  serve(await startXrayApiTestServer({ documents: syntheticDocuments(TRACES), faults: { delayMs: { '*': DELAY_MS } } }));
 } else {
   await main();
-}
-
-async function ask(child, message) {
-  child.send(message);
-  const [reply] = await once(child, 'message');
-  return reply;
 }
 
 async function main() {
@@ -70,17 +54,6 @@ async function fetchAll(options) {
   if (result.traces.length !== TRACES || result.unprocessedIds.length) throw new Error(`got ${result.traces.length} traces, ${result.unprocessedIds.length} unprocessed`);
   const { requests } = await ask(child, 'requests');
   return { total: t2 - t0, summaries: t1 - t0, batches: t2 - t1, pages: list.pages, requests, cpuMs: (cpu.user + cpu.system) / 1000 };
-}
-
-/** Most requests that reached the server within any 1-second window (t - 1 s, t]. */
-function mostPerSecond(requests) {
-  const starts = requests.map((r) => r.startedAt).sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < starts.length; i++) {
-    while (starts[j] <= starts[i] - 1000) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
 }
 
 const paced = await fetchAll({ concurrency: CONCURRENCY, maxRequestsPerSecond: FAST_PACE });

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ask, mostPerSecond, serve } from './apiServerProcess.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -23,39 +24,9 @@ const SHAPE = { summariesPageSize: 7, partialBatches: { answered: 3 }, delayMs: 
 const credentials = { accessKeyId: 'AKIABENCHMARK0000001', secretAccessKey: 'bench' };
 
 if (process.argv.includes('--server')) {
-  const server = await startXrayApiTestServer({ documents: syntheticDocuments(TRACES) });
-  process.on('message', async (m) => {
-    if (m.faults) {
-      server.setFaults(m.faults);
-      server.requests.length = 0;
-      process.send({ ok: true });
-    }
-    if (m === 'requests') process.send({ requests: server.requests.map((r) => ({ startedAt: r.startedAt, status: r.status })) });
-    if (m === 'close') {
-      await server.close();
-      process.disconnect();
-    }
-  });
-  process.send({ url: server.url });
+  serve(await startXrayApiTestServer({ documents: syntheticDocuments(TRACES) }));
 } else {
   await main();
-}
-
-async function ask(child, message) {
-  child.send(message);
-  const [reply] = await once(child, 'message');
-  return reply;
-}
-
-/** Most requests that reached the server within any 1-second window (t - 1 s, t]. */
-function mostPerSecond(requests) {
-  const starts = requests.map((r) => r.startedAt).sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < starts.length; i++) {
-    while (starts[j] <= starts[i] - 1000) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
 }
 
 async function main() {

@@ -11,6 +11,7 @@ import { ApiError } from '../../src/collector/daemonHttpServer';
 import { readApiRoutes } from '../../src/collector/readApi';
 import { TraceStore } from '../../src/collector/traceStore';
 import type { ApiTrace } from '../../src/xray/model';
+import { seededRandom } from './seededRandom';
 
 /** The operations the server tells apart, by the path the SDK's serializers use. */
 export type XrayOperation =
@@ -361,18 +362,6 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
-  };
-}
-
-/** mulberry32: a small seeded generator, so a "random" throttle repeats run after run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -67,17 +67,7 @@ export function findByName(segments: SegmentDocument[], name: string): SegmentDo
   throw new Error(`no ${name}`);
 }
 
-/** A small deterministic PRNG (mulberry32), so shuffles and fuzz runs repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../support/seededRandom';
 
 export function shuffled<T>(items: T[], random: () => number): T[] {
   const out = items.slice();
