@@ -4,7 +4,7 @@
 // server without the throttling is the baseline: the ratio of wall times is the cost of the throttling (goal ≤ 2).
 // Also printed: the most requests the server saw in any 1 s against the pace, and the pacer's rate at the end.
 // The server runs in its own process (this file, forked with --server), so its work does not slow the client.
-// usage: npm run build && npx tsc -p . && node bench/throttle.bench.mjs
+// usage: npm run build && npx tsc -p . && node bench/throttle.bench.mjs [--source OTHER/out]
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
@@ -15,7 +15,9 @@ import { ask, mostPerSecond, serve } from './apiServerProcess.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { startXrayApiTestServer, syntheticDocuments, FIXTURE_WINDOW } = require(path.join(root, 'out/test/support/xrayApiTestServer.js'));
-const { createXrayApiSource } = require(path.join(root, 'out/src/sources/xrayApiSource.js'));
+// --source DIR: another build's out/ (e.g. an older commit's), run through the same doubles for a before/after.
+const sourceAt = process.argv.includes('--source') ? process.argv[process.argv.indexOf('--source') + 1] : path.join(root, 'out');
+const { createXrayApiSource } = require(path.join(sourceAt, 'src/sources/xrayApiSource.js'));
 
 const TRACES = 1000;
 const DELAY_MS = 50;
@@ -45,12 +47,20 @@ async function main() {
     const onProgress = (e) => {
       if (e.kind === 'throttled') {
         throttled++;
-        lastRate = e.ratePerSecond;
+        lastRate = e.ratePerSecond ?? Number.NaN; // builds before AIMD do not report it
       }
     };
     const t0 = performance.now();
-    const list = await source.listTraceSummaries({ window: FIXTURE_WINDOW, maxTraces: TRACES }, { onProgress });
-    const result = await source.getTraces(list.summaries.map((s) => s.id), { window: FIXTURE_WINDOW, onProgress });
+    let list;
+    let result;
+    try {
+      list = await source.listTraceSummaries({ window: FIXTURE_WINDOW, maxTraces: TRACES }, { onProgress });
+      result = await source.getTraces(list.summaries.map((s) => s.id), { window: FIXTURE_WINDOW, onProgress });
+    } catch (error) {
+      const { requests } = await ask(child, 'requests');
+      source.dispose();
+      return { label, failed: `failed after ${((performance.now() - t0) / 1000).toFixed(2)} s and ${requests.length} requests: ${error.message}` };
+    }
     const ms = performance.now() - t0;
     source.dispose();
     const { requests } = await ask(child, 'requests');
@@ -67,12 +77,17 @@ async function main() {
 
   console.log(`${TRACES} traces, ${DELAY_MS} ms per call, pages of 7, batches answered 3 of 5, pace ${PACE} req/s`);
   for (const r of [plain, every3, random, quota]) {
+    if (r.failed) {
+      console.log(`${r.label}: ${r.failed}`);
+      continue;
+    }
     console.log(
       `${r.label}: ${(r.ms / 1000).toFixed(2)} s, ${r.requests} requests (${r.throttled} throttled), ${r.pages} pages, ${r.traces} traces${r.complete ? '' : ' INCOMPLETE'}; ` +
         `most in any 1 s ${r.most} (pace ${PACE}); rate at the last throttle ${r.lastRate.toFixed(1)}/s` +
         (r === plain ? '' : ` → ratio ${(r.ms / plain.ms).toFixed(2)}${r === quota ? '' : ' (goal ≤ 2)'}`),
     );
   }
+  if (quota.failed || plain.failed) return;
   // At the quota the fetch cannot beat its successful calls at the quota's rate.
   const floor = ((quota.requests - quota.throttled) * 1000) / (PACE / 2);
   console.log(`quota: ${(quota.ms / 1000).toFixed(2)} s against ${(floor / 1000).toFixed(2)} s for its ${quota.requests - quota.throttled} answered calls at the quota's rate → ${(quota.ms / floor).toFixed(2)}×; ${((quota.throttled / quota.requests) * 100).toFixed(0)}% of requests throttled`);

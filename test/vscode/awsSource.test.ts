@@ -319,6 +319,32 @@ suite('AWS X-Ray source in a real VS Code (the real @aws-sdk/client-xray against
     await settled('back on lens-test');
   });
 
+  test('throttling that sets in after a few pages: the traces listed so far are shown, marked partial', async function () {
+    this.timeout(60000);
+    await settled('the list');
+    server.setFaults({ summariesPageSize: 7 });
+    const seen = server.requests.length;
+    const pages = () => server.requests.slice(seen).filter((r) => r.operation === 'GetTraceSummaries' && r.status === 200).length;
+    try {
+      // Another give-up time is another source: it lists again, in pages of 7, until everything is throttled.
+      await config().update('aws.giveUpAfterSeconds', 2, vscode.ConfigurationTarget.Global);
+      await waitFor('three pages listed', () => pages() >= 3, 20000);
+      server.setFaults({ summariesPageSize: 7, throttle: { every: 1 } });
+      await waitFor('the partial list', () => !api.traces.state.loading && api.traces.state.incomplete !== undefined, 20000);
+      const state = api.traces.state;
+      assert.strictEqual(state.error, undefined, 'not an error: what arrived is shown');
+      assert.ok(state.summaries.length >= 21 && state.summaries.length === pages() * 7, `${state.summaries.length} listed from ${pages()} pages`);
+      assert.match(state.incomplete!, new RegExp(`^${state.summaries.length} traces listed, then AWS eu-west-1 \\(lens-test\\) throttled every request for 2 s \\(\\d+ throttled in all\\): older traces of the time range are missing\\.$`));
+      assert.match(api.statusBar.text, /· \d+ traces \(partial\)$/);
+      assert.match(api.statusBar.tooltip, /Partial list: \d+ traces listed, then/);
+    } finally {
+      server.setFaults({});
+      await config().update('aws.giveUpAfterSeconds', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the whole list again', () => !api.traces.state.loading && api.traces.state.sourceKind === 'aws' && api.traces.state.incomplete === undefined && api.traces.state.summaries.length > 21, 20000);
+    assert.doesNotMatch(api.statusBar.text, /partial/);
+  });
+
   test('a pace of 0 in settings.json (VS Code only warns) still lists, at the slowest pace the setting allows', async function () {
     this.timeout(60000);
     await config().update('aws.maxRequestsPerSecond', 0, vscode.ConfigurationTarget.Global);

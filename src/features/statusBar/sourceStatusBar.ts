@@ -27,6 +27,11 @@ export class SourceStatusBar extends Disposable {
     this.item.show();
   }
 
+  /** The item's text (tests read it). */
+  get text(): string {
+    return this.item.text;
+  }
+
   /** What hovering the item shows (tests read it). */
   get tooltip(): string {
     const t = this.item.tooltip;
