@@ -1,7 +1,7 @@
 // The TraceSource over @aws-sdk/client-xray: AWS X-Ray itself, or the local collector's endpoint (the
 // collector answers the same REST-JSON read API, so one code path serves both).
 // The extension loads this module lazily (see loadXrayApiSource.ts): the SDK is not needed to activate.
-// Every attempt is paced (RequestPacer, whose rate halves on throttling and recovers: AIMD), cancellable at once
+// Every attempt is paced (RequestPacer, whose rate drops on throttling and recovers: AIMD), cancellable at once
 // (the signal also ends our own waits), and reports progress. Throttling never fails a call by itself: a throttled
 // request is retried, slower, until no request of the whole fetch has got through for `giveUpAfterMs` (60 s);
 // then what arrived is returned marked incomplete, or, when nothing did, the fetch fails with one message. The
@@ -22,6 +22,7 @@ import {
   type XRayClientConfig,
 } from '@aws-sdk/client-xray';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { ApiEdge, ApiServiceGraph, ApiServiceNode, ApiTraceGraph } from '../xray/model';
 import { parseSegmentDocument } from '../xray/segmentDocument';
 import { traceIdEpoch } from '../xray/traceId';
@@ -343,6 +344,8 @@ class XrayApiSource implements TraceSource {
       }
     };
     const concurrency = Math.max(1, this.options.concurrency ?? 5);
+    // Each call in flight listens on the signal a few times (the SDK's handler, our waits): not a leak.
+    if (options.signal) setMaxListeners(Math.max(getMaxListeners(options.signal), 10 + 4 * concurrency), options.signal);
     await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
     for (const batch of batches.slice(next)) unsent.push(...batch);
     return { unprocessed: [...unprocessed].filter((id) => !found.has(id)), unsent, stopped };

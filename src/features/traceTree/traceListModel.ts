@@ -348,13 +348,24 @@ export class TraceListModel extends Disposable {
       // After a group the source stopped (throttled for the give-up time), the rest are not asked for: the next build will.
       const fetched = previous.then(() => {
         if (stopped) throw new Error('not fetched: the source kept throttling');
-        return this.fetchTraces(group.map((s) => s.id), signal).then((result) => {
-          if (result.incomplete) {
-            stopped = true;
-            incomplete = result.incomplete.cause;
-          }
-          return result.byId;
-        });
+        return this.fetchTraces(group.map((s) => s.id), signal).then(
+          (result) => {
+            if (result.incomplete) {
+              stopped = true;
+              incomplete = result.incomplete.cause;
+            }
+            return result.byId;
+          },
+          (err: unknown) => {
+            // A group of which nothing got through stops the rest the same way.
+            const cause = (err as { throttledCause?: string }).throttledCause;
+            if (cause) {
+              stopped = true;
+              incomplete ??= cause;
+            }
+            throw err;
+          },
+        );
       });
       previous = fetched.catch(() => undefined);
       for (const summary of group) {
@@ -394,7 +405,9 @@ export class TraceListModel extends Disposable {
     } catch (err) {
       const described = describeSourceError(err, available.source.label);
       if (described.kind !== 'cancelled') this.log.error(`Fetching ${ids.length} traces failed: ${described.message}`);
-      throw new Error(described.message);
+      const failure = new Error(described.message) as Error & { throttledCause?: string };
+      if (described.kind === 'throttled') failure.throttledCause = `${available.source.label} throttled every request for ${readSettings().awsGiveUpAfterSeconds} s`;
+      throw failure;
     }
   }
 
