@@ -1,5 +1,5 @@
-// Bundles the extension host (dist/extension.js), the command line (dist/cli.js) and, as they arrive,
-// one browser bundle per webview. `--production` minifies; `--watch` rebuilds on change.
+// Bundles the extension host (dist/extension.js), the collector's thread (dist/collectorWorker.js), the command
+// line (dist/cli.js) and one browser bundle per webview. `--production` minifies; `--watch` rebuilds on change.
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
@@ -48,6 +48,8 @@ const lazyBundlesPlugin = {
 const builds = [
   { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyBundlesPlugin] },
   { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyBundlesPlugin] },
+  // The collector's thread (src/collector/collectorThread.ts starts dist/collectorWorker.js beside the extension).
+  { ...nodeCommon, entryPoints: ['src/collector/collectorWorker.ts'], outfile: 'dist/collectorWorker.js', plugins: [lazyBundlesPlugin] },
   ...lazyBundles.map(({ module, entry }) => ({ ...nodeCommon, entryPoints: [entry], outfile: `dist/${module}.js` })),
 ];
 

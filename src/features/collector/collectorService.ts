@@ -1,7 +1,8 @@
 // Runs the embedded local collector inside the extension host, or attaches to an X-Ray Lens collector
 // already listening on the configured address (e.g. `xray-lens collect` in a terminal).
 import * as vscode from 'vscode';
-import { CollectorAddressInUseError, LocalCollector, describeCounters, probeCollector, type CollectorCounters } from '../../collector/localCollector';
+import { CollectorThread } from '../../collector/collectorThread';
+import { CollectorAddressInUseError, describeCounters, probeCollector, type CollectorCounters } from '../../collector/localCollector';
 import { affectsSettings, readSettings } from '../../platform/config';
 import { Disposable } from '../../platform/disposable';
 import { formatHostPort, parseHostPort, type HostPort } from '../../sources/address';
@@ -14,7 +15,8 @@ export type CollectorState =
   | { kind: 'failed'; address?: HostPort; message: string };
 
 export class CollectorService extends Disposable {
-  private collector: LocalCollector | undefined;
+  /** On a thread of its own: a flood of segments never waits on, or delays, the extension host. */
+  private collector: CollectorThread | undefined;
   private collectorSubscription: { dispose(): void } | undefined;
   private _state: CollectorState = { kind: 'off' };
   /** Starts and stops run one after another: two binds racing for one port would each see the other. */
@@ -105,7 +107,7 @@ export class CollectorService extends Disposable {
     if (otlp && !otlp.ok) this.warn(`xrayLens.collector.otlpAddress: ${otlp.message}. OpenTelemetry over OTLP/HTTP is off.`);
     this.setState({ kind: 'starting', address });
     try {
-      const collector = await LocalCollector.start({
+      const collector = await CollectorThread.start({
         host: address.host,
         port: address.port,
         sampleAll: settings.collectorSampleAll,
