@@ -34,16 +34,23 @@ async function runCommand(page, name) {
   const input = page.locator('.quick-input-widget input');
   // With focus inside a webview's iframe, F1 reaches the workbench only if the webview forwards it, which was seen
   // to fail now and then: take the focus back to the workbench's own document first, and ask again if needed.
+  // After a window reload, blurring was once not enough either (three F1s, no palette): the later attempts give the
+  // workbench the focus by clicking its status bar's empty middle, and use the palette's other shortcut.
   for (let attempt = 1; ; attempt++) {
     await page.evaluate(() => {
       if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
     });
-    await page.keyboard.press('F1');
+    if (attempt > 1) {
+      const bar = page.locator('.part.statusbar');
+      const box = await bar.boundingBox().catch(() => null);
+      if (box) await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    }
+    await page.keyboard.press(attempt === 3 ? 'Control+Shift+P' : 'F1');
     try {
       await input.waitFor({ timeout: 8000 });
       break;
     } catch (err) {
-      if (attempt === 3) throw err;
+      if (attempt === 4) throw err;
     }
   }
   await input.fill(`>${name}`);
