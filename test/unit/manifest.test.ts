@@ -33,4 +33,12 @@ suite('package.json manifest', () => {
       }
     }
   });
+
+  test('every bundle the build writes to dist/ ships in the .vsix (.vscodeignore allow-lists each)', () => {
+    const root = path.join(__dirname, '../../..');
+    const allowed = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n').filter((l) => l.startsWith('!dist/')).map((l) => l.slice(1).trim());
+    const bundles = fs.readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.js'));
+    assert.ok(bundles.includes('collectorWorker.js') && bundles.includes('extension.js'), `dist/ holds ${bundles.join(', ')}: build first`);
+    for (const f of bundles) assert.ok(allowed.includes(`dist/${f}`), `dist/${f} is built but .vscodeignore leaves it out of the .vsix`);
+  });
 });
