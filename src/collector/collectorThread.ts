@@ -23,7 +23,9 @@ export class CollectorThread {
   private latest: CollectorCounters;
   private readonly changeListeners = new Set<Listener<{ traceIds: string[] }>>();
   private readonly reportListeners = new Set<Listener<void>>();
+  private readonly exitListeners = new Set<Listener<number>>();
   private closing: Promise<void> | undefined;
+  private exited = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -38,7 +40,10 @@ export class CollectorThread {
     worker.on('message', (message: FromCollectorThread) => this.receive(message));
     worker.on('error', (error) => log(`the collector's thread failed: ${error.message}`));
     worker.on('exit', (code) => {
-      if (!this.closing) log(`the collector's thread ended (exit code ${code})`);
+      this.exited = true;
+      if (this.closing) return;
+      log(`the collector's thread ended (exit code ${code})`);
+      for (const listener of [...this.exitListeners]) listener(code);
     });
   }
 
@@ -85,8 +90,15 @@ export class CollectorThread {
     return { dispose: () => this.reportListeners.delete(listener) };
   }
 
+  /** Fires with the exit code if the thread ends without close() (a crash): the collector is gone. */
+  onDidExit(listener: Listener<number>): { dispose(): void } {
+    this.exitListeners.add(listener);
+    return { dispose: () => this.exitListeners.delete(listener) };
+  }
+
   /** Closes the sockets, then the thread; resolves when both are gone (the thread is ended if it does not answer in 2 s). */
   close(): Promise<void> {
+    if (this.exited) return (this.closing ??= Promise.resolve());
     this.closing ??= new Promise<void>((resolve) => {
       const timer = setTimeout(() => void this.worker.terminate(), 2000);
       this.worker.once('exit', () => {

@@ -124,7 +124,15 @@ export class CollectorService extends Disposable {
       this.collector = collector;
       const received = collector.onDidChange(() => this._onDidReceive.fire());
       const reported = collector.onDidReportSampling(() => this._onDidReportSampling.fire());
-      this.collectorSubscription = { dispose: () => (received.dispose(), reported.dispose()) };
+      // A thread that ends on its own took the sockets with it: say so (Retry starts it again), never show "running".
+      const exited = collector.onDidExit((code) => {
+        if (this.collector !== collector) return;
+        this.collectorSubscription?.dispose();
+        this.collectorSubscription = undefined;
+        this.collector = undefined;
+        this.fail(address, `the collector stopped unexpectedly (its thread exited with code ${code})`);
+      });
+      this.collectorSubscription = { dispose: () => (received.dispose(), reported.dispose(), exited.dispose()) };
       this.log.info(`Local collector listening on ${formatHostPort(address)} (UDP segments, HTTP sampling + read API)`);
       if (collector.otlpAddress) this.log.info(`OpenTelemetry: OTLP/HTTP on http://${formatHostPort(collector.otlpAddress)}/v1/traces`);
       if (collector.otlpError) this.warn(collector.otlpError);
