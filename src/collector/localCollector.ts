@@ -52,7 +52,9 @@ export function describeCounters(c: CollectorCounters): string {
   const otlp = c.otlp.requests > 0
     ? `, OTLP: ${c.otlp.requests} requests (${c.otlp.refusedRequests} refused), spans ${c.otlp.spansAccepted} accepted, ${c.otlp.spansRejected} rejected`
     : '';
-  return `received ${c.received}, accepted ${c.accepted}, rejected ${c.rejected}${reasons ? ` (${reasons})` : ''}, `
+  // `queued` is absent from a collector of an earlier version answering the status request.
+  const queued = c.queued ? ` (${c.queued} not yet checked)` : '';
+  return `received ${c.received}${queued}, accepted ${c.accepted}, rejected ${c.rejected}${reasons ? ` (${reasons})` : ''}, `
     + `traces ${c.traces}, evicted ${c.evicted}, ${(c.approximateBytes / 1024).toFixed(0)} KiB${otlp}; ${describeSampling(c.sampling)}`;
 }
 
@@ -197,7 +199,7 @@ export class LocalCollector {
     try {
       if (!datagram.ok) this.store.reject(datagram.reason);
       else if (datagram.otlp) this.otlp.ingestAdotPayload(datagram.otlp === 'sampled', datagram.document);
-      else this.store.ingest(datagram.document, datagram.bytes);
+      else this.store.enqueue(datagram.body);
     } catch (error) {
       // The parser and assembler promise not to throw on bad data; if one ever does, lose that datagram only.
       this.store.reject('internal-error');

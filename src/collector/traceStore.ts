@@ -18,6 +18,8 @@ export interface StoreLimits {
 export interface StoreCounters {
   /** Documents offered to the store, including ones refused before parsing (bad datagrams). */
   received: number;
+  /** Received over UDP and waiting to be parsed and validated (see TraceStore.enqueue): not yet accepted or rejected. */
+  queued: number;
   accepted: number;
   rejected: number;
   rejectedByReason: Record<string, number>;
@@ -49,17 +51,29 @@ export interface StoredSummary {
   summary: ApiTraceSummary;
 }
 
-/** One accepted document, kept as the text it arrived as (see TraceStore). */
-interface Held {
-  text: string;
-  bytes: number;
-  inProgress: boolean;
-}
+/**
+ * One accepted document, kept as the text it arrived as (see TraceStore): the text itself when complete (most
+ * are), wrapped when in progress. No object per complete document: fewer objects for the collector to trace.
+ */
+type Held = Copy | { inProgress: Copy };
+/**
+ * A document as received: its text, or over UDP the bytes it was decoded from. Bytes are kept there because the
+ * decoded string would be copied by every young-generation collection that finds it alive (retaining the
+ * strings made ingest 1.6x as costly, bench/ingest.bench.mjs); a Buffer's bytes live outside the heap, and the
+ * text is decoded again when the trace is read, as cheap as a copy.
+ */
+type Copy = string | Buffer;
+
+const isComplete = (held: Held): held is Copy => typeof held === 'string' || Buffer.isBuffer(held);
+const textOf = (held: Held): string => {
+  const copy = isComplete(held) ? held : held.inProgress;
+  return typeof copy === 'string' ? copy : copy.toString('utf8');
+};
 
 interface Entry {
   /** By id, segments and streamed (type "subsegment") documents apart, as TraceAssembler keeps them. */
   segments: Map<string, Held>;
-  streamed?: Map<string, Held>;
+  streamed: Map<string, Held> | undefined;
   bytes: number;
   /** Earliest start_time and latest end_time of the top-level documents, kept at ingest for window queries. */
   startTime: number;
@@ -67,10 +81,21 @@ interface Entry {
   /** Grows on every change; the summary's Revision. */
   revision: number;
   /** Cleared whenever the trace changes. */
-  summary?: ApiTraceSummary;
+  summary: ApiTraceSummary | undefined;
   /** Whether the trace matched the store's current filter expression (generation), cleared when the trace changes. */
-  filtered?: { generation: number; matched: boolean };
+  filtered: { generation: number; matched: boolean } | undefined;
 }
+
+/**
+ * How long one slice of the validation queue may run when the socket seemed drained, and when it did not
+ * (ms). libuv reads at most 32 datagrams per turn of the event loop, so a long slice while datagrams keep
+ * coming would leave them in the kernel's buffer until it overflows; a short one lets the loop go back to the
+ * socket after ~40 documents.
+ */
+const IDLE_SLICE_MS = 8;
+const BUSY_SLICE_MS = 0.3;
+/** Arrivals between two slices from which the socket counts as busy (libuv's read batch). */
+const BUSY_ARRIVALS = 32;
 
 /**
  * Everything the collector received, one entry per trace, bounded by trace count and bytes (the trace seen
@@ -97,6 +122,12 @@ export class TraceStore {
   /** The filter expression whose results the entries remember, and its generation (see matches()). */
   private filterText: string | undefined;
   private filterGeneration = 0;
+  /** Documents received by `enqueue`, not yet parsed: the datagrams' bodies, oldest first from `queueHead`. */
+  private queue: (Buffer | undefined)[] = [];
+  private queueHead = 0;
+  private queuedBytes = 0;
+  private arrivals = 0;
+  private sliceScheduled = false;
 
   /** `onTraceChanged` runs synchronously on every accepted document: keep it cheap. */
   constructor(limits: StoreLimits = {}, private readonly onTraceChanged?: (traceId: string) => void) {
@@ -106,12 +137,86 @@ export class TraceStore {
 
   /** Validates one segment document (the text after the datagram header) and stores it. Never throws. */
   ingest(text: string, bytes = Buffer.byteLength(text)): IngestResult {
+    this.received++;
+    return this.validateAndKeep(text, text, bytes);
+  }
+
+  /**
+   * The UDP receive path: counts the document and queues its bytes as they arrived; it is decoded, parsed,
+   * validated and stored in slices between socket reads (`drainSlice`), or at once by any read
+   * (`flush`), so the socket is read again after a few microseconds however costly the documents are. A burst
+   * that outruns validation waits here (bounded by `maxBytes`: past it the oldest queued documents are dropped
+   * and counted as rejected, reason `overloaded`) instead of overflowing the kernel's buffer, where it would
+   * be lost without a count.
+   */
+  enqueue(body: Buffer): void {
+    this.received++;
+    this.queue.push(body);
+    this.queuedBytes += body.length;
+    this.arrivals++;
+    while (this.queuedBytes > this.maxBytes && this.queueHead < this.queue.length - 1) {
+      this.queuedBytes -= (this.queue[this.queueHead] as Buffer).length;
+      this.queue[this.queueHead++] = undefined;
+      this.countRejected('overloaded');
+    }
+    if (!this.sliceScheduled) {
+      this.sliceScheduled = true;
+      setImmediate(this.drainSlice);
+    }
+  }
+
+  /** Validates and stores every queued document now: a read must see all that was received. */
+  flush(): void {
+    while (this.queueHead < this.queue.length) this.validateQueued();
+    this.compactQueue();
+  }
+
+  private readonly drainSlice = (): void => {
+    this.sliceScheduled = false;
+    const budget = this.arrivals >= BUSY_ARRIVALS ? BUSY_SLICE_MS : IDLE_SLICE_MS;
+    this.arrivals = 0;
+    const deadline = performance.now() + budget;
+    for (let n = 1; this.queueHead < this.queue.length; n++) {
+      this.validateQueued();
+      if ((n & 7) === 0 && performance.now() >= deadline) break;
+    }
+    this.compactQueue();
+    if (this.queueHead < this.queue.length && !this.sliceScheduled) {
+      this.sliceScheduled = true;
+      setImmediate(this.drainSlice);
+    }
+  };
+
+  private validateQueued(): void {
+    const body = this.queue[this.queueHead] as Buffer;
+    this.queue[this.queueHead++] = undefined;
+    this.queuedBytes -= body.length;
+    try {
+      this.validateAndKeep(body.toString('utf8'), body, body.length);
+    } catch {
+      // The parser and the store promise not to throw on bad data; if one ever does, lose that document only.
+      this.countRejected('internal-error');
+    }
+  }
+
+  private compactQueue(): void {
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  /** `copy` is what is kept: the text, or the bytes it was decoded from (see Held). */
+  private validateAndKeep(text: string, copy: string | Buffer, bytes: number): IngestResult {
     const parsed = parseSegmentDocument(text);
     if (!parsed.ok) {
-      this.reject(parsed.reason);
+      this.countRejected(parsed.reason);
       return { ok: false, reason: parsed.reason };
     }
-    return this.keep(parsed.doc, text, bytes);
+    return this.keep(parsed.doc, copy, bytes);
   }
 
   /**
@@ -119,18 +224,21 @@ export class TraceStore {
    * only serialised, not parsed and checked again (OTLP ingest 26,000 → 35,000 spans/s, bench/otlp.bench.mjs).
    */
   ingestValidated(doc: SegmentDocument): IngestResult {
+    this.received++;
     const text = JSON.stringify(doc);
     return this.keep(doc, text, Buffer.byteLength(text));
   }
 
-  private keep(doc: SegmentDocument, text: string, bytes: number): IngestResult {
-    this.received++;
+  private keep(doc: SegmentDocument, text: string | Buffer, bytes: number): IngestResult {
     this.accepted++;
     // The parser guarantees trace_id, id and start_time on a top-level document.
     const traceId = doc.trace_id as string;
     let entry = this.traces.get(traceId);
     if (!entry) {
-      entry = { segments: new Map(), bytes: 0, startTime: doc.start_time, endTime: undefined, revision: 0 };
+      entry = {
+        segments: new Map(), streamed: undefined, bytes: 0, startTime: doc.start_time, endTime: undefined, revision: 0,
+        summary: undefined, filtered: undefined,
+      };
       this.traces.set(traceId, entry);
     }
     const docs = doc.type === 'subsegment' ? (entry.streamed ??= new Map()) : entry.segments;
@@ -141,10 +249,12 @@ export class TraceStore {
     const inProgress = doc.in_progress === true;
     // TraceAssembler's rule: an in-progress copy never replaces the completed document (UDP may reorder).
     // Applied here too so a sender repeating a document cannot grow the store.
-    if (old && inProgress && !old.inProgress) return { ok: true, traceId };
-    docs.set(doc.id, { text, bytes, inProgress });
-    entry.bytes += bytes - (old?.bytes ?? 0);
-    this.bytes += bytes - (old?.bytes ?? 0);
+    if (inProgress && old !== undefined && isComplete(old)) return { ok: true, traceId };
+    docs.set(doc.id, inProgress ? { inProgress: text } : text);
+    // A copy replaced is rare (in progress, then complete): its size is measured again rather than kept per document.
+    const change = old === undefined ? bytes : bytes - Buffer.byteLength(textOf(old));
+    entry.bytes += change;
+    this.bytes += change;
     if (doc.start_time < entry.startTime) entry.startTime = doc.start_time;
     if (typeof doc.end_time === 'number' && !(entry.endTime !== undefined && doc.end_time <= entry.endTime)) entry.endTime = doc.end_time;
     entry.revision++;
@@ -158,25 +268,31 @@ export class TraceStore {
   /** Counts a document that was refused before it reached the parser (e.g. a datagram without header). */
   reject(reason: string): void {
     this.received++;
+    this.countRejected(reason);
+  }
+
+  private countRejected(reason: string): void {
     this.rejected++;
     this.rejectedByReason[reason] = (this.rejectedByReason[reason] ?? 0) + 1;
   }
 
   private evictOverLimits(keep: string): void {
-    while (this.traces.size > this.maxTraces || (this.bytes > this.maxBytes && this.traces.size > 1)) {
-      // Map iteration order is insertion order, so the first key is the trace seen first.
-      const oldest = this.traces.keys().next().value as string;
-      if (oldest === keep) {
-        // The trace being written is the oldest one left: keep it, however big, so the newest data survives.
-        const entry = this.traces.get(keep) as Entry;
-        this.traces.delete(keep);
-        this.traces.set(keep, entry);
-        continue;
-      }
-      this.bytes -= (this.traces.get(oldest) as Entry).bytes;
+    if (!this.overLimits()) return;
+    // Map iteration order is insertion order, so the first keys are the traces seen first. One iterator for the
+    // whole sweep: a Map keeps deleted slots until it is rehashed, and a fresh iterator per eviction would
+    // walk over all of them again.
+    for (const [oldest, entry] of this.traces) {
+      if (!this.overLimits()) return;
+      if (oldest === keep) continue;
+      this.bytes -= entry.bytes;
       this.traces.delete(oldest);
       this.evicted++;
     }
+    // Only the trace being written is left over the limit: keep it, however big, so the newest data survives.
+  }
+
+  private overLimits(): boolean {
+    return this.traces.size > this.maxTraces || (this.bytes > this.maxBytes && this.traces.size > 1);
   }
 
   /** The services that began traces so far (whatever was evicted since), in the order first seen; at most 256. */
@@ -188,13 +304,16 @@ export class TraceStore {
     return this.bytes;
   }
 
+  /** Traces kept, queued documents included (they are stored first). */
   get size(): number {
+    this.flush();
     return this.traces.size;
   }
 
   counters(): StoreCounters {
     return {
       received: this.received,
+      queued: this.queue.length - this.queueHead,
       accepted: this.accepted,
       rejected: this.rejected,
       rejectedByReason: { ...this.rejectedByReason },
@@ -205,6 +324,7 @@ export class TraceStore {
   }
 
   has(traceId: string): boolean {
+    this.flush();
     return this.traces.has(traceId);
   }
 
@@ -213,6 +333,7 @@ export class TraceStore {
    * descending): a reader that stops paging at a cap must see the latest traces, as AWS returns them.
    */
   summaries(window: TimeWindow, rangeType: TimeRangeType = 'Event'): StoredSummary[] {
+    this.flush();
     const found: StoredSummary[] = [];
     for (const [traceId, entry] of this.traces) {
       const time = rangeType === 'TraceId' ? traceIdEpoch(traceId) : entry.startTime;
@@ -223,6 +344,7 @@ export class TraceStore {
   }
 
   summary(traceId: string): ApiTraceSummary | undefined {
+    this.flush();
     const entry = this.traces.get(traceId);
     return entry && this.summaryOf(traceId, entry);
   }
@@ -263,12 +385,14 @@ export class TraceStore {
 
   /** Merged segments of one trace, one per segment id, as BatchGetTraces returns them. */
   segments(traceId: string): SegmentDocument[] | undefined {
+    this.flush();
     const entry = this.traces.get(traceId);
     return entry && assemble(traceId, entry).segments();
   }
 
   /** One trace in BatchGetTraces shape: its merged segments, then any subsegments still waiting for a parent. */
   trace(traceId: string): ApiTrace | undefined {
+    this.flush();
     const entry = this.traces.get(traceId);
     if (!entry) return undefined;
     const assembler = assemble(traceId, entry);
@@ -285,6 +409,7 @@ export class TraceStore {
 
   /** Segments of every trace that overlaps the window: the input of the service graph. */
   segmentsOverlapping(window: TimeWindow): SegmentDocument[][] {
+    this.flush();
     const found: SegmentDocument[][] = [];
     for (const [traceId, entry] of this.traces) {
       const end = entry.endTime ?? entry.startTime;
@@ -297,9 +422,13 @@ export class TraceStore {
 /** Parses a trace's held texts again (they were validated on arrival) and merges them. */
 function assemble(traceId: string, entry: Entry): TraceAssembler {
   const assembler = new TraceAssembler(traceId);
-  for (const held of entry.segments.values()) assembler.add(JSON.parse(held.text) as SegmentDocument, held.bytes);
-  for (const held of entry.streamed?.values() ?? []) assembler.add(JSON.parse(held.text) as SegmentDocument, held.bytes);
+  for (const held of entry.segments.values()) add(assembler, textOf(held));
+  for (const held of entry.streamed?.values() ?? []) add(assembler, textOf(held));
   return assembler;
+}
+
+function add(assembler: TraceAssembler, text: string): void {
+  assembler.add(JSON.parse(text) as SegmentDocument, Buffer.byteLength(text));
 }
 
 /** The order of `summaries()`: start time descending, then trace id descending. */

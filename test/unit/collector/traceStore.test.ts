@@ -148,4 +148,58 @@ suite('collector: trace store', () => {
     assert.equal(store.segments(traceId)?.[0].end_time, done.end_time);
     assert.equal(store.counters().accepted, 101);
   });
+
+  test('the receive path only queues: documents count as queued until a slice or a read parses them, with the same result as ingest', () => {
+    const direct = new TraceStore();
+    loadCorpus(direct);
+    const queued = new TraceStore();
+    for (const line of corpus) queued.enqueue(Buffer.from(line));
+    queued.enqueue(Buffer.from('{"id":'));
+    queued.enqueue(Buffer.from(JSON.stringify(segmentDoc('1-xyz'))));
+    const before = queued.counters();
+    assert.equal(before.received, 950);
+    assert.equal(before.queued, 950);
+    assert.equal(before.accepted, 0);
+    assert.equal(before.traces, 0);
+    const window = { startTime: 0, endTime: 4e9 };
+    assert.deepEqual(queued.summaries(window), direct.summaries(window));
+    const after = queued.counters();
+    assert.equal(after.queued, 0);
+    assert.equal(after.accepted, 948);
+    assert.deepEqual(after.rejectedByReason, { 'invalid-json': 1, 'bad-trace-id': 1 });
+    assert.equal(after.approximateBytes, direct.approximateBytes);
+  });
+
+  test('a large backlog is parsed in slices between turns of the event loop, then completely without any read', async () => {
+    const store = new TraceStore({ maxTraces: 100_000, maxBytes: 1024 * 1024 * 1024 });
+    const bodies = corpus.map((line) => Buffer.from(line));
+    for (let i = 0; i < 20; i++) for (const body of bodies) store.enqueue(body);
+    const total = 20 * corpus.length;
+    await new Promise((resolve) => setImmediate(resolve));
+    const first = store.counters();
+    assert.ok(first.queued > 0 && first.queued < total, `one slice left ${first.queued} of ${total} queued`);
+    const deadline = Date.now() + 20_000;
+    while (store.counters().queued > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    const done = store.counters();
+    assert.equal(done.queued, 0);
+    // The same 948 documents twenty times: every copy accepted, each replacing the last.
+    assert.equal(done.accepted, total);
+    assert.equal(done.traces, 453);
+  });
+
+  test('a backlog beyond maxBytes drops its oldest documents as rejected "overloaded", never silently', () => {
+    const maxBytes = 100_000;
+    const store = new TraceStore({ maxBytes });
+    for (const line of corpus) store.enqueue(Buffer.from(line));
+    const c = store.counters();
+    assert.ok(c.rejectedByReason.overloaded > 0, JSON.stringify(c.rejectedByReason));
+    assert.equal(c.received, corpus.length);
+    assert.equal(c.queued + c.rejected, corpus.length);
+    store.flush();
+    const flushed = store.counters();
+    assert.equal(flushed.accepted + flushed.rejected, corpus.length);
+    // What survived is the newest part of the stream: the corpus's last trace is there.
+    const lastId = (JSON.parse(corpus[corpus.length - 1]) as { trace_id: string }).trace_id;
+    assert.equal(store.has(lastId), true);
+  });
 });
