@@ -114,9 +114,13 @@ async function highestLossless(name, makeReceiver) {
       let step;
       for (let attempt = 0; attempt < 3; attempt++) {
         const before = await settle(receiver);
+        // The receiver runs in this process: its CPU time over the step (the settling waits cost next to nothing).
+        const cpu = process.cpuUsage();
         const sender = await sendStep(receiver.port, rate);
         const received = (await settle(receiver)) - before;
-        step = { rate, achieved: Math.round(sender.sent / sender.seconds), sent: sender.sent, received, lost: sender.sent - received };
+        const used = process.cpuUsage(cpu);
+        const cpuMicrosPerDatagram = (used.user + used.system) / Math.max(1, received);
+        step = { rate, achieved: Math.round(sender.sent / sender.seconds), sent: sender.sent, received, lost: sender.sent - received, cpuMicrosPerDatagram };
         if (step.lost === 0) break;
       }
       steps.push(step);
@@ -130,18 +134,24 @@ async function highestLossless(name, makeReceiver) {
     await receiver.close();
     console.log(`  ${name}: ${steps.map((s) => `${s.rate / 1000}k→${s.lost === 0 ? 'ok' : `lost ${s.lost}`}`).join(', ')} (${extra})`);
   }
-  return best;
+  return { best, steps };
 }
 
 async function main() {
   console.log(`udp: real SDK datagrams over loopback, sender in its own process, ${STEP_SECONDS} s per rate step`);
-  const bare = await highestLossless('baseline (bare socket, JSON.parse only)', bareReceiver);
-  const ours = await highestLossless('collector (LocalCollector)              ', collectorReceiver);
+  const { best: bare, steps: bareSteps } = await highestLossless('baseline (bare socket, JSON.parse only)', bareReceiver);
+  const { best: ours, steps: ourSteps } = await highestLossless('collector (LocalCollector)              ', collectorReceiver);
+  // CPU per datagram at each rate both received: what the receiving process pays, whatever the sender leaves it.
+  const cost = ourSteps.filter((s) => bareSteps.some((b) => b.rate === s.rate)).map((s) => {
+    const b = bareSteps.find((x) => x.rate === s.rate);
+    return `${s.rate / 1000}k: ${s.cpuMicrosPerDatagram.toFixed(1)} vs ${b.cpuMicrosPerDatagram.toFixed(1)} µs (${(b.cpuMicrosPerDatagram / s.cpuMicrosPerDatagram).toFixed(2)})`;
+  });
   const fmt = (step) => (step ? `${Math.round(step.achieved).toLocaleString('en-US')} datagrams/s (target ${step.rate / 1000}k, ${step.sent} sent, 0 lost)` : 'none (lost datagrams at the lowest rate)');
   console.log([
     `  highest zero-loss rate, baseline:  ${fmt(bare)}`,
     `  highest zero-loss rate, collector: ${fmt(ours)}`,
     `  ratio collector/baseline: ${bare && ours ? (ours.achieved / bare.achieved).toFixed(2) : 'n/a'} (goal: collector >= 100,000/s; < 26,000/s is a defect)`,
+    `  receiver CPU per datagram, collector (receive + parse + validate + store) vs baseline (bare socket + JSON.parse), and baseline/collector: ${cost.join('; ')}`,
   ].join('\n'));
 }
 
