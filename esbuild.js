@@ -54,18 +54,19 @@ const builds = [
 ];
 
 // A webview entry is webview/<name>/main.ts → dist/webview/<name>.js (browser, IIFE).
+const browserCommon = {
+  bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify: production,
+  sourcemap: !production, logLevel: 'warning', metafile: true,
+};
 const webviewDir = path.join(__dirname, 'webview');
 if (fs.existsSync(webviewDir)) {
   for (const name of fs.readdirSync(webviewDir)) {
     const entry = path.join('webview', name, 'main.ts');
-    if (fs.existsSync(entry)) {
-      builds.push({
-        bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify: production,
-        sourcemap: !production, logLevel: 'warning', metafile: true,
-        entryPoints: [entry], outfile: `dist/webview/${name}.js`,
-      });
-    }
+    if (fs.existsSync(entry)) builds.push({ ...browserCommon, entryPoints: [entry], outfile: `dist/webview/${name}.js` });
   }
+  // The service map's ELK for the page's main thread, loaded only when its layout worker cannot start
+  // (webview/serviceMap/layout.ts). The worker's own copy of ELK is inlined into serviceMap.js as text.
+  builds.push({ ...browserCommon, entryPoints: ['webview/serviceMap/elkMainThread.ts'], outfile: 'dist/webview/serviceMapElk.js' });
 }
 
 // web-tree-sitter and the grammars the function ranges read (src/xray/code/functionRanges.ts GRAMMAR_FILES),

@@ -11,6 +11,8 @@ export interface WebviewShell {
   title: string;
   /** A stylesheet under dist/webview/, e.g. `serviceMap.css` (esbuild writes it beside the script). */
   stylesheet?: string;
+  /** Lets the page start Web Workers from Blob URLs of its own script text (`worker-src blob:`). */
+  blobWorkers?: boolean;
 }
 
 /** Options for createWebviewPanel / a restored panel: scripts on, local files from dist/ only. */
@@ -34,6 +36,11 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
  *   is refused (a violation report, and focus rings fall back to `:focus`). FAST reads the nonce from
  *   `<meta property="csp-nonce">`, so styles get a nonce of their own (not the script's). Markup `style="…"`
  *   attributes stay refused; the webview code never uses them.
+ * - `worker-src blob:`, only for a panel that asks (`blobWorkers`: the service map lays out in a worker). A
+ *   webview cannot start a Worker from its resource URLs (another origin, served by VS Code's service worker),
+ *   so the page starts it from a Blob of script text in its own bundle; without the directive, `script-src`
+ *   applies and refuses it. It lets in no new code: only a script that already runs can make a Blob, and the
+ *   worker inherits this CSP (no eval, no network).
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, shell: WebviewShell): string {
   const nonce = randomBytes(16).toString('base64');
@@ -45,6 +52,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
     `style-src ${webview.cspSource} 'nonce-${styleNonce}'`,
     `font-src ${webview.cspSource}`,
     `img-src ${webview.cspSource}`,
+    ...(shell.blobWorkers ? ['worker-src blob:'] : []),
   ].join('; ');
   const stylesheet = shell.stylesheet ? `\n  <link rel="stylesheet" href="${escapeAttribute(asset(shell.stylesheet))}">` : '';
   return `<!DOCTYPE html>

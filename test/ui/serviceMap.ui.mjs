@@ -2,7 +2,8 @@
 // nodes and edges in the webview's DOM, a node clicked → side panel (data grid, histogram), "Filter traces"
 // → the tree filters; screenshots in dark, light and high-contrast themes. Then the hostile-string corpus as
 // service names, remote hosts, annotations, metadata, SQL and exception messages, sent as segment documents
-// over UDP: no payload runs (the flag, console errors, CSP violations) and the layout holds. Last, the panel
+// over UDP: no payload runs (the flag, console errors, CSP violations) and the layout holds. Also: ELK runs in
+// its worker, and a drag and the wheel move the map by what the user did. Last, the panel
 // is restored after a window reload.
 // Screenshots: test-results/service-map-dark.png, -light.png, -high-contrast.png, -hostile.png.
 import dgram from 'node:dgram';
@@ -150,6 +151,38 @@ export async function run({ page, step, workbenchUrl, startSampleApp, collectorA
       assert(bars >= 1, 'no histogram bars');
       await page.mouse.move(5, 5);
       await screenshot('service-map-dark.png');
+    });
+
+    await step('ELK lays the map out in its worker; a drag pans the map by the distance dragged, the wheel zooms it', async () => {
+      await mapWebview(page).locator('body[data-layout="elk"]').waitFor({ timeout: 30000 });
+      const engine = await inMap(page, (b) => b.dataset.layoutEngine);
+      assert(engine === 'worker', `ELK ran on the ${engine}: the panel's CSP should let its blob: worker start`);
+      // The SVG's own transform, which the map commits when a drag ends or the wheel pauses.
+      const committed = async () => {
+        const t = await inMap(page, () => document.querySelector('svg.map .viewport')?.getAttribute('transform') ?? '');
+        const [x, y, scale] = (t.match(/-?[\d.]+(e-?\d+)?/g) ?? []).map(Number);
+        return { x, y, scale };
+      };
+      const before = await committed();
+      const box = await mapWebview(page).locator('.map-frame').boundingBox();
+      const [x, y] = [box.x + box.width * 0.5, box.y + box.height * 0.5];
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      for (let i = 1; i <= 10; i++) await page.mouse.move(x - 8 * i, y - 4 * i);
+      await page.mouse.up();
+      const panned = await committed();
+      assert(Math.abs(panned.x - before.x + 80) < 1 && Math.abs(panned.y - before.y + 40) < 1 && panned.scale === before.scale,
+        `dragged by (-80, -40) from ${JSON.stringify(before)}, the map is at ${JSON.stringify(panned)}`);
+      await page.mouse.wheel(0, -200);
+      let zoomed = panned;
+      for (let i = 0; i < 20 && zoomed.scale === panned.scale; i++) {
+        await page.waitForTimeout(100);
+        zoomed = await committed();
+      }
+      assert(zoomed.scale > panned.scale * 1.2, `the wheel left the scale at ${zoomed.scale} (was ${panned.scale})`);
+      const layer = await inMap(page, () => document.querySelector('svg.map').style.transform);
+      assert(layer === '', `after the zoom was committed the layer is still moved: ${layer}`);
+      assert(payloadErrors().length === 0, `the map reported: ${payloadErrors().join(' | ')}`);
     });
 
     await step('light and high-contrast themes: the map takes the theme colours', async () => {

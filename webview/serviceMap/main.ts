@@ -1,5 +1,12 @@
-// The service map webview: says `ready`, then draws each `state` the host sends (layout by ELK, SVG map,
-// side panel for the selection). Keeps its selection and pan/zoom across reloads (vscode.setState).
+// The service map webview: says `ready`, then draws each `state` the host sends (SVG map, side panel for the
+// selection). Keeps its selection and pan/zoom across reloads (vscode.setState). Layout: ELK in a worker
+// (layout.ts). A small map waits for it; a large one is drawn at once from a cheap layered placement
+// (layeredPlacement.ts) and moved in place to ELK's layout when it arrives. If the user has panned, zoomed or
+// clicked by then, the view keeps its scale and the node they were looking at; otherwise it fits the new
+// layout. A refresh that only changes counts keeps the layout (`topologyKey`).
+// The page reports what it did in data- attributes of <body> (bench/ and test/ui/ read them): render-state
+// (empty | ready), layout (quick | elk: what is drawn), layout-engine (worker | main-thread), paint-ms and
+// final-ms (state → first paint, → ELK's layout painted), layout-ms (state → ELK's answer).
 import type {
   MapSelection,
   ServiceMap,
@@ -12,8 +19,11 @@ import { el } from '../shared/dom';
 import { button, progressRing, textField } from '../shared/toolkit';
 import { connectToHost } from '../shared/vscodeApi';
 import { visibleText } from '../shared/visibleText';
-import { layoutServiceMap, topologyKey, type MapLayout } from './layout';
-import { MapView } from './mapView';
+import { isLargeGraph } from './elkOptions';
+import { layoutEngine, layoutWithElk } from './layout';
+import { placeLayered } from './layeredPlacement';
+import { nodeRadii, topologyKey, type MapLayout } from './mapGeometry';
+import { MapView, type View } from './mapView';
 import { renderSidePanel } from './sidePanel';
 import './serviceMap.css';
 
@@ -26,11 +36,22 @@ const save = (patch: Partial<ServiceMapPersisted>) => {
 
 let current: { map: ServiceMap; layout: MapLayout; key: string } | undefined;
 let generation = 0;
+/** The view saved before a reload: it belongs to ELK's layout of the map, so it waits for that. */
+let restoreView: View | undefined = persisted.view;
+/** How long a small map's first paint waits for ELK before it draws the cheap placement instead. */
+const SMALL_MAP_WAIT_MS = 1000;
+/** Pan and zoom change the view on every frame; the saved copy needs it once they pause. */
+const SAVE_VIEW_AFTER_MS = 250;
+let saveViewTimer: ReturnType<typeof setTimeout> | undefined;
 
 const view = new MapView({
   onSelect: (selection) => select(selection),
-  onViewChange: (v) => save({ view: v }),
+  onViewChange: (v) => {
+    clearTimeout(saveViewTimer);
+    saveViewTimer = setTimeout(() => save({ view: v }), SAVE_VIEW_AFTER_MS);
+  },
 });
+void layoutEngine().then((engine) => (document.body.dataset.layoutEngine = engine), () => undefined);
 const busy = progressRing({ ariaLabel: 'Loading the service graph', class: 'busy hidden' });
 const status = el('span', { class: 'status', role: 'status' });
 const find = textField({
@@ -91,29 +112,78 @@ async function showState(state: ServiceMapState): Promise<void> {
   const map = state.map;
   const key = topologyKey(map);
   const started = performance.now();
-  let layout = current?.key === key ? current.layout : undefined;
-  if (!layout) {
-    layout = await layoutServiceMap(map);
-    if (mine !== generation) return; // a newer state arrived during the layout
-    document.body.dataset.layoutMs = (performance.now() - started).toFixed(1);
+  if (current?.key === key) {
+    draw(state, current.layout, started); // counts only; an ELK layout still on its way moves it later
+    return;
   }
+  const radius = nodeRadii(map);
+  const elk = layoutWithElk(map, radius).then((layout) => {
+    if (layout) document.body.dataset.layoutMs = (performance.now() - started).toFixed(1);
+    return layout;
+  });
+  let layout = isLargeGraph(map.nodes.length, map.edges.length) ? undefined : await withDeadline(elk, SMALL_MAP_WAIT_MS);
+  if (mine !== generation) return; // a newer state arrived during the layout
+  const final = layout !== undefined;
+  layout ??= placeLayered(map.nodes.map((n) => ({ id: n.id, r: radius.get(n.id) as number })), map.edges);
   const firstDraw = !current;
-  const relaid = current?.key !== key;
-  current = { map, layout, key };
+  draw(state, layout, started);
+  document.body.dataset.layout = final ? 'elk' : 'quick';
+  if (final) {
+    if (firstDraw && restoreView) view.setView(restoreView);
+    else view.fit();
+    restoreView = undefined;
+    afterPaint(() => (document.body.dataset.finalMs = (performance.now() - started).toFixed(1)));
+    return;
+  }
+  view.fit();
+  if (!firstDraw) restoreView = undefined; // a later map than the one the saved view was for
+  const interactions = view.interactionCount;
+  elk.then((elkLayout) => {
+    if (!elkLayout || current?.key !== key) return; // superseded by another map
+    current.layout = elkLayout;
+    const moved = view.interactionCount > interactions;
+    view.move(elkLayout, moved);
+    if (!moved) {
+      if (restoreView) view.setView(restoreView);
+      else view.fit();
+    }
+    restoreView = undefined;
+    document.body.dataset.layout = 'elk';
+    afterPaint(() => (document.body.dataset.finalMs = (performance.now() - started).toFixed(1)));
+  }).catch((err: unknown) => {
+    // The cheap placement stays: the map is usable, only its edges are not routed.
+    host.post({ type: 'webviewFailure', message: `service map layout: ${err instanceof Error ? err.message : String(err)}` });
+  });
+}
+
+/** Draws `state.map` at `layout` (the same nodes and edges) with the toolbar's status and the side panel. */
+function draw(state: ServiceMapState, layout: MapLayout, started: number): void {
+  const map = state.map as ServiceMap;
+  current = { map, layout, key: topologyKey(map) };
   placeholder.classList.add('hidden');
   view.element.classList.remove('hidden');
   const selection = persisted.selection;
   view.render(map, layout, selection);
   renderSidePanel(side, map, selection, filter);
   highlight(find.value);
-  if (firstDraw && persisted.view) view.setView(persisted.view);
-  else if (relaid) view.fit();
   const since = new Date(map.startTime * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   status.textContent = `${state.sourceLabel ? `${visibleText(state.sourceLabel)} · ` : ''}${map.nodes.length} nodes · ${map.edges.length} edges · since ${since}`;
   document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
   document.body.dataset.renderState = 'ready';
-  // First paint: the frame after this one has been drawn.
-  requestAnimationFrame(() => setTimeout(() => (document.body.dataset.paintMs = (performance.now() - started).toFixed(1)), 0));
+  afterPaint(() => (document.body.dataset.paintMs = (performance.now() - started).toFixed(1)));
+}
+
+/** Runs `then` once the frame with the DOM as it is now has been drawn. */
+function afterPaint(then: () => void): void {
+  requestAnimationFrame(() => setTimeout(then, 0));
+}
+
+/** `promise`'s value if it settles within `ms`, else (or if it fails) `undefined`. */
+function withDeadline<T>(promise: Promise<T | undefined>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    promise.then(resolve, () => resolve(undefined)).finally(() => clearTimeout(timer));
+  });
 }
 
 function select(selection: MapSelection | undefined): void {

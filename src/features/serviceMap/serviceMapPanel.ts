@@ -82,7 +82,9 @@ export class ServiceMapPanel extends Disposable {
   ) {
     super();
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'xray.svg');
-    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, { name: 'serviceMap', title: 'X-Ray Service Map', stylesheet: 'serviceMap.css' });
+    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, {
+      name: 'serviceMap', title: 'X-Ray Service Map', stylesheet: 'serviceMap.css', blobWorkers: true,
+    });
     this._register(panel.webview.onDidReceiveMessage((m: ServiceMapWebviewToHost) => this.onMessage(m)));
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(deps.traces.onDidChange(() => this.onTraceListChange()));
