@@ -1,6 +1,7 @@
 // Composition root: build the services, register them, push every disposable, return the API.
 import * as vscode from 'vscode';
 import { CollectorService } from './features/collector/collectorService';
+import { WhyNoData } from './features/diagnosis/whyNoData';
 import { Instrumentation } from './features/instrumentation/registerInstrumentation';
 import { LatencyLens } from './features/latencyLens/registerLatencyLens';
 import { selectProfile, selectRegion } from './features/sources/awsPickers';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     new TimelinePanels(context.extensionUri, sources, log),
     new Instrumentation(context.extensionPath, log),
     registerTraceRefresh(treeView, traces, collector),
+    new WhyNoData({ collector, traces, log }),
     registerRefreshFeedback(traces, log),
     vscode.commands.registerCommand('xrayLens.refresh', () => traces.refresh()),
     vscode.commands.registerCommand(FILTER_TRACES_COMMAND, (expression?: unknown) => filterTraces(traces, expression)),

@@ -2,7 +2,7 @@
 // already listening on the configured address (e.g. `xray-lens collect` in a terminal).
 import * as vscode from 'vscode';
 import { CollectorThread } from '../../collector/collectorThread';
-import { CollectorAddressInUseError, describeCounters, probeCollector, type CollectorCounters } from '../../collector/localCollector';
+import { CollectorAddressInUseError, describeCounters, probeCollector, type AddressOccupant, type CollectorCounters } from '../../collector/localCollector';
 import { affectsSettings, readSettings } from '../../platform/config';
 import { Disposable } from '../../platform/disposable';
 import { formatHostPort, parseHostPort, type HostPort } from '../../sources/address';
@@ -12,7 +12,8 @@ export type CollectorState =
   | { kind: 'starting'; address: HostPort }
   | { kind: 'running'; address: HostPort }
   | { kind: 'attached'; address: HostPort }
-  | { kind: 'failed'; address?: HostPort; message: string };
+  /** `occupant`: when the address was taken, by whom (`other`: a program that is not X-Ray Lens). */
+  | { kind: 'failed'; address?: HostPort; message: string; occupant?: AddressOccupant };
 
 export class CollectorService extends Disposable {
   /** On a thread of its own: a flood of segments never waits on, or delays, the extension host. */
@@ -150,7 +151,7 @@ export class CollectorService extends Disposable {
           return;
         }
       }
-      this.fail(address, err instanceof Error ? err.message : String(err));
+      this.fail(address, err instanceof Error ? err.message : String(err), err instanceof CollectorAddressInUseError ? err.occupant : undefined);
     }
   }
 
@@ -175,9 +176,9 @@ export class CollectorService extends Disposable {
     });
   }
 
-  private fail(address: HostPort | undefined, message: string): void {
+  private fail(address: HostPort | undefined, message: string, occupant?: AddressOccupant): void {
     this.log.error(`Local collector: ${message}`);
-    this.setState({ kind: 'failed', address, message });
+    this.setState({ kind: 'failed', address, message, ...(occupant ? { occupant } : {}) });
     void vscode.window
       .showErrorMessage(`X-Ray Lens could not start the local collector: ${message}`, 'Choose Another Port', 'Retry')
       .then((choice) => {

@@ -1,0 +1,178 @@
+// "X-Ray: Why No Data?": refreshes the list, gathers what the collector and the list know, runs the checks
+// (src/sources/noDataDiagnosis.ts), writes the whole report to the log and shows the first problem with the
+// buttons that fix it. The command returns the findings (tests read them); the fixes are a command of their own.
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import * as vscode from 'vscode';
+import { readSettings } from '../../platform/config';
+import { Disposable } from '../../platform/disposable';
+import { formatHostPort, parseHostPort } from '../../sources/address';
+import { diagnoseNoData, type CollectorFacts, type NoDataFacts, type NoDataFinding, type NoDataFix } from '../../sources/noDataDiagnosis';
+import { describeTimeRange } from '../../xray/timeRange';
+import type { CollectorService } from '../collector/collectorService';
+import { SET_UP_TRACING_COMMAND } from '../instrumentation/registerInstrumentation';
+import { SELECT_SOURCE_COMMAND } from '../statusBar/sourceStatusBar';
+import type { TraceListModel } from '../traceTree/traceListModel';
+
+export const WHY_NO_DATA_COMMAND = 'xrayLens.whyNoData';
+/** Carries out one fix (the buttons of the report call it; so can tests). Not in the palette. */
+export const APPLY_NO_DATA_FIX_COMMAND = 'xrayLens.applyNoDataFix';
+
+const FIX_LABELS: Record<NoDataFix, string> = {
+  turnOnCollector: 'Turn On the Collector',
+  useAnotherPort: 'Use Another Port',
+  retryCollector: 'Retry',
+  copyEnvironment: 'Copy Environment Variables',
+  setUpTracing: 'Set Up Tracing…',
+  showLog: 'Show Log',
+  setTimeRange: 'Set Time Range…',
+  clearFilter: 'Clear Filter',
+  selectSource: 'Choose Trace Source…',
+};
+const SHOW_REPORT = 'Show Full Report';
+
+export interface WhyNoDataDeps {
+  collector: CollectorService;
+  traces: TraceListModel;
+  log: vscode.LogOutputChannel;
+}
+
+export class WhyNoData extends Disposable {
+  constructor(private readonly deps: WhyNoDataDeps) {
+    super();
+    this._register(vscode.commands.registerCommand(WHY_NO_DATA_COMMAND, () => this.run()));
+    this._register(vscode.commands.registerCommand(APPLY_NO_DATA_FIX_COMMAND, (fix: NoDataFix) => this.apply(fix)));
+  }
+
+  /** Runs the checks (with progress: the list is refreshed first), reports them, and returns the findings. */
+  async run(): Promise<NoDataFinding[]> {
+    const findings = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'X-Ray Lens: checking why no data shows…' },
+      async () => {
+        // The answer must be about now: a list refreshed a minute ago may miss what just arrived.
+        await this.deps.traces.refresh().catch(() => undefined);
+        return diagnoseNoData(this.facts());
+      },
+    );
+    this.deps.log.info(`Why no data? ${findings.length} checks:\n${findings.map((f) => `  ${mark(f)} ${f.message}`).join('\n')}`);
+    void this.show(findings);
+    return findings;
+  }
+
+  private facts(): NoDataFacts {
+    const { collector, traces } = this.deps;
+    const state = collector.state;
+    let facts: CollectorFacts;
+    switch (state.kind) {
+      case 'off':
+      case 'starting':
+        facts = { kind: state.kind };
+        break;
+      case 'running':
+        facts = { kind: 'running', address: formatHostPort(state.address), counters: collector.counters() };
+        break;
+      case 'attached':
+        facts = { kind: 'attached', address: formatHostPort(state.address) };
+        break;
+      case 'failed':
+        facts = { kind: 'failed', address: state.address && formatHostPort(state.address), message: state.message, occupant: state.occupant };
+        break;
+    }
+    const list = traces.state;
+    const otlp = collector.otlpEndpoint;
+    return {
+      source: list.sourceKind ?? (readSettings().source === 'aws' ? 'aws' : 'local'),
+      collector: facts,
+      list: {
+        listed: list.summaries.length, rangeLabel: describeTimeRange(traces.query.range), filterExpression: traces.filterExpression,
+        error: list.error?.message, unavailable: list.unavailable,
+      },
+      endpoints: { daemon: collector.endpoint ? formatHostPort(collector.endpoint) : readSettings().collectorAddress, otlp: otlp && formatHostPort(otlp) },
+    };
+  }
+
+  /** The first problem as a warning with its fixes; or, when every check passed, what was found. */
+  private async show(findings: NoDataFinding[]): Promise<void> {
+    const first = findings.find((f) => f.status === 'problem');
+    if (!first) {
+      const choice = await vscode.window.showInformationMessage(`X-Ray Lens: no problem found. ${findings.filter((f) => f.status === 'ok').map((f) => f.message).join(' ')}`, SHOW_REPORT);
+      if (choice) this.deps.log.show(true);
+      return;
+    }
+    const choice = await vscode.window.showWarningMessage(`X-Ray Lens: ${first.message}`, ...first.fixes.map((f) => FIX_LABELS[f]), SHOW_REPORT);
+    if (choice === SHOW_REPORT) this.deps.log.show(true);
+    const fix = first.fixes.find((f) => FIX_LABELS[f] === choice);
+    if (fix) await this.apply(fix);
+  }
+
+  /** Carries out `fix`; returns what it changed, when it changed a setting (the new address, for tests). */
+  async apply(fix: NoDataFix): Promise<string | undefined> {
+    const { collector, traces, log } = this.deps;
+    const config = vscode.workspace.getConfiguration('xrayLens');
+    switch (fix) {
+      case 'turnOnCollector':
+        await config.update('collector.enabled', true, vscode.ConfigurationTarget.Global);
+        return undefined;
+      case 'useAnotherPort': {
+        const current = parseHostPort(readSettings().collectorAddress);
+        const host = current.ok ? current.address.host : '127.0.0.1';
+        const port = await freeCollectorPort(host);
+        const address = formatHostPort({ host, port });
+        // Machine-scoped: user settings (a workspace cannot set where the collector listens).
+        await config.update('collector.address', address, vscode.ConfigurationTarget.Global);
+        void vscode.window.showInformationMessage(`X-Ray Lens: the collector now listens on ${address}. Start your app with AWS_XRAY_DAEMON_ADDRESS=${address}.`, FIX_LABELS.copyEnvironment)
+          .then((choice) => choice && this.apply('copyEnvironment'));
+        return address;
+      }
+      case 'retryCollector':
+        await collector.restart();
+        return undefined;
+      case 'copyEnvironment': {
+        const daemon = collector.endpoint ? formatHostPort(collector.endpoint) : readSettings().collectorAddress;
+        const otlp = collector.otlpEndpoint;
+        const text = [`AWS_XRAY_DAEMON_ADDRESS=${daemon}`, ...(otlp ? [`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://${formatHostPort(otlp)}/v1/traces`] : [])].join('\n');
+        await vscode.env.clipboard.writeText(text);
+        void vscode.window.setStatusBarMessage('X-Ray Lens: copied the environment variables that point an app at the collector', 4000);
+        return text;
+      }
+      case 'setUpTracing':
+        await vscode.commands.executeCommand(SET_UP_TRACING_COMMAND);
+        return undefined;
+      case 'showLog':
+        log.show(true);
+        return undefined;
+      case 'setTimeRange':
+        await vscode.commands.executeCommand('xrayLens.setTimeRange');
+        return undefined;
+      case 'clearFilter':
+        await traces.clearFilters();
+        return undefined;
+      case 'selectSource':
+        await vscode.commands.executeCommand(SELECT_SOURCE_COMMAND);
+        return undefined;
+    }
+  }
+}
+
+function mark(finding: NoDataFinding): string {
+  return finding.status === 'ok' ? '✓' : finding.status === 'problem' ? '✗' : '·';
+}
+
+/** A port free for both the collector's UDP socket and its HTTP server on `host`. */
+async function freeCollectorPort(host: string): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer().once('error', reject).listen(0, host, () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      socket.once('error', () => resolve(false));
+      socket.bind(port, host, () => socket.close(() => resolve(true)));
+    });
+    if (port > 0 && udpFree) return port;
+  }
+  throw new Error(`no free port on ${host} for both UDP and TCP`);
+}

@@ -1,0 +1,180 @@
+// "Why don't I see any data?": the checks, in the order a trace travels (collector listening → an app talking
+// to it → documents kept → traces in the list's range and filter), each saying what it found and, for a
+// problem, the fix to offer. Pure: the extension (src/features/diagnosis) gathers the facts and shows the
+// findings; the unit tests feed facts directly.
+
+/** What the checks read of the collector's counters (src/collector's CollectorCounters has these and more). */
+export interface CollectorTally {
+  received: number;
+  queued: number;
+  accepted: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  traces: number;
+  sampling: { ruleRequests: number; targetRequests: number };
+  otlp: { requests: number; refusedRequests: number; spansReceived: number; spansAccepted: number; spansRejected: number };
+}
+
+export interface NoDataFacts {
+  /** Where the list comes from. */
+  source: 'local' | 'aws';
+  collector: CollectorFacts;
+  /** The list as the Traces view shows it. */
+  list: {
+    /** Traces listed in the time range (before a lens's restriction). */
+    listed: number;
+    /** E.g. "last 15 minutes". */
+    rangeLabel: string;
+    filterExpression?: string;
+    /** Why the last refresh failed, when it did. */
+    error?: string;
+    /** Why there is no source at all. */
+    unavailable?: string;
+  };
+  /** Where an app should send, for the messages. */
+  endpoints: { daemon: string; otlp?: string };
+}
+
+export type CollectorFacts =
+  | { kind: 'off' }
+  | { kind: 'starting' }
+  | { kind: 'running'; address: string; counters: CollectorTally | undefined }
+  | { kind: 'attached'; address: string }
+  | { kind: 'failed'; address?: string; message: string; occupant?: 'xray-lens' | 'other' };
+
+/** What a button next to a finding does (src/features/diagnosis/whyNoData.ts carries it out). */
+export type NoDataFix =
+  | 'turnOnCollector'
+  | 'useAnotherPort'
+  | 'retryCollector'
+  | 'copyEnvironment'
+  | 'setUpTracing'
+  | 'showLog'
+  | 'setTimeRange'
+  | 'clearFilter'
+  | 'selectSource';
+
+export interface NoDataFinding {
+  /** Stable, for tests and for the fix: `collector`, `app`, `rejected`, `range`, `source`. */
+  check: 'collector' | 'app' | 'rejected' | 'range' | 'source';
+  /** `problem`: the reason no data shows (the first one is what to fix); `ok`: the check passed; `note`: worth knowing. */
+  status: 'ok' | 'problem' | 'note';
+  message: string;
+  fixes: NoDataFix[];
+}
+
+/**
+ * Runs the checks in order. A check whose premise failed is not run (no "no app" finding while the collector is
+ * off): the first problem is the one to fix, and after it the list would only repeat it.
+ */
+export function diagnoseNoData(facts: NoDataFacts): NoDataFinding[] {
+  if (facts.source === 'aws') return diagnoseAws(facts);
+  const findings: NoDataFinding[] = [];
+  const problem = (check: NoDataFinding['check'], message: string, fixes: NoDataFix[]) => findings.push({ check, status: 'problem', message, fixes });
+  const ok = (check: NoDataFinding['check'], message: string) => findings.push({ check, status: 'ok', message, fixes: [] });
+  const note = (check: NoDataFinding['check'], message: string, fixes: NoDataFix[] = []) => findings.push({ check, status: 'note', message, fixes });
+
+  const c = facts.collector;
+  switch (c.kind) {
+    case 'off':
+      problem('collector', 'The local collector is off (xrayLens.collector.enabled), so nothing on this machine can send traces to X-Ray Lens.', ['turnOnCollector', 'selectSource']);
+      return findings;
+    case 'starting':
+      problem('collector', 'The local collector is still starting. Run this check again in a moment.', []);
+      return findings;
+    case 'failed':
+      if (c.occupant === 'other') {
+        problem('collector', `Another program already listens on ${c.address ?? 'the collector\'s address'} (an AWS X-Ray daemon or CloudWatch agent, perhaps): `
+          + 'apps that send there reach it, not X-Ray Lens. Stop that program, or give the collector another port and point the app at it.', ['useAnotherPort', 'retryCollector']);
+      } else {
+        problem('collector', `The local collector could not start: ${c.message}`, ['retryCollector', 'useAnotherPort', 'showLog']);
+      }
+      return findings;
+    case 'attached':
+      ok('collector', `Attached to the X-Ray Lens collector already listening on ${c.address} (for example \`xray-lens collect\`).`);
+      note('app', 'That collector\'s counters are in its own output: check there what it received and refused.');
+      return rangeCheck(facts, findings, problem, ok);
+    case 'running':
+      break;
+  }
+  ok('collector', `The local collector listens on ${c.address} (UDP, X-Ray SDKs)${facts.endpoints.otlp ? ` and http://${facts.endpoints.otlp}/v1/traces (OTLP/HTTP, OpenTelemetry)` : ''}.`);
+  const counters = c.counters;
+  if (!counters) return rangeCheck(facts, findings, problem, ok);
+
+  const samplingAsks = counters.sampling.ruleRequests + counters.sampling.targetRequests;
+  const documents = counters.received;
+  const otlpRequests = counters.otlp.requests;
+  if (documents === 0 && otlpRequests === 0) {
+    if (samplingAsks > 0) {
+      problem('app', `An SDK has asked this collector for sampling rules (${samplingAsks} requests) but sent no segments. `
+        + `Its segments go to another address: X-Ray SDKs send them over UDP to AWS_XRAY_DAEMON_ADDRESS, which must be ${facts.endpoints.daemon} (the same variable sets both).`, ['copyEnvironment']);
+    } else {
+      problem('app', 'No app has contacted the collector yet: no segments, no OTLP requests, no sampling-rule requests. '
+        + `Start the app with AWS_XRAY_DAEMON_ADDRESS=${facts.endpoints.daemon} (X-Ray SDKs)`
+        + `${facts.endpoints.otlp ? ` or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://${facts.endpoints.otlp}/v1/traces (OpenTelemetry)` : ''}, then send it a request.`, ['copyEnvironment', 'setUpTracing']);
+    }
+    return findings;
+  }
+  const parts = [
+    documents > 0 ? `${documents} segment documents over UDP` : '',
+    otlpRequests > 0 ? `${otlpRequests} OTLP requests (${counters.otlp.spansReceived} spans)` : '',
+    samplingAsks > 0 ? `${samplingAsks} sampling requests` : '',
+  ].filter(Boolean);
+  ok('app', `Apps are sending to the collector: ${parts.join(', ')}.`);
+
+  const kept = counters.accepted + counters.otlp.spansAccepted;
+  const refused = counters.rejected + counters.otlp.spansRejected + counters.otlp.refusedRequests;
+  if (kept === 0 && counters.queued === 0) {
+    problem('rejected', `Everything that arrived was refused: ${describeRefusals(counters)}. The log has each reason with the first characters of what was sent.`, ['showLog']);
+    return findings;
+  }
+  if (refused > 0) note('rejected', `Some of what arrived was refused: ${describeRefusals(counters)}.`, ['showLog']);
+  else ok('rejected', `Every document was kept: ${counters.traces} traces in the collector.`);
+  return rangeCheck(facts, findings, problem, ok, counters.traces);
+}
+
+/** The list's own reasons: a failed refresh, the filter, the time range. */
+function rangeCheck(
+  facts: NoDataFacts,
+  findings: NoDataFinding[],
+  problem: (check: NoDataFinding['check'], message: string, fixes: NoDataFix[]) => void,
+  ok: (check: NoDataFinding['check'], message: string) => void,
+  stored?: number,
+): NoDataFinding[] {
+  const list = facts.list;
+  if (list.error) {
+    problem('range', `The Traces view could not list traces: ${list.error}`, ['showLog']);
+  } else if (list.listed > 0) {
+    ok('range', `The Traces view lists ${list.listed} traces in the ${list.rangeLabel}${list.filterExpression ? ` matching ${list.filterExpression}` : ''}.`);
+  } else if (list.filterExpression) {
+    problem('range', `No trace in the ${list.rangeLabel} matches the filter ${list.filterExpression}${stored ? ` (${stored} traces are in the collector)` : ''}.`, ['clearFilter', 'setTimeRange']);
+  } else if (stored === undefined || stored > 0) {
+    problem('range', `${stored ? `${stored} traces are in the collector, but none` : 'No trace'} started in the ${list.rangeLabel}: they are older (or the app's clock is off). Widen the time range.`, ['setTimeRange']);
+  } else {
+    problem('range', 'Documents arrived but no trace is complete enough to list yet (a segment without its parent, or still in progress).', ['showLog']);
+  }
+  return findings;
+}
+
+function diagnoseAws(facts: NoDataFacts): NoDataFinding[] {
+  const findings: NoDataFinding[] = [];
+  const list = facts.list;
+  if (list.unavailable) findings.push({ check: 'source', status: 'problem', message: list.unavailable, fixes: ['selectSource'] });
+  else if (list.error) findings.push({ check: 'source', status: 'problem', message: `AWS X-Ray answered: ${list.error}`, fixes: ['showLog', 'selectSource'] });
+  else if (list.listed > 0) findings.push({ check: 'range', status: 'ok', message: `The Traces view lists ${list.listed} traces from AWS X-Ray in the ${list.rangeLabel}.`, fixes: [] });
+  else {
+    findings.push({
+      check: 'range', status: 'problem', fixes: list.filterExpression ? ['clearFilter', 'setTimeRange'] : ['setTimeRange', 'selectSource'],
+      message: `AWS X-Ray has no trace in the ${list.rangeLabel}${list.filterExpression ? ` matching ${list.filterExpression}` : ''} for this profile and region.`,
+    });
+  }
+  findings.push({ check: 'source', status: 'note', message: 'Checks of credentials, permissions and sampling rules on AWS are not part of this check yet.', fixes: [] });
+  return findings;
+}
+
+function describeRefusals(c: CollectorTally): string {
+  const parts = Object.entries(c.rejectedByReason).sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n} ${reason}`);
+  if (c.otlp.refusedRequests > 0) parts.push(`${c.otlp.refusedRequests} OTLP requests refused whole`);
+  if (c.otlp.spansRejected > 0) parts.push(`${c.otlp.spansRejected} OTLP spans`);
+  return parts.join(', ') || 'no reason recorded';
+}
