@@ -61,6 +61,8 @@ export interface NoDataFinding {
   status: 'ok' | 'problem' | 'note';
   message: string;
   fixes: NoDataFix[];
+  /** The list's refresh failed with this message: the refresh has already shown it, with its own buttons. */
+  refreshError?: true;
 }
 
 /**
@@ -143,7 +145,7 @@ function rangeCheck(
 ): NoDataFinding[] {
   const list = facts.list;
   if (list.error) {
-    problem('range', `The Traces view could not list traces: ${list.error}`, ['showLog']);
+    findings.push({ check: 'range', status: 'problem', message: `The Traces view could not list traces: ${list.error}`, fixes: ['showLog'], refreshError: true });
   } else if (list.listed > 0) {
     ok('range', `The Traces view lists ${list.listed} traces in the ${list.rangeLabel}${list.filterExpression ? ` matching ${list.filterExpression}` : ''}.`);
   } else if (list.filterExpression) {
@@ -160,7 +162,7 @@ function diagnoseAws(facts: NoDataFacts): NoDataFinding[] {
   const findings: NoDataFinding[] = [];
   const list = facts.list;
   if (list.unavailable) findings.push({ check: 'source', status: 'problem', message: list.unavailable, fixes: ['selectSource'] });
-  else if (list.error) findings.push({ check: 'source', status: 'problem', message: `AWS X-Ray answered: ${list.error}`, fixes: ['showLog', 'selectSource'] });
+  else if (list.error) findings.push({ check: 'source', status: 'problem', message: `AWS X-Ray answered: ${list.error}`, fixes: ['showLog', 'selectSource'], refreshError: true });
   else if (list.listed > 0) findings.push({ check: 'range', status: 'ok', message: `The Traces view lists ${list.listed} traces from AWS X-Ray in the ${list.rangeLabel}.`, fixes: [] });
   else {
     findings.push({

@@ -10,6 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { XrayLensApi } from '../../src/extension';
 import type { QueryOutcome } from '../../src/features/traceTree/traceListModel';
+import type { NoDataFinding } from '../../src/sources/noDataDiagnosis';
 import { freshDocuments } from '../support/freshDocuments';
 import { startXrayApiTestServer, type XrayApiTestServer } from '../support/xrayApiTestServer';
 import { EXTENSION_ID, waitFor } from './sampleApp';
@@ -317,6 +318,25 @@ suite('AWS X-Ray source in a real VS Code (the real @aws-sdk/client-xray against
     assert.match(api.traces.state.error!.message, /xx-nowhere-7/);
     await vscode.commands.executeCommand('xrayLens.selectProfile', 'lens-test');
     await settled('back on lens-test');
+  });
+
+  test('Why No Data? on AWS: access denied is the problem, with the IAM action; once it is lifted the listed traces', async function () {
+    this.timeout(60000);
+    await settled('lens-test');
+    server.setFaults({ fail: { GetTraceSummaries: { error: 'access-denied' } } });
+    let findings: NoDataFinding[];
+    try {
+      findings = (await vscode.commands.executeCommand<NoDataFinding[]>('xrayLens.whyNoData'))!;
+    } finally {
+      server.setFaults({});
+    }
+    const problem = findings.find((f) => f.status === 'problem');
+    assert.strictEqual(problem?.check, 'source', findings.map((f) => f.message).join(' | '));
+    assert.match(problem.message, /AWS X-Ray answered: .*xray:GetTraceSummaries/);
+    assert.strictEqual(problem.refreshError, true, 'the refresh has shown this failure with its own buttons');
+    const after = (await vscode.commands.executeCommand<NoDataFinding[]>('xrayLens.whyNoData'))!;
+    assert.strictEqual(after.find((f) => f.status === 'problem'), undefined, after.map((f) => f.message).join(' | '));
+    assert.match(after[0].message, /lists \d+ traces from AWS X-Ray in the last 15 min/);
   });
 
   test('throttling that sets in after a few pages: the traces listed so far are shown, marked partial', async function () {

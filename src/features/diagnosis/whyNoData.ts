@@ -99,6 +99,8 @@ export class WhyNoData extends Disposable {
       if (choice) this.deps.log.show(true);
       return;
     }
+    // The refresh this check ran has shown its failure already, with the buttons for that failure.
+    if (first.refreshError) return;
     const choice = await vscode.window.showWarningMessage(`X-Ray Lens: ${first.message}`, ...first.fixes.map((f) => FIX_LABELS[f]), SHOW_REPORT);
     if (choice === SHOW_REPORT) this.deps.log.show(true);
     const fix = first.fixes.find((f) => FIX_LABELS[f] === choice);
