@@ -307,7 +307,18 @@ export async function probeCollector(host: string, port: number, timeoutMs = 100
   return (await udpPortTaken(host, port)) ? 'other' : 'free';
 }
 
-function probeStatus(host: string, port: number, timeoutMs: number): Promise<'xray-lens' | 'other' | 'refused'> {
+async function probeStatus(host: string, port: number, timeoutMs: number): Promise<'xray-lens' | 'other' | 'refused'> {
+  const answer = await getStatus(host, port, timeoutMs);
+  return typeof answer === 'string' ? answer : 'xray-lens';
+}
+
+/** The identity and counters of the X-Ray Lens collector on host:port, or undefined if none answers there. Never rejects. */
+export async function readCollectorStatus(host: string, port: number, timeoutMs = 1000): Promise<CollectorIdentity | undefined> {
+  const answer = await getStatus(host, port, timeoutMs);
+  return typeof answer === 'string' ? undefined : answer;
+}
+
+function getStatus(host: string, port: number, timeoutMs: number): Promise<CollectorIdentity | 'other' | 'refused'> {
   return new Promise((resolve) => {
     const request = http.get({ host, port, path: STATUS_PATH, timeout: timeoutMs, agent: false }, (response) => {
       const chunks: Buffer[] = [];
@@ -321,7 +332,7 @@ function probeStatus(host: string, port: number, timeoutMs: number): Promise<'xr
       response.on('end', () => {
         try {
           const identity = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<CollectorIdentity>;
-          resolve(response.statusCode === 200 && identity.service === 'xray-lens' ? 'xray-lens' : 'other');
+          resolve(response.statusCode === 200 && identity.service === 'xray-lens' ? (identity as CollectorIdentity) : 'other');
         } catch {
           resolve('other');
         }

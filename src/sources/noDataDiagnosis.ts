@@ -39,7 +39,8 @@ export type CollectorFacts =
   | { kind: 'off' }
   | { kind: 'starting' }
   | { kind: 'running'; address: string; counters: CollectorTally | undefined }
-  | { kind: 'attached'; address: string }
+  /** `counters`: what that collector's status endpoint answered, if it did. */
+  | { kind: 'attached'; address: string; counters: CollectorTally | undefined }
   | { kind: 'failed'; address?: string; message: string; occupant?: 'xray-lens' | 'other' };
 
 /** What a button next to a finding does (src/features/diagnosis/whyNoData.ts carries it out). */
@@ -94,14 +95,16 @@ export function diagnoseNoData(facts: NoDataFacts): NoDataFinding[] {
       return findings;
     case 'attached':
       ok('collector', `Attached to the X-Ray Lens collector already listening on ${c.address} (for example \`xray-lens collect\`).`);
-      note('app', 'That collector\'s counters are in its own output: check there what it received and refused.');
-      return rangeCheck(facts, findings, problem, ok);
+      break;
     case 'running':
+      ok('collector', `The local collector listens on ${c.address} (UDP, X-Ray SDKs)${facts.endpoints.otlp ? ` and http://${facts.endpoints.otlp}/v1/traces (OTLP/HTTP, OpenTelemetry)` : ''}.`);
       break;
   }
-  ok('collector', `The local collector listens on ${c.address} (UDP, X-Ray SDKs)${facts.endpoints.otlp ? ` and http://${facts.endpoints.otlp}/v1/traces (OTLP/HTTP, OpenTelemetry)` : ''}.`);
   const counters = c.counters;
-  if (!counters) return rangeCheck(facts, findings, problem, ok);
+  if (!counters) {
+    note('app', 'The collector did not say what it received (its counters are in its own output).');
+    return rangeCheck(facts, findings, problem, ok);
+  }
 
   const samplingAsks = counters.sampling.ruleRequests + counters.sampling.targetRequests;
   const documents = counters.received;

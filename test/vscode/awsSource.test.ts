@@ -322,6 +322,7 @@ suite('AWS X-Ray source in a real VS Code (the real @aws-sdk/client-xray against
 
   test('Why No Data? on AWS: access denied is the problem, with the IAM action; once it is lifted the listed traces', async function () {
     this.timeout(60000);
+    await vscode.commands.executeCommand('xrayLens.selectProfile', 'lens-test');
     await settled('lens-test');
     server.setFaults({ fail: { GetTraceSummaries: { error: 'access-denied' } } });
     let findings: NoDataFinding[];

@@ -4,6 +4,7 @@
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import * as vscode from 'vscode';
+import { readCollectorStatus, type CollectorIdentity } from '../../collector/localCollector';
 import { readSettings } from '../../platform/config';
 import { Disposable } from '../../platform/disposable';
 import { formatHostPort, parseHostPort } from '../../sources/address';
@@ -51,7 +52,7 @@ export class WhyNoData extends Disposable {
       async () => {
         // The answer must be about now: a list refreshed a minute ago may miss what just arrived.
         await this.deps.traces.refresh().catch(() => undefined);
-        return diagnoseNoData(this.facts());
+        return diagnoseNoData(await this.facts());
       },
     );
     this.deps.log.info(`Why no data? ${findings.length} checks:\n${findings.map((f) => `  ${mark(f)} ${f.message}`).join('\n')}`);
@@ -59,10 +60,11 @@ export class WhyNoData extends Disposable {
     return findings;
   }
 
-  private facts(): NoDataFacts {
+  private async facts(): Promise<NoDataFacts> {
     const { collector, traces } = this.deps;
     const state = collector.state;
     let facts: CollectorFacts;
+    let attachedStatus: CollectorIdentity | undefined;
     switch (state.kind) {
       case 'off':
       case 'starting':
@@ -72,14 +74,17 @@ export class WhyNoData extends Disposable {
         facts = { kind: 'running', address: formatHostPort(state.address), counters: collector.counters() };
         break;
       case 'attached':
-        facts = { kind: 'attached', address: formatHostPort(state.address) };
+        // Its counters come from its status endpoint (another process, e.g. `xray-lens collect`, or the collector
+        // thread of a window that is closing).
+        attachedStatus = await readCollectorStatus(state.address.host, state.address.port);
+        facts = { kind: 'attached', address: formatHostPort(state.address), counters: attachedStatus?.counters };
         break;
       case 'failed':
         facts = { kind: 'failed', address: state.address && formatHostPort(state.address), message: state.message, occupant: state.occupant };
         break;
     }
     const list = traces.state;
-    const otlp = collector.otlpEndpoint;
+    const otlp = collector.otlpEndpoint ?? attachedStatus?.otlp;
     return {
       source: list.sourceKind ?? (readSettings().source === 'aws' ? 'aws' : 'local'),
       collector: facts,

@@ -87,6 +87,15 @@ suite('diagnoseNoData: why no traces show, local collector', () => {
     assert.match(diagnoseNoData(f)[1].message, /3 OTLP requests \(9 spans\)/);
   });
 
+  test('attached to another X-Ray Lens collector: its status counters go through the same checks; without them, a note', () => {
+    const attached = facts({ collector: { kind: 'attached', address: '127.0.0.1:2000', counters: tally({ received: 4, accepted: 4, traces: 2 }) } });
+    assert.deepStrictEqual(outline(attached), ['collector:ok', 'app:ok', 'rejected:ok', 'range:problem']);
+    assert.match(diagnoseNoData(attached)[0].message, /Attached to the X-Ray Lens collector already listening on 127\.0\.0\.1:2000/);
+    assert.match(firstProblem(attached)?.message ?? '', /2 traces are in the collector/);
+    const silent = facts({ collector: { kind: 'attached', address: '127.0.0.1:2000', counters: undefined }, list: { listed: 3, rangeLabel: 'last 15 min' } });
+    assert.deepStrictEqual(outline(silent), ['collector:ok', 'app:note', 'range:ok']);
+  });
+
   test('a failed refresh is the problem, whatever the counters say', () => {
     const problem = firstProblem(facts({ list: { listed: 0, rangeLabel: 'last 15 min', error: 'connect ECONNREFUSED' } }, tally({ received: 5, accepted: 5, traces: 2 })));
     assert.match(problem?.message ?? '', /could not list traces: connect ECONNREFUSED/);
