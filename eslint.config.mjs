@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/xray/**', 'src/collector/**', 'src/protocol/**', 'src/sources/**', 'src/cli/**', 'webview/**'],
+    files: ['src/xray/**', 'src/code/**', 'src/collector/**', 'src/protocol/**', 'src/sources/**', 'src/cli/**', 'webview/**'],
     rules: noVscode,
   },
   {
