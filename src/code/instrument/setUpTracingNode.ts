@@ -441,7 +441,7 @@ function binding(root: SyntaxNode, module: string): { name: string; end: number;
   return undefined;
 }
 
-/** Whether the file loads `specifier` (require('../../xray/instrument/tracing'), import '../../xray/instrument/tracing.js', with or without extension). */
+/** Whether the file loads `specifier` (require('../../lib/tracing'), import '../../lib/tracing.js', with or without extension). */
 function loadsModule(root: SyntaxNode, specifier: string): boolean {
   const bare = specifier.replace(/\.(c|m)?[jt]s$/, '');
   const matches = (s: string | undefined) => s !== undefined && s.replace(/\.(c|m)?[jt]s$/, '') === bare;
