@@ -69,7 +69,7 @@ if (fs.existsSync(webviewDir)) {
   builds.push({ ...browserCommon, entryPoints: ['webview/serviceMap/elkMainThread.ts'], outfile: 'dist/webview/serviceMapElk.js' });
 }
 
-// web-tree-sitter and the grammars the function ranges read (src/xray/code/functionRanges.ts GRAMMAR_FILES),
+// web-tree-sitter and the grammars the function ranges read (src/code/functionRanges.ts GRAMMAR_FILES),
 // loaded by path at run time from dist/tree-sitter/; only these of @vscode/tree-sitter-wasm's grammars ship.
 const treeSitterFiles = ['tree-sitter.wasm', 'tree-sitter-javascript.wasm', 'tree-sitter-typescript.wasm',
   'tree-sitter-tsx.wasm', 'tree-sitter-python.wasm', 'tree-sitter-java.wasm', 'tree-sitter-go.wasm', 'tree-sitter-c-sharp.wasm'];

@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { loadCodeParser } = require(path.join(root, 'out/src/xray/code/functionRanges.js'));
-const { traceFunctionEdits, traceableFunctionAt, annotationEdits } = require(path.join(root, 'out/src/xray/instrument/instrumentation.js'));
-const { detectCodeStyle, applyEdits } = require(path.join(root, 'out/src/xray/instrument/codeStyle.js'));
-const { javascriptInstrumenter } = require(path.join(root, 'out/src/xray/instrument/javascriptInstrument.js'));
-const { WASM_DIR } = require(path.join(root, 'out/test/unit/xray/functionRangesHelpers.js'));
+const { loadCodeParser } = require(path.join(root, 'out/src/code/functionRanges.js'));
+const { traceFunctionEdits, traceableFunctionAt, annotationEdits } = require(path.join(root, 'out/src/code/instrument/instrumentation.js'));
+const { detectCodeStyle, applyEdits } = require(path.join(root, 'out/src/code/instrument/codeStyle.js'));
+const { javascriptInstrumenter } = require(path.join(root, 'out/src/code/instrument/javascriptInstrument.js'));
+const { WASM_DIR } = require(path.join(root, 'out/test/unit/code/functionRangesHelpers.js'));
 
 const RUNS = 41;
 

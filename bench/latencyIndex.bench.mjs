@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { loadCodeParser } = require(path.join(root, 'out/src/xray/code/functionRanges.js'));
-const { CodeMapper } = require(path.join(root, 'out/src/xray/codeMapping.js'));
-const { LatencyIndex } = require(path.join(root, 'out/src/xray/latencyIndex.js'));
+const { loadCodeParser } = require(path.join(root, 'out/src/code/functionRanges.js'));
+const { CodeMapper } = require(path.join(root, 'out/src/code/codeMapping.js'));
+const { LatencyIndex } = require(path.join(root, 'out/src/code/latencyIndex.js'));
 const { formatLensText } = require(path.join(root, 'out/src/xray/latencyStats.js'));
 const { readWorkspace } = require(path.join(root, 'out/src/cli/hotspotsWorkspace.js'));
-const { WASM_DIR, generatedModule } = require(path.join(root, 'out/test/unit/xray/functionRangesHelpers.js'));
+const { WASM_DIR, generatedModule } = require(path.join(root, 'out/test/unit/code/functionRangesHelpers.js'));
 
 const TRACES = Number(process.env.BENCH_TRACES ?? 100_000);
 const SUBSEGMENTS_PER_TRACE = 10;

@@ -4,12 +4,12 @@
 // collector) through the same TraceSource the extension uses.
 import * as fs from 'fs';
 import * as path from 'path';
+import { CodeMapper, type Evidence, type PathMapping } from '../code/codeMapping';
+import { loadCodeParser } from '../code/functionRanges';
+import { entryLine, entryTitle, LatencyIndex, type LatencyEntry } from '../code/latencyIndex';
 import { loadXrayApiSource } from '../sources/loadXrayApiSource';
 import { describeSourceError } from '../sources/sourceErrors';
 import type { SourceProgress } from '../sources/traceSource';
-import { loadCodeParser } from '../xray/code/functionRanges';
-import { CodeMapper, type Evidence, type PathMapping } from '../xray/codeMapping';
-import { entryLine, entryTitle, LatencyIndex, type LatencyEntry } from '../xray/latencyIndex';
 import { formatLensText } from '../xray/latencyStats';
 import type { SegmentDocument } from '../xray/model';
 import { parseSegmentDocument } from '../xray/segmentDocument';

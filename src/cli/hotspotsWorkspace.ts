@@ -2,8 +2,8 @@
 // ranges, and the source maps of compiled .js files. Folders that never hold the user's code are skipped.
 import * as fs from 'fs';
 import * as path from 'path';
-import { languageForFile, type CodeParser, type ParsedCode } from '../xray/code/functionRanges';
-import type { CodeMappingInput } from '../xray/codeMapping';
+import type { CodeMappingInput } from '../code/codeMapping';
+import { languageForFile, type CodeParser, type ParsedCode } from '../code/functionRanges';
 
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', '__pycache__', '.venv', 'venv', 'target', 'bin', 'obj']);
 /** Files bigger than this are listed but not parsed (generated bundles). */

@@ -10,9 +10,9 @@ import { isObject } from './segmentDocument';
 import { isEpochSeconds } from './segmentTime';
 import { MAX_WALK_DEPTH } from './segmentTree';
 import { downstreamService } from './serviceIdentity';
-import { isUserFrame } from './sourceLocation';
-import { clip, formatDuration } from './traceOutline';
+import { isUserFrame } from './stackFrame';
 import type { TimelineDetailSection, TimelineModel, TimelineRow, TimelineRowKind, TimelineSource } from './timelineModel';
+import { clip, formatDuration } from './traceOutline';
 
 /** The model plus what the host keeps to answer details requests (never sent to the webview). */
 export interface TimelineIndex {

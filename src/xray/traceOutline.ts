@@ -4,7 +4,7 @@ import { indexExceptions, resolveCause } from './cause';
 import { classifyDocument } from './classification';
 import type { AnnotationValue, ExceptionInfo, Outcome, SegmentDocument, StackFrame } from './model';
 import { isObject } from './segmentDocument';
-import { isUserFrame } from './sourceLocation';
+import { isUserFrame } from './stackFrame';
 
 export type OutlineKind =
   | 'segment'

@@ -5,10 +5,10 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { loadCodeParser, type CodeLanguage, type CodeParser } from '../../src/xray/code/functionRanges';
-import { applyEdits, detectCodeStyle } from '../../src/xray/instrument/codeStyle';
-import { annotationEdits, traceFunctionEdits } from '../../src/xray/instrument/instrumentation';
-import type { TracingFlavour } from '../../src/xray/instrument/instrumentTypes';
+import { loadCodeParser, type CodeLanguage, type CodeParser } from '../../src/code/functionRanges';
+import { applyEdits, detectCodeStyle } from '../../src/code/instrument/codeStyle';
+import { annotationEdits, traceFunctionEdits } from '../../src/code/instrument/instrumentation';
+import type { TracingFlavour } from '../../src/code/instrument/instrumentTypes';
 import { EXTENSION_ID, waitFor } from './sampleApp';
 
 const TRACE = 'xrayLens.traceFunction';

@@ -2,18 +2,18 @@
 // `vscode` so esbuild makes it a bundle of its own (dist/instrumentEngine.js), required on the first command or
 // light-bulb request; activation never parses web-tree-sitter. Grammars load one language at a time, on demand,
 // from the same dist/tree-sitter/ folder the latency lens reads.
-import { languageForFile, loadCodeParser, type CodeLanguage, type CodeParser } from '../../xray/code/functionRanges';
-import type { ProjectLanguage } from '../../xray/instrument/flavourDetection';
-import { detectCodeStyle } from '../../xray/instrument/codeStyle';
-import { annotationEdits, traceableFunctionAt, traceFunctionEdits } from '../../xray/instrument/instrumentation';
-import type { AnnotationRequest, EditOutcome, TraceableFunction, TraceFunctionContext } from '../../xray/instrument/instrumentTypes';
-import { setUpTracingPlan } from '../../xray/instrument/setUpTracing';
-import type { SetUpTracingInput, SetUpTracingPlan } from '../../xray/instrument/setUpTracingTypes';
+import { languageForFile, loadCodeParser, type CodeLanguage, type CodeParser } from '../../code/functionRanges';
+import { detectCodeStyle } from '../../code/instrument/codeStyle';
+import type { ProjectLanguage } from '../../code/instrument/flavourDetection';
+import { annotationEdits, traceableFunctionAt, traceFunctionEdits } from '../../code/instrument/instrumentation';
+import type { AnnotationRequest, EditOutcome, TraceableFunction, TraceFunctionContext } from '../../code/instrument/instrumentTypes';
+import { setUpTracingPlan } from '../../code/instrument/setUpTracing';
+import type { SetUpTracingInput, SetUpTracingPlan } from '../../code/instrument/setUpTracingTypes';
 
 // The glue's pure helpers come through this lazy module too, so that dist/extension.js carries none of them.
-export { annotationKeyProblem, parseAnnotationValue } from '../../xray/instrument/instrumentation';
-export { detectFlavour, flavourLabel, isManifest, PROJECT_FILES_EXCLUDE, PROJECT_FILES_GLOB } from '../../xray/instrument/flavourDetection';
-export { entryFileCandidates, setUpFileCandidates } from '../../xray/instrument/setUpTracing';
+export { annotationKeyProblem, parseAnnotationValue } from '../../code/instrument/instrumentation';
+export { detectFlavour, flavourLabel, isManifest, PROJECT_FILES_EXCLUDE, PROJECT_FILES_GLOB } from '../../code/instrument/flavourDetection';
+export { entryFileCandidates, setUpFileCandidates } from '../../code/instrument/setUpTracing';
 
 /** The grammar a project language's set-up reads when the entry file's name does not say (TypeScript does). */
 const PROJECT_GRAMMAR: Record<ProjectLanguage, CodeLanguage> = { javascript: 'javascript', python: 'python', java: 'java', go: 'go', csharp: 'csharp' };

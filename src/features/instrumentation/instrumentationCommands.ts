@@ -1,8 +1,8 @@
 // "Trace This Function", "Add Annotation" and "Add Metadata": the edit is computed by the pure modules in
-// src/xray/instrument (through the lazy engine) and applied to the open document as one undoable change. Each
+// src/code/instrument (through the lazy engine) and applied to the open document as one undoable change. Each
 // command resolves with what it did, so the tests (and other extensions) can tell an edit from a refusal.
 import * as vscode from 'vscode';
-import type { EditOutcome, EditRefusal } from '../../xray/instrument/instrumentTypes';
+import type { EditOutcome, EditRefusal } from '../../code/instrument/instrumentTypes';
 import { applyTextEdits, codeFilePath, editTarget } from './instrumentedDocument';
 import type { InstrumentEngine } from './instrumentEngine';
 import { loadInstrumentEngineModule } from './loadInstrumentEngine';

@@ -2,8 +2,8 @@
 // tree-sitter language, the cursor offset, and applying an edit outcome to it as one undoable change.
 import * as vscode from 'vscode';
 // Type-only: functionRanges' runtime is web-tree-sitter, which stays in the lazy engine bundle.
-import type { CodeLanguage } from '../../xray/code/functionRanges';
-import type { TextEdit } from '../../xray/instrument/instrumentTypes';
+import type { CodeLanguage } from '../../code/functionRanges';
+import type { TextEdit } from '../../code/instrument/instrumentTypes';
 import { relativePath } from './projectFlavour';
 
 /** VS Code language ids → the grammars the edit modules read. */

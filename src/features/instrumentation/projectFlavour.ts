@@ -2,8 +2,8 @@
 // so each folder can say), else what the dependency manifests of the file's project declare — the folders from
 // the file up to its workspace folder, so a service in a repository of several gets its own library.
 import * as vscode from 'vscode';
-import type { FlavourDetection, ProjectFile } from '../../xray/instrument/flavourDetection';
-import type { TracingFlavour } from '../../xray/instrument/instrumentTypes';
+import type { FlavourDetection, ProjectFile } from '../../code/instrument/flavourDetection';
+import type { TracingFlavour } from '../../code/instrument/instrumentTypes';
 import { loadInstrumentEngineModule } from './loadInstrumentEngine';
 
 export const FLAVOUR_SETTING = 'instrumentation.flavour';

@@ -1,10 +1,10 @@
 // "X-Ray: Set Up Tracing in This Project": reads the project's manifests and entry file, has the pure planner
-// (src/xray/instrument/setUpTracing.ts) compute the changes, lists them for confirmation, applies them as one
+// (src/code/instrument/setUpTracing.ts) compute the changes, lists them for confirmation, applies them as one
 // workspace edit, and offers the package manager's command in a terminal (trusted workspaces only).
 import * as vscode from 'vscode';
+import type { FlavourDetection, ProjectFile, ProjectLanguage } from '../../code/instrument/flavourDetection';
+import type { CollectorEndpoints, SetUpTracingPlan } from '../../code/instrument/setUpTracingTypes';
 import { readSettings } from '../../platform/config';
-import type { FlavourDetection, ProjectFile, ProjectLanguage } from '../../xray/instrument/flavourDetection';
-import type { CollectorEndpoints, SetUpTracingPlan } from '../../xray/instrument/setUpTracingTypes';
 import type { InstrumentEngine } from './instrumentEngine';
 import { loadInstrumentEngineModule } from './loadInstrumentEngine';
 import { flavourSetting, relativePath } from './projectFlavour';

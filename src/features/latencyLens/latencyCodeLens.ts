@@ -1,16 +1,16 @@
 // CodeLens above the functions the traces map to: a lookup into the latency index (built elsewhere), by default
 // only the slow ones. A name several functions share equally gets a lens that says so instead of a number.
 import * as vscode from 'vscode';
+import type { FunctionRange, ParsedCode } from '../../code/functionRanges';
+import type { LatencyEntry } from '../../code/latencyIndex';
 import { affectsSettings, readSettings, type XrayLensSettings } from '../../platform/config';
 import { Disposable } from '../../platform/disposable';
-import type { FunctionRange, ParsedCode } from '../../xray/code/functionRanges';
-import type { LatencyEntry } from '../../xray/latencyIndex';
 import type { LatencyStats } from '../../xray/latencyStats';
 import type { LatencyIndexService } from './latencyIndexService';
 import { loadLatencyEngineModule } from './loadLatencyEngine';
 import { SHOW_TRACES_THROUGH_COMMAND } from './tracesThroughFunction';
 
-/** The languages with grammars (src/xray/code/functionRanges.ts), as VS Code names them. */
+/** The languages with grammars (src/code/functionRanges.ts), as VS Code names them. */
 export const LENS_SELECTOR: vscode.DocumentSelector = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'java', 'go', 'csharp']
   .map((language) => ({ language, scheme: 'file' }));
 

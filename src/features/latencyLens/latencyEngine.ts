@@ -2,11 +2,11 @@
 // slowest traces and latency samples per function, and exceptions per source line. Kept free of `vscode` so that
 // esbuild makes it a bundle of its own (dist/latencyEngine.js, see esbuild.js), required on the first lens
 // request: web-tree-sitter, the source-map reader and the t-digest are never parsed at activation.
+import { CodeMapper, type CodeMappingInput, type DocumentMapping } from '../../code/codeMapping';
+import { languageForFile, loadCodeParser, type CodeLanguage, type CodeParser, type ParsedCode } from '../../code/functionRanges';
+import { LatencyIndex, type LatencyObserver } from '../../code/latencyIndex';
 import { indexExceptions, resolveCause } from '../../xray/cause';
 import { classifyDocument } from '../../xray/classification';
-import { languageForFile, loadCodeParser, type CodeLanguage, type CodeParser, type ParsedCode } from '../../xray/code/functionRanges';
-import { CodeMapper, type CodeMappingInput, type DocumentMapping } from '../../xray/codeMapping';
-import { LatencyIndex, type LatencyObserver } from '../../xray/latencyIndex';
 import type { Outcome, SegmentDocument } from '../../xray/model';
 import { walkDocuments } from '../../xray/segmentTree';
 import { TraceAssembler } from '../../xray/traceAssembler';
@@ -19,7 +19,7 @@ const SAMPLES_KEPT = 5000;
 // The lens's text formatting goes to the glue through this lazy module: latencyStats imports the t-digest, which
 // activation need not parse.
 export { formatLensText, formatMs, formatWindow } from '../../xray/latencyStats';
-export { entryTitle } from '../../xray/latencyIndex';
+export { entryTitle } from '../../code/latencyIndex';
 
 export interface SlowTrace {
   traceId: string;

@@ -2,12 +2,12 @@
 // text bars, the statistics, and the slowest traces as links that open them. Every string from trace data is
 // escaped; the markdown is trusted for the one command its links run, and renders no HTML.
 import * as vscode from 'vscode';
+import type { LatencyEntry } from '../../code/latencyIndex';
 import { readSettings } from '../../platform/config';
 import type { LatencyStats } from '../../xray/latencyStats';
-import type { LatencyEntry } from '../../xray/latencyIndex';
 import { placeEntries } from './latencyCodeLens';
-import type { LatencyIndexService, LensSnapshot } from './latencyIndexService';
 import type { SlowTrace } from './latencyEngine';
+import type { LatencyIndexService, LensSnapshot } from './latencyIndexService';
 import { loadLatencyEngineModule } from './loadLatencyEngine';
 import { openTraceCommand, TRACE_ID } from './openTrace';
 

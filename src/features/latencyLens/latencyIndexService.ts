@@ -4,11 +4,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { affectsSettings, readSettings } from '../../platform/config';
+import type { ParsedCode } from '../../code/functionRanges';
 import { toAbortSignal } from '../../platform/cancellation';
+import { affectsSettings, readSettings } from '../../platform/config';
 import { Disposable } from '../../platform/disposable';
 import type { TraceSummaryView } from '../../sources/traceSource';
-import type { ParsedCode } from '../../xray/code/functionRanges';
 import type { SegmentDocument } from '../../xray/model';
 import { resolveTimeRange } from '../../xray/timeRange';
 import type { TraceListModel } from '../traceTree/traceListModel';

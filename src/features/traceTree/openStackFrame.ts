@@ -2,7 +2,7 @@
 // workspace folders (paths in trace data come from another machine, and may be hostile).
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { isInsideFolder, resolveFramePath } from '../../xray/sourceLocation';
+import { isInsideFolder, resolveFramePath } from '../../code/sourceLocation';
 import type { OutlineFrame } from '../../xray/traceOutline';
 
 export async function openStackFrame(frame: OutlineFrame | undefined): Promise<vscode.TextEditor | undefined> {

@@ -4,7 +4,7 @@
 // the above exception..."), Java (`at pkg.Class.method(File.java:123)`, chained with `Caused by:`).
 // Bounded: hostile strings give at most MAX_EXCEPTIONS × MAX_FRAMES frames of clipped text, never a throw.
 import type { StackFrame } from '../model';
-import { fromFileUrl } from '../sourceLocation';
+import { fromFileUrl } from '../stackFrame';
 
 /** Frames kept per exception; the rest are counted in `truncated`, as X-Ray SDKs do. */
 export const MAX_FRAMES = 64;

@@ -2,6 +2,7 @@
 // throws (down to the outline the tree shows and the JSON BatchGetTraces writes), every parse is ok or a
 // known reason, and no document can pollute Object.prototype.
 import * as assert from 'assert';
+import { resolveFramePath } from '../../../src/code/sourceLocation';
 import { indexExceptions, resolveCause } from '../../../src/xray/cause';
 import { classifyDocument } from '../../../src/xray/classification';
 import type { CauseObject, SegmentDocument } from '../../../src/xray/model';
@@ -9,7 +10,7 @@ import { parseSegmentDocument } from '../../../src/xray/segmentDocument';
 import type { RejectReason } from '../../../src/xray/segmentDocument';
 import { walkDocuments } from '../../../src/xray/segmentTree';
 import { buildServiceGraph, buildTraceGraph } from '../../../src/xray/serviceGraph';
-import { isUserFrame, resolveFramePath } from '../../../src/xray/sourceLocation';
+import { isUserFrame } from '../../../src/xray/stackFrame';
 import { TraceAssembler } from '../../../src/xray/traceAssembler';
 import { outlineTrace } from '../../../src/xray/traceOutline';
 import { summarizeTrace } from '../../../src/xray/traceSummary';

@@ -1,11 +1,11 @@
 import * as assert from 'assert';
 import { classifyDocument } from '../../../../src/xray/classification';
 import type { ApiServiceNode, CauseObject, SegmentDocument } from '../../../../src/xray/model';
-import { buildServiceGraph } from '../../../../src/xray/serviceGraph';
-import { convertSpanBatches, nanosToSeconds, serviceSegmentId } from '../../../../src/xray/otel/spanConverter';
 import type { OtelAttributes, OtelSpan, OtelSpanBatch } from '../../../../src/xray/otel/otelSpan';
+import { convertSpanBatches, nanosToSeconds, serviceSegmentId } from '../../../../src/xray/otel/spanConverter';
 import { validateSegmentDocument } from '../../../../src/xray/segmentDocument';
-import { isUserFrame } from '../../../../src/xray/sourceLocation';
+import { buildServiceGraph } from '../../../../src/xray/serviceGraph';
+import { isUserFrame } from '../../../../src/xray/stackFrame';
 import { TraceAssembler } from '../../../../src/xray/traceAssembler';
 import { adotSpanBatches, span } from './otelFixture';
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { isUserFrame } from '../../../../src/xray/sourceLocation';
 import { MAX_EXCEPTIONS, MAX_FRAMES, parseExceptionChain, parseStackTrace } from '../../../../src/xray/otel/stackTrace';
+import { isUserFrame } from '../../../../src/xray/stackFrame';
 
 suite('parseStackTrace: Node / V8', () => {
   test('named, anonymous, node: internal and node_modules frames', () => {
