@@ -1,9 +1,9 @@
 // The trace timeline as flat rows in display order (a waterfall): segments and their subsegments, the
 // segments of called services joined under the subsegment that called them, times as milliseconds from
 // the trace's start, the critical path marked. The rows are columns (typed arrays) and one string table
-// (src/xray/timelineModel.ts), built without one object per row: a 50,000-span trace is a few dozen objects
-// to build, to post to the webview and to receive there. What only a search or the details area needs is
-// made from the documents when it is first asked for.
+// (src/xray/timelineModel.ts), not one object per row: a 50,000-span trace is a few dozen objects to post to
+// the webview and to receive there. What only a search or the details area needs is made from the documents
+// when it is first asked for.
 import { indexExceptions, resolveCause, type ExceptionIndex } from './cause';
 import { classifyDocument } from './classification';
 import { criticalPath } from './criticalPath';
@@ -65,8 +65,6 @@ function namesByCode<K extends string>(codes: Record<K, number>): K[] {
  * them) and any streamed subsegments still waiting for their parent.
  */
 export function buildTimeline(traceId: string, segments: readonly SegmentDocument[], pending: readonly SegmentDocument[] = []): TimelineIndex {
-  // Each phase is its own small function: V8 optimises a function with one hot loop well, while one long
-  // function of many loops was compiled (on stack) before its later loops had run, and kept deoptimising.
   const tops = [...segments, ...pending].filter((d) => isObject(d) && typeof d.id === 'string');
   const nodes = collectNodes(tops);
   const tree = treeOf(nodes, joinDocuments(tops, nodes));
@@ -91,7 +89,8 @@ export function buildTimeline(traceId: string, segments: readonly SegmentDocumen
     services: rows.services,
     sources: rows.sources,
     critical: markCriticalPath(columns),
-    // Every node is a root or some node's child, so the rows not made are exactly the ones past the cap.
+    // Every node is a root or some node's child (joinDocuments cuts every loop of documents), so the rows
+    // not made are exactly the ones past the cap.
     omitted: nodes.count - columns.start.length,
   };
   const { documents } = rows;

@@ -26,8 +26,9 @@ const CODES: TimelineCodes = {
   outcome: { ok: 0, error: 1, fault: 2, throttle: 3 },
   flag: { inProgress: 1, critical: 2, source: 4 },
 };
-const OUTCOMES = ['ok', 'error', 'fault', 'throttle'] as const;
-type OutcomeName = (typeof OUTCOMES)[number];
+type OutcomeName = keyof TimelineCodes['outcome'];
+const OUTCOMES: OutcomeName[] = [];
+for (const [name, code] of Object.entries(CODES.outcome)) OUTCOMES[code] = name as OutcomeName;
 
 // ---- state --------------------------------------------------------------------------------------------
 

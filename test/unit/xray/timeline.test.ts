@@ -340,7 +340,7 @@ suite('timeline: hostile and large traces', () => {
     const model = buildTimeline(SYNTHETIC_TRACE_ID, docs).model;
     const ms = performance.now() - t;
     const m = rowsOf(model);
-    console.log(`      10,000 spans → timeline in ${ms.toFixed(1)} ms (goal: well under 50 ms; see bench/timeline.mjs)`);
+    console.log(`      10,000 spans → timeline in ${ms.toFixed(1)} ms (goal: well under 50 ms; see bench/timeline.bench.mjs)`);
     assert.strictEqual(m.rows.length, 10_000);
     assert.ok(m.services.length >= 4, m.services.join(', '));
     assert.ok(m.rows.every((r, i) => r.parent < i && (r.parent === -1 ? r.depth === 0 : m.rows[r.parent].depth === r.depth - 1)));
