@@ -78,6 +78,8 @@ suite('trace timeline panel in a real VS Code', () => {
     // Opening the same trace again reveals the same panel.
     const again = await openTimeline(row.summary.id);
     assert.strictEqual(again.panel, panel);
+    // Run from the window (palette, a tree button, a lens link), the result goes back as JSON: the trace id only.
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(again)), { panel: { traceId: row.summary.id } });
     panel.dispose();
   });
 
