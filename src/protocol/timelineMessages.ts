@@ -1,6 +1,7 @@
 // The trace timeline panel's messages (the common part is in webviewMessages.ts). Types only.
-// After `ready` the host sends the `state` with the whole model; details of a row are asked for when the
-// row is selected, so the first message stays small on a 10,000-span trace.
+// After `ready` the host sends the `state` with the whole model (columns: typed arrays and one string table,
+// src/xray/timelineModel.ts); the details of a row and the rows a search matches are asked for when needed,
+// so the first message stays small on a 50,000-span trace.
 import type { TimelineDetailSection, TimelineModel } from '../xray/timelineModel';
 import type { CommonHostToWebview, CommonWebviewToHost, StateMessage } from './webviewMessages';
 
@@ -30,6 +31,12 @@ export interface GoToSourceMessage {
   row: number;
 }
 
+/** webview → host: which rows match this search (name, annotations, metadata, SQL, URL)? */
+export interface SearchRequestMessage {
+  type: 'search';
+  query: string;
+}
+
 /** webview → host: fetch the trace again (it may have grown). */
 export interface RefreshTimelineMessage {
   type: 'refresh';
@@ -42,8 +49,15 @@ export interface DetailsMessage {
   sections: TimelineDetailSection[];
 }
 
-export type TimelineWebviewToHost = CommonWebviewToHost | DetailsRequestMessage | GoToSourceMessage | RefreshTimelineMessage;
-export type TimelineHostToWebview = StateMessage<TimelineState> | DetailsMessage | CommonHostToWebview;
+/** host → webview: the rows that match `query` (as the webview sent it), in row order. */
+export interface SearchResultMessage {
+  type: 'searchResult';
+  query: string;
+  rows: Int32Array;
+}
+
+export type TimelineWebviewToHost = CommonWebviewToHost | DetailsRequestMessage | GoToSourceMessage | SearchRequestMessage | RefreshTimelineMessage;
+export type TimelineHostToWebview = StateMessage<TimelineState> | DetailsMessage | SearchResultMessage | CommonHostToWebview;
 
 /** Kept by the webview across reloads (vscode.setState) and handed to the panel serializer. */
 export interface TimelinePersisted {

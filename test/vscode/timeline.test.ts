@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import type { XrayLensApi } from '../../src/extension';
 import type { OpenTimelineResult, TimelinePanel } from '../../src/features/timeline/timelinePanel';
 import type { TraceTreeNode } from '../../src/features/traceTree/traceTreeProvider';
+import { timelineRow } from '../../src/xray/timeline';
+import type { TimelineModel, TimelineRow } from '../../src/xray/timelineModel';
 import { activateWithCollector, request, startSampleApp, waitFor, type SampleApp } from './sampleApp';
 
 async function traceRow(api: XrayLensApi, urlEnd: string): Promise<Extract<TraceTreeNode, { type: 'trace' }>> {
@@ -17,6 +19,9 @@ async function traceRow(api: XrayLensApi, urlEnd: string): Promise<Extract<Trace
     return node?.type === 'trace' ? node : undefined;
   });
 }
+
+/** The panel's model (columns) read back as one object per row. */
+const rowsOf = (model: TimelineModel): TimelineRow[] => Array.from({ length: model.rowCount }, (_, i) => timelineRow(model, i) as TimelineRow);
 
 async function openTimeline(arg: unknown): Promise<OpenTimelineResult> {
   return (await vscode.commands.executeCommand('xrayLens.openTimeline', arg)) as OpenTimelineResult;
@@ -61,17 +66,20 @@ suite('trace timeline panel in a real VS Code', () => {
     assert.ok(model);
     assert.strictEqual(panel.traceId, row.summary.id);
     assert.deepStrictEqual(model.services.slice(0, 2), ['frontend-api', 'inventory-svc']);
-    const inventory = model.rows.findIndex((r) => r.name === 'inventory-svc');
+    const rows = rowsOf(model);
+    const inventory = rows.findIndex((r) => r.name === 'inventory-svc');
     assert.ok(inventory > 0);
-    assert.strictEqual(model.rows[model.rows[inventory].parent].kind, 'remote', 'inventory-svc sits under the HTTP call that reached it');
-    assert.ok(model.rows.some((r) => r.name === 'loadOrder'));
-    assert.ok(model.critical.length > 0 && model.critical.every((c) => model.rows[c.row].critical));
-    assert.strictEqual(model.rows[0].name, 'frontend-api');
+    assert.strictEqual(rows[rows[inventory].parent].kind, 'remote', 'inventory-svc sits under the HTTP call that reached it');
+    assert.ok(rows.some((r) => r.name === 'loadOrder'));
+    assert.ok(model.critical.row.length > 0 && model.critical.row.every((c) => rows[c].critical));
+    assert.strictEqual(rows[0].name, 'frontend-api');
     assert.ok(Math.abs(model.durationMs - row.summary.duration * 1000) < 2, `${model.durationMs} ms vs the summary's ${row.summary.duration} s`);
 
     // Opening the same trace again reveals the same panel.
     const again = await openTimeline(row.summary.id);
     assert.strictEqual(again.panel, panel);
+    // Run from the window (palette, a tree button, a lens link), the result goes back as JSON: the trace id only.
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(again)), { panel: { traceId: row.summary.id } });
     panel.dispose();
   });
 
@@ -80,18 +88,19 @@ suite('trace timeline panel in a real VS Code', () => {
     const panel = await loaded((await openTimeline(row)).panel);
     const model = panel.state.model;
     assert.ok(model);
-    assert.strictEqual(model.rows[0].outcome, 'fault');
-    const withSource = model.rows.findIndex((r) => r.source !== undefined);
+    const rows = rowsOf(model);
+    assert.strictEqual(rows[0].outcome, 'fault');
+    const withSource = rows.findIndex((r) => r.source !== undefined);
     assert.ok(withSource >= 0, 'a row of the crash maps to code');
     const editor = await panel.goToSource(withSource);
     assert.ok(editor, 'the file did not open');
     const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
     assert.ok(editor.document.uri.fsPath.startsWith(workspace + path.sep), editor.document.uri.fsPath);
-    const source = model.rows[withSource].source!;
+    const source = rows[withSource].source!;
     assert.ok(source.path.endsWith(path.relative(workspace, editor.document.uri.fsPath)), `${source.path} ↛ ${editor.document.uri.fsPath}`);
     assert.strictEqual(editor.selection.active.line, source.line - 1);
     // A row without a source opens nothing.
-    const without = model.rows.findIndex((r) => r.source === undefined);
+    const without = rows.findIndex((r) => r.source === undefined);
     assert.strictEqual(await panel.goToSource(without), undefined);
     panel.dispose();
   });

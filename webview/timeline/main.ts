@@ -2,7 +2,9 @@
 // the list scrolls), a time axis, collapsible rows (mouse and keyboard), a search over names and
 // annotations, the critical path drawn over the bars, and a details area for the selected row.
 // Every string from trace data goes in through textContent; sizes and positions through the CSSOM.
-import type { TimelineDetailSection, TimelineModel, TimelineRow } from '../../src/xray/timelineModel';
+// The model arrives as columns (typed arrays and one string table, src/xray/timelineModel.ts): a row is read
+// out of them only when it is painted, so a 50,000-span trace costs what its ~50 visible rows cost.
+import type { TimelineCodes, TimelineDetailSection, TimelineModel } from '../../src/xray/timelineModel';
 import type { TimelineHostToWebview, TimelinePersisted, TimelineState, TimelineWebviewToHost } from '../../src/protocol/timelineMessages';
 import { el, replaceChildren } from '../shared/dom';
 import { connectToHost } from '../shared/vscodeApi';
@@ -17,24 +19,63 @@ const INDENT_PX = 12;
 
 const host = connectToHost<TimelineWebviewToHost, TimelineHostToWebview, TimelinePersisted>();
 
+// The numbers of the code columns, written out again here (the webview imports types only); the type makes
+// the compiler check them against the host's.
+const CODES: TimelineCodes = {
+  kind: { segment: 0, subsegment: 1, remote: 2, aws: 3 },
+  outcome: { ok: 0, error: 1, fault: 2, throttle: 3 },
+  flag: { inProgress: 1, critical: 2, source: 4 },
+};
+type OutcomeName = keyof TimelineCodes['outcome'];
+const OUTCOMES: OutcomeName[] = [];
+for (const [name, code] of Object.entries(CODES.outcome)) OUTCOMES[code] = name as OutcomeName;
+
 // ---- state --------------------------------------------------------------------------------------------
 
 let model: TimelineModel | undefined;
 let traceId = host.persisted()?.traceId ?? '';
 /** Rows whose children are hidden. */
 let collapsed = new Set<number>();
-/** Row indices currently shown (not inside a collapsed row), in order. */
-let visible: number[] = [];
+/** Row indices currently shown (not inside a collapsed row), in order: the first `visibleCount` entries. */
+let visible = new Int32Array(0);
+let visibleCount = 0;
 /** Position of each row in `visible`, -1 when hidden. */
 let position = new Int32Array(0);
 let selected = -1;
-let matches: number[] = [];
-let matchSet = new Set<number>();
+/** Rows the search matched (from the host), in row order; isMatch marks them by row. */
+let matches: Int32Array = new Int32Array(0);
+let isMatch = new Uint8Array(0);
 let currentMatch = -1;
 let query = '';
+/** The query the host is searching for, while its answer has not come; and whether to select the first match then. */
+let pendingQuery: string | undefined;
+let jumpToMatch = true;
 /** Critical sections of each row (milliseconds from the trace's start). */
 let critical = new Map<number, [number, number][]>();
 const details = new Map<number, TimelineDetailSection[]>();
+
+/** String k of the model's string table ('' for -1, absent). */
+function str(m: TimelineModel, k: number): string {
+  return k < 0 ? '' : m.strings.text.slice(m.strings.offsets[k], m.strings.offsets[k + 1]);
+}
+
+const outcomeOf = (m: TimelineModel, row: number): OutcomeName => OUTCOMES[m.rows.outcome[row]] ?? 'ok';
+const hasFlag = (m: TimelineModel, row: number, flag: number): boolean => (m.rows.flags[row] & flag) !== 0;
+
+/** Where a row maps to code: its entry in model.sources (rows in order, so a binary search), or undefined. */
+function sourceOf(m: TimelineModel, row: number): { path: string; line: number } | undefined {
+  if (!hasFlag(m, row, CODES.flag.source)) return undefined;
+  const rows = m.sources.row;
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid] === row) return { path: str(m, m.sources.path[mid]), line: m.sources.line[mid] };
+    if (rows[mid] < row) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
 
 // ---- page -----------------------------------------------------------------------------------------------
 
@@ -145,7 +186,7 @@ function render(): void {
     return;
   }
   const first = Math.max(0, Math.floor(scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(visible.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+  const last = Math.min(visibleCount, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW_HEIGHT) + OVERSCAN);
   const count = Math.max(0, last - first);
   while (pool.length < count) pool.push(makeRowView());
   // Keep views that still show a row in range where they are; hand the others the rows that lack one.
@@ -173,12 +214,13 @@ function render(): void {
 
 function paintRow(view: RowView, index: number, at: number): void {
   const m = model as TimelineModel;
-  const row = m.rows[index];
+  const c = m.rows;
   const isCollapsed = collapsed.has(index);
+  const onPath = hasFlag(m, index, CODES.flag.critical);
   const classes = ['tl-row'];
-  if (row.critical) classes.push('critical');
+  if (onPath) classes.push('critical');
   if (index === selected) classes.push('selected');
-  if (matchSet.has(index)) classes.push(index === matches[currentMatch] ? 'current-match' : 'match');
+  if (isMatch[index]) classes.push(index === matches[currentMatch] ? 'current-match' : 'match');
   const className = classes.join(' ');
   const key = `${index}|${isCollapsed}`;
   view.root.hidden = false;
@@ -189,29 +231,36 @@ function paintRow(view: RowView, index: number, at: number): void {
   view.key = key;
   view.root.id = `tl-row-${index}`;
   view.root.dataset.row = String(index);
-  view.root.setAttribute('aria-level', String(row.depth + 1));
-  view.root.setAttribute('aria-label', rowLabel(m, row));
-  if (row.childCount > 0) view.root.setAttribute('aria-expanded', String(!isCollapsed));
+  const name = str(m, c.name[index]);
+  const service = m.services[c.service[index]] ?? '';
+  const outcome = outcomeOf(m, index);
+  const inProgress = hasFlag(m, index, CODES.flag.inProgress);
+  const start = c.start[index];
+  const duration = c.end[index] - start;
+  const hasChildren = c.childCount[index] > 0;
+  view.root.setAttribute('aria-level', String(c.depth[index] + 1));
+  view.root.setAttribute('aria-label', rowLabel(name, service, duration, outcome, onPath));
+  if (hasChildren) view.root.setAttribute('aria-expanded', String(!isCollapsed));
   else view.root.removeAttribute('aria-expanded');
-  view.label.style.paddingLeft = `${Math.min(row.depth, MAX_INDENT_DEPTH) * INDENT_PX + 4}px`;
-  view.twisty.textContent = row.childCount > 0 ? (isCollapsed ? '▸' : '▾') : '';
-  view.name.textContent = row.name;
-  view.name.title = row.name;
-  view.note.textContent = row.note;
+  view.label.style.paddingLeft = `${Math.min(c.depth[index], MAX_INDENT_DEPTH) * INDENT_PX + 4}px`;
+  view.twisty.textContent = hasChildren ? (isCollapsed ? '▸' : '▾') : '';
+  view.name.textContent = name;
+  view.name.title = name;
+  view.note.textContent = str(m, c.note[index]);
   const markers: HTMLElement[] = [];
-  if (row.outcome !== 'ok') markers.push(el('span', { class: `tl-marker ${row.outcome}`, title: outcomeTitle(row) }, row.outcome));
-  if (row.inProgress) markers.push(el('span', { class: 'tl-marker progress', title: 'in progress: not closed yet' }, 'in progress'));
-  if (row.source) markers.push(el('span', { class: 'tl-marker source', title: 'maps to code: Go to source in the details' }, '{ }'));
+  if (outcome !== 'ok') markers.push(el('span', { class: `tl-marker ${outcome}`, title: outcomeTitle(outcome) }, outcome));
+  if (inProgress) markers.push(el('span', { class: 'tl-marker progress', title: 'in progress: not closed yet' }, 'in progress'));
+  if (hasFlag(m, index, CODES.flag.source)) markers.push(el('span', { class: 'tl-marker source', title: 'maps to code: Go to source in the details' }, '{ }'));
   view.markers.replaceChildren(...markers);
 
   const total = m.durationMs > 0 ? m.durationMs : 1;
-  const left = (row.start / total) * 100;
-  const width = ((row.end - row.start) / total) * 100;
-  view.bar.className = `tl-bar svc-${row.service % SERVICE_COLOURS}${row.inProgress ? ' in-progress' : ''}${row.outcome !== 'ok' ? ` ${row.outcome}` : ''}`;
+  const left = (start / total) * 100;
+  const width = (duration / total) * 100;
+  view.bar.className = `tl-bar svc-${c.service[index] % SERVICE_COLOURS}${inProgress ? ' in-progress' : ''}${outcome !== 'ok' ? ` ${outcome}` : ''}`;
   view.bar.style.left = `${left}%`;
   view.bar.style.width = `${width}%`;
-  view.bar.title = `${m.services[row.service] ?? ''} · ${formatMs(row.end - row.start)}`;
-  view.duration.textContent = row.inProgress ? `${formatMs(row.end - row.start)}+` : formatMs(row.end - row.start);
+  view.bar.title = `${service} · ${formatMs(duration)}`;
+  view.duration.textContent = inProgress ? `${formatMs(duration)}+` : formatMs(duration);
   // The duration sits right of the bar, else left of it, else (a bar across the whole axis) inside it.
   view.duration.classList.toggle('inside', false);
   if (left + width <= 85) {
@@ -241,16 +290,16 @@ function paintRow(view: RowView, index: number, at: number): void {
   });
 }
 
-function rowLabel(m: TimelineModel, row: TimelineRow): string {
-  const parts = [row.name, m.services[row.service] ?? '', formatMs(row.end - row.start)];
-  if (row.outcome !== 'ok') parts.push(row.outcome);
-  if (row.critical) parts.push('on the critical path');
+function rowLabel(name: string, service: string, duration: number, outcome: OutcomeName, onPath: boolean): string {
+  const parts = [name, service, formatMs(duration)];
+  if (outcome !== 'ok') parts.push(outcome);
+  if (onPath) parts.push('on the critical path');
   return parts.join(', ');
 }
 
-function outcomeTitle(row: TimelineRow): string {
-  if (row.outcome === 'fault') return 'fault (5xx or an exception)';
-  if (row.outcome === 'throttle') return 'throttled (429)';
+function outcomeTitle(outcome: OutcomeName): string {
+  if (outcome === 'fault') return 'fault (5xx or an exception)';
+  if (outcome === 'throttle') return 'throttled (429)';
   return 'error (4xx)';
 }
 
@@ -286,19 +335,25 @@ function renderAxis(): void {
 
 function computeVisible(): void {
   const m = model;
-  visible = [];
-  if (!m) return;
-  position = new Int32Array(m.rows.length).fill(-1);
+  visibleCount = 0;
+  if (!m) {
+    sizer.style.height = '0px';
+    return;
+  }
+  if (visible.length !== m.rowCount) visible = new Int32Array(m.rowCount);
+  if (position.length !== m.rowCount) position = new Int32Array(m.rowCount);
+  position.fill(-1);
+  const depths = m.rows.depth;
   // Pre-order: a collapsed row hides everything deeper that follows it, up to the next row at its depth or above.
   let hideDeeperThan = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < m.rows.length; i++) {
-    const depth = m.rows[i].depth;
+  for (let i = 0; i < m.rowCount; i++) {
+    const depth = depths[i];
     if (depth > hideDeeperThan) continue;
-    hideDeeperThan = collapsed.has(i) ? depth : Number.POSITIVE_INFINITY;
-    position[i] = visible.length;
-    visible.push(i);
+    hideDeeperThan = collapsed.size > 0 && collapsed.has(i) ? depth : Number.POSITIVE_INFINITY;
+    position[i] = visibleCount;
+    visible[visibleCount++] = i;
   }
-  sizer.style.height = `${visible.length * ROW_HEIGHT}px`;
+  sizer.style.height = `${visibleCount * ROW_HEIGHT}px`;
 }
 
 function relayout(): void {
@@ -310,7 +365,7 @@ function relayout(): void {
 
 function toggle(index: number, collapse?: boolean): void {
   const m = model;
-  if (!m || m.rows[index].childCount === 0) return;
+  if (!m || !(m.rows.childCount[index] > 0)) return;
   const want = collapse ?? !collapsed.has(index);
   if (want === collapsed.has(index)) return;
   if (want) collapsed.add(index);
@@ -324,9 +379,7 @@ function setAllCollapsed(collapse: boolean): void {
   collapsed = new Set();
   // Collapse all: every root's children stay in view (one level), the rest folds.
   if (collapse) {
-    m.rows.forEach((row, i) => {
-      if (row.childCount > 0 && row.depth >= 1) collapsed.add(i);
-    });
+    for (let i = 0; i < m.rowCount; i++) if (m.rows.childCount[i] > 0 && m.rows.depth[i] >= 1) collapsed.add(i);
   }
   if (selected >= 0 && position.length && !isShown(selected)) selected = -1;
   relayout();
@@ -334,7 +387,7 @@ function setAllCollapsed(collapse: boolean): void {
 
 function isShown(index: number): boolean {
   const m = model as TimelineModel;
-  for (let p = m.rows[index].parent; p >= 0; p = m.rows[p].parent) if (collapsed.has(p)) return false;
+  for (let p = m.rows.parent[index]; p >= 0; p = m.rows.parent[p]) if (collapsed.has(p)) return false;
   return true;
 }
 
@@ -342,13 +395,13 @@ function isShown(index: number): boolean {
 function reveal(index: number): void {
   const m = model as TimelineModel;
   let changed = false;
-  for (let p = m.rows[index].parent; p >= 0; p = m.rows[p].parent) changed = collapsed.delete(p) || changed;
+  for (let p = m.rows.parent[index]; p >= 0; p = m.rows.parent[p]) changed = collapsed.delete(p) || changed;
   if (changed) computeVisible();
 }
 
 function select(index: number, options: { scroll?: boolean } = {}): void {
   const m = model;
-  if (!m || index < 0 || index >= m.rows.length) return;
+  if (!m || !Number.isInteger(index) || index < 0 || index >= m.rowCount) return;
   reveal(index);
   selected = index;
   if (options.scroll !== false) scrollToRow(index);
@@ -384,10 +437,10 @@ scroller.addEventListener('dblclick', (event) => {
 
 scroller.addEventListener('keydown', (event) => {
   const m = model;
-  if (!m || visible.length === 0) return;
+  if (!m || visibleCount === 0) return;
   const at = selected >= 0 ? position[selected] : -1;
   const page = Math.max(1, Math.floor(scroller.clientHeight / ROW_HEIGHT) - 1);
-  const go = (p: number) => select(visible[Math.max(0, Math.min(visible.length - 1, p))]);
+  const go = (p: number) => select(visible[Math.max(0, Math.min(visibleCount - 1, p))]);
   switch (event.key) {
     case 'ArrowDown':
       go(at + 1);
@@ -405,17 +458,17 @@ scroller.addEventListener('keydown', (event) => {
       go(0);
       break;
     case 'End':
-      go(visible.length - 1);
+      go(visibleCount - 1);
       break;
     case 'ArrowLeft':
       if (selected < 0) return;
-      if (m.rows[selected].childCount > 0 && !collapsed.has(selected)) toggle(selected, true);
-      else if (m.rows[selected].parent >= 0) select(m.rows[selected].parent);
+      if (m.rows.childCount[selected] > 0 && !collapsed.has(selected)) toggle(selected, true);
+      else if (m.rows.parent[selected] >= 0) select(m.rows.parent[selected]);
       break;
     case 'ArrowRight':
       if (selected < 0) return;
       if (collapsed.has(selected)) toggle(selected, false);
-      else if (m.rows[selected].childCount > 0) go(at + 1);
+      else if (m.rows.childCount[selected] > 0) go(at + 1);
       break;
     case 'Enter':
     case ' ':
@@ -435,18 +488,27 @@ function scheduleSearch(value: string): void {
   searchTimer = setTimeout(() => runSearch(value), 120);
 }
 
-function runSearch(value: string): void {
+// The host holds what a search matches (annotations, metadata, SQL, URLs: never sent with the rows) and
+// answers with the matching rows.
+function runSearch(value: string, options: { jump?: boolean } = {}): void {
   query = value.trim().toLowerCase();
-  matches = [];
+  pendingQuery = model && query ? query : undefined;
+  jumpToMatch = options.jump !== false;
+  if (pendingQuery !== undefined) host.post({ type: 'search', query: pendingQuery });
+  showMatches(new Int32Array(0));
+  persist();
+}
+
+function showMatches(rows: Int32Array): void {
   const m = model;
-  if (m && query) for (let i = 0; i < m.rows.length; i++) if (m.rows[i].search.includes(query)) matches.push(i);
-  matchSet = new Set(matches);
+  matches = rows;
+  isMatch = new Uint8Array(m ? m.rowCount : 0);
+  for (const row of rows) if (row >= 0 && row < isMatch.length) isMatch[row] = 1;
   currentMatch = -1;
   for (const view of pool) view.key = '';
-  if (matches.length > 0) stepMatch(1);
+  if (matches.length > 0 && jumpToMatch) stepMatch(1);
   else scheduleRender();
   updateMatchCount();
-  persist();
 }
 
 function stepMatch(direction: 1 | -1): void {
@@ -458,7 +520,9 @@ function stepMatch(direction: 1 | -1): void {
 
 function updateMatchCount(): void {
   if (!query) matchCount.textContent = '';
+  else if (pendingQuery !== undefined) matchCount.textContent = 'Searching…';
   else if (matches.length === 0) matchCount.textContent = 'No matches';
+  else if (currentMatch < 0) matchCount.textContent = `${matches.length} match${matches.length === 1 ? '' : 'es'}`;
   else matchCount.textContent = `${currentMatch + 1} of ${matches.length}`;
 }
 
@@ -466,15 +530,17 @@ function updateMatchCount(): void {
 
 function showDetails(index: number): void {
   const m = model as TimelineModel;
-  const row = m.rows[index];
-  const parts: HTMLElement[] = [el('h2', {}, row.name)];
-  parts.push(el('div', { class: 'tl-placeholder' }, `${m.services[row.service] ?? ''} · ${formatMs(row.end - row.start)} from +${formatMs(row.start)}${row.critical ? ' · on the critical path' : ''}`));
-  if (row.source) {
+  const c = m.rows;
+  const parts: HTMLElement[] = [el('h2', {}, str(m, c.name[index]))];
+  const onPath = hasFlag(m, index, CODES.flag.critical) ? ' · on the critical path' : '';
+  parts.push(el('div', { class: 'tl-placeholder' }, `${m.services[c.service[index]] ?? ''} · ${formatMs(c.end[index] - c.start[index])} from +${formatMs(c.start[index])}${onPath}`));
+  const where = sourceOf(m, index);
+  if (where) {
     const source = el('div', { class: 'tl-source' });
-    const where = `${row.source.path}:${row.source.line}`;
+    const at = `${where.path}:${where.line}`;
     source.append(
-      button('Go to Source', { appearance: 'primary', class: 'tl-go-to-source', title: `Open ${where}`, onClick: () => host.post({ type: 'goToSource', row: index }) }),
-      el('span', { class: 'tl-source-path' }, where),
+      button('Go to Source', { appearance: 'primary', class: 'tl-go-to-source', title: `Open ${at}`, onClick: () => host.post({ type: 'goToSource', row: index }) }),
+      el('span', { class: 'tl-source-path' }, at),
     );
     parts.push(source);
   }
@@ -494,12 +560,14 @@ function applyState(state: TimelineState): void {
   const previous = host.persisted();
   const sameTrace = state.traceId === traceId || previous?.traceId === state.traceId;
   traceId = state.traceId;
-  model = state.model;
+  model = state.model && isColumns(state.model) ? state.model : undefined;
   details.clear();
   critical = new Map();
   collapsed = new Set();
   selected = -1;
-  const notes = [state.message ?? '', ...state.warnings].filter(Boolean);
+  const unreadable = state.model && !model ? 'The trace arrived in a form this page cannot read (no typed-array columns).' : '';
+  if (unreadable) host.post({ type: 'webviewFailure', message: unreadable });
+  const notes = [state.message ?? '', unreadable, ...state.warnings].filter(Boolean);
   message.textContent = notes.join('\n');
   if (!model) {
     summary.textContent = `Trace ${traceId}`;
@@ -509,12 +577,13 @@ function applyState(state: TimelineState): void {
     scheduleRender();
     return;
   }
-  for (const section of model.critical) {
-    const list = critical.get(section.row);
-    if (list) list.push([section.start, section.end]);
-    else critical.set(section.row, [[section.start, section.end]]);
+  const path = model.critical;
+  for (let k = 0; k < path.row.length; k++) {
+    const list = critical.get(path.row[k]);
+    if (list) list.push([path.start[k], path.end[k]]);
+    else critical.set(path.row[k], [[path.start[k], path.end[k]]]);
   }
-  const spanCount = `${model.rows.length} span${model.rows.length === 1 ? '' : 's'}`;
+  const spanCount = `${model.rowCount} span${model.rowCount === 1 ? '' : 's'}`;
   summary.textContent = `Trace ${traceId} · ${formatMs(model.durationMs)} · ${spanCount} · ${model.services.length} service${model.services.length === 1 ? '' : 's'}${state.sourceLabel ? ` · ${state.sourceLabel}` : ''}`;
   legend.replaceChildren(
     ...model.services.slice(0, 24).map((name, i) => {
@@ -527,7 +596,7 @@ function applyState(state: TimelineState): void {
 
   // What the user had before a reload (or a refresh) comes back if the rows still exist.
   if (sameTrace && previous) {
-    const ids = new Map(model.rows.map((r, i) => [r.id, i]));
+    const ids = rowsById(model, [...(previous.collapsed ?? []), ...(previous.selected !== undefined ? [previous.selected] : [])]);
     for (const id of previous.collapsed ?? []) {
       const i = ids.get(id);
       if (i !== undefined) collapsed.add(i);
@@ -535,7 +604,8 @@ function applyState(state: TimelineState): void {
     if (previous.search) search.value = previous.search;
     computeVisible();
     renderAxis();
-    if (previous.search) runSearch(previous.search);
+    // The restored selection stays: the search's answer marks the matches without jumping to the first.
+    if (previous.search) runSearch(previous.search, { jump: previous.selected === undefined });
     const chosen = previous.selected !== undefined ? ids.get(previous.selected) : undefined;
     if (chosen !== undefined) select(chosen);
   } else {
@@ -548,12 +618,36 @@ function applyState(state: TimelineState): void {
   persist();
 }
 
+/** The rows of the wanted ids (a persisted state names rows by span id); reads the id column only if asked. */
+function rowsById(m: TimelineModel, wanted: string[]): Map<string, number> {
+  const rows = new Map<string, number>();
+  if (wanted.length === 0) return rows;
+  const want = new Set(wanted);
+  for (let i = 0; i < m.rowCount && rows.size < want.size; i++) {
+    const id = str(m, m.rows.id[i]);
+    if (want.has(id) && !rows.has(id)) rows.set(id, i);
+  }
+  return rows;
+}
+
+/** The columns arrived as typed arrays of one length (not, say, as JSON objects with numbered keys). */
+function isColumns(m: TimelineModel): boolean {
+  const c = m.rows;
+  const columns = [c.start, c.end, c.parent, c.depth, c.childCount, c.service, c.id, c.name, c.note, c.kind, c.outcome, c.flags];
+  return (
+    columns.every((column) => ArrayBuffer.isView(column) && column.length === m.rowCount) &&
+    ArrayBuffer.isView(m.strings.offsets) &&
+    typeof m.strings.text === 'string' &&
+    [m.sources.row, m.sources.path, m.sources.line, m.critical.row, m.critical.start, m.critical.end].every((column) => ArrayBuffer.isView(column))
+  );
+}
+
 function persist(): void {
   const m = model;
   const state: TimelinePersisted = { traceId };
   if (m) {
-    if (collapsed.size) state.collapsed = [...collapsed].map((i) => m.rows[i].id);
-    if (selected >= 0) state.selected = m.rows[selected].id;
+    if (collapsed.size) state.collapsed = [...collapsed].map((i) => str(m, m.rows.id[i]));
+    if (selected >= 0) state.selected = str(m, m.rows.id[selected]);
   }
   if (query) state.search = query;
   host.setPersisted(state);
@@ -567,6 +661,12 @@ host.onMessage((msg) => {
     case 'details':
       details.set(msg.row, msg.sections);
       if (msg.row === selected) showDetails(msg.row);
+      break;
+    case 'searchResult':
+      // An answer to an older query (the user kept typing) is dropped.
+      if (msg.query !== pendingQuery) break;
+      pendingQuery = undefined;
+      showMatches(msg.rows);
       break;
     case 'busy':
       busy.hidden = !msg.busy;

@@ -10,7 +10,7 @@ import { TIMELINE_VIEW_TYPE } from '../../protocol/timelineMessages';
 import { describeSourceError } from '../../sources/sourceErrors';
 import type { FetchedTrace } from '../../sources/traceSource';
 import { xrayTraceId } from '../../xray/otel/spanConverter';
-import { buildTimeline, timelineDetails, type TimelineIndex } from '../../xray/timeline';
+import { buildTimeline, searchTimeline, timelineDetails, timelineRow, timelineSource, type TimelineIndex } from '../../xray/timeline';
 import { clip } from '../../xray/traceOutline';
 import type { TraceSourceManager } from '../sources/traceSourceManager';
 import { openStackFrame } from '../traceTree/openStackFrame';
@@ -185,6 +185,16 @@ export class TimelinePanel extends Disposable {
     return this._state;
   }
 
+  /**
+   * What the panel is when the command's result goes back to the window as JSON (run from the palette, a
+   * Traces view button, a lens link): its trace id, not its model and documents. Without it, opening a
+   * 50,000-span trace from the palette blocked the extension host ~0.9 s after the command and the panel
+   * showed its rows 4–5 s later than with it (test/ui/timelineLarge.ui.mjs).
+   */
+  toJSON(): { traceId: string } {
+    return { traceId: this.traceId };
+  }
+
   get isReady(): boolean {
     return this.ready;
   }
@@ -202,7 +212,7 @@ export class TimelinePanel extends Disposable {
 
   /** Opens the code a row maps to; paths come from the host's model, and only workspace files open. */
   async goToSource(row: number): Promise<vscode.TextEditor | undefined> {
-    const source = this.index && Number.isInteger(row) ? this.index.model.rows[row]?.source : undefined;
+    const source = this.index && Number.isInteger(row) ? timelineSource(this.index.model, row) : undefined;
     if (!source) return undefined;
     return openStackFrame({ ...source, user: true });
   }
@@ -213,9 +223,9 @@ export class TimelinePanel extends Disposable {
       this.index = buildTimeline(trace.id, trace.segments);
       const warnings = trace.rejected.map((r) => `Segment ${clip(r.segmentId, 40)} could not be read: ${clip(r.message)}`);
       if (trace.limitExceeded) warnings.push('X-Ray marked this trace LimitExceeded: some segments are missing.');
-      if (this.index.model.omitted > 0) warnings.push(`${this.index.model.omitted} spans past the first ${this.index.model.rows.length} are not shown.`);
+      if (this.index.model.omitted > 0) warnings.push(`${this.index.model.omitted} spans past the first ${this.index.model.rowCount} are not shown.`);
       this._state = { traceId: this.traceId, model: this.index.model, sourceLabel: fetched.sourceLabel, warnings };
-      const root = this.index.model.rows[0];
+      const root = timelineRow(this.index.model, 0);
       this.panel.title = root ? `Timeline: ${clip(root.name, 40)}` : `Timeline ${this.traceId}`;
     } else {
       this.index = undefined;
@@ -252,6 +262,11 @@ export class TimelinePanel extends Disposable {
       case 'details': {
         if (!this.index || !Number.isInteger(message.row)) return;
         this.post({ type: 'details', row: message.row, sections: timelineDetails(this.index, message.row) });
+        return;
+      }
+      case 'search': {
+        if (!this.index || typeof message.query !== 'string') return;
+        this.post({ type: 'searchResult', query: message.query, rows: searchTimeline(this.index, message.query) });
         return;
       }
       case 'goToSource':

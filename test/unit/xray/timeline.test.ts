@@ -2,30 +2,50 @@
 // display order, services joined under their callers, the critical path checked by hand, and what streamed,
 // in-progress, skewed, hostile and very large traces become.
 import * as assert from 'assert';
-import { criticalPath } from '../../../src/xray/criticalPath';
+import { criticalPath, type CriticalSection } from '../../../src/xray/criticalPath';
 import type { SegmentDocument } from '../../../src/xray/model';
 import { convertSpanBatches } from '../../../src/xray/otel/spanConverter';
-import { buildTimeline, timelineDetails } from '../../../src/xray/timeline';
-import type { TimelineModel } from '../../../src/xray/timelineModel';
+import { buildTimeline, searchTimeline, timelineDetails, timelineRow, timelineString, type TimelineIndex } from '../../../src/xray/timeline';
+import type { TimelineModel, TimelineRow } from '../../../src/xray/timelineModel';
 import { TraceAssembler } from '../../../src/xray/traceAssembler';
+import { deserializeWebviewMessage, serializeWebviewMessage } from '../vscodeWebviewMessage';
 import { assembleAll, scenarioTraceId, sdkDocuments } from './fixtureData';
 import { adotSpanBatches, span } from './otel/otelFixture';
 import { syntheticTrace, SYNTHETIC_TRACE_ID } from './timelineSynthetic';
 
 const traces = assembleAll(sdkDocuments());
 
-function scenario(label: string): TimelineModel {
-  const t = traces.get(scenarioTraceId(label));
-  assert.ok(t, label);
-  return buildTimeline(t.traceId, t.segments(), t.pendingSubsegments()).model;
+/** The model with its columns read back into one object per row and per critical section, for assertions. */
+interface Rows extends Omit<TimelineModel, 'rows' | 'critical'> {
+  rows: TimelineRow[];
+  critical: CriticalSection[];
 }
 
-const outline = (m: TimelineModel) => m.rows.map((r) => `${'  '.repeat(r.depth)}${r.name}`);
-const sections = (m: TimelineModel) => m.critical.map((c) => `${m.rows[c.row].name} ${c.start}-${c.end}`);
+function rowsOf(model: TimelineModel): Rows {
+  const rows = Array.from({ length: model.rowCount }, (_, i) => timelineRow(model, i) as TimelineRow);
+  const critical = Array.from(model.critical.row, (row, k) => ({ row, start: model.critical.start[k], end: model.critical.end[k] }));
+  return { ...model, rows, critical };
+}
+
+function build(...args: Parameters<typeof buildTimeline>): Rows {
+  return rowsOf(buildTimeline(...args).model);
+}
+
+/** Row i's search text (built on the host when a search first runs). */
+const searchText = (index: TimelineIndex, i: number) => index.searchTexts()[i];
+
+function scenario(label: string): Rows {
+  const t = traces.get(scenarioTraceId(label));
+  assert.ok(t, label);
+  return build(t.traceId, t.segments(), t.pendingSubsegments());
+}
+
+const outline = (m: Rows) => m.rows.map((r) => `${'  '.repeat(r.depth)}${r.name}`);
+const sections = (m: Rows) => m.critical.map((c) => `${m.rows[c.row].name} ${c.start}-${c.end}`);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** What any critical path must satisfy: sections inside their rows, no overlap, back to back from the end. */
-function assertWellFormedPath(m: TimelineModel): void {
+function assertWellFormedPath(m: Rows): void {
   let point = Number.POSITIVE_INFINITY;
   for (const c of m.critical) {
     const row = m.rows[c.row];
@@ -61,8 +81,10 @@ suite('timeline: the Node SDK capture', () => {
     assert.strictEqual(m.durationMs, 54);
     assert.deepStrictEqual([m.rows[4].start, m.rows[4].end], [37, 47]);
     assert.strictEqual(m.rows[0].note, 'GET 200');
-    assert.ok(m.rows[1].search.includes('order_id=670'), m.rows[1].search);
-    assert.ok(m.rows[2].search.includes('select * from orders'), 'SQL is searchable');
+    const t = traces.get(scenarioTraceId('orders-200-frontend'))!;
+    const index = buildTimeline(t.traceId, t.segments(), t.pendingSubsegments());
+    assert.ok(searchText(index, 1).includes('order_id=670'), searchText(index, 1));
+    assert.ok(searchText(index, 2).includes('select * from orders'), 'SQL is searchable');
   });
 
   test('critical path of the two-service trace, checked by hand', () => {
@@ -134,7 +156,7 @@ suite('timeline: the Node SDK capture', () => {
     const completed = clone(traces.get(id)!.segments()[0]);
     delete completed.end_time;
     completed.in_progress = true;
-    const m = buildTimeline(id, [completed]).model;
+    const m = build(id, [completed]);
     assert.ok(m.rows[0].inProgress);
     assert.strictEqual(m.rows[0].end, m.durationMs);
     assert.strictEqual(m.durationMs, 76, 'the latest end inside the trace');
@@ -144,7 +166,7 @@ suite('timeline: the Node SDK capture', () => {
     // The SDK's own in-progress document, alone: one row, as long as nothing.
     const alone = sdkDocuments().find((d) => d.trace_id === id && d.in_progress === true);
     assert.ok(alone);
-    const one = buildTimeline(id, [alone]).model;
+    const one = build(id, [alone]);
     assert.deepStrictEqual([one.rows.length, one.rows[0].inProgress, one.rows[0].start, one.rows[0].end], [1, true, 0, 0]);
   });
 
@@ -162,7 +184,7 @@ suite('timeline: the Node SDK capture', () => {
     };
     // +10 ms: inventory-svc 47–57 sticks out of its caller 127.0.0.1 (9–53) and is seen as 47–53, its
     // lookupStock and redis (48–56) as 48–53: redis then ends the call, and the trace still ends at 54.
-    const skewed = buildTimeline(t.traceId, shift(0.01)).model;
+    const skewed = build(t.traceId, shift(0.01));
     assert.deepStrictEqual(outline(skewed), outline(scenario('orders-200-frontend')));
     assert.deepStrictEqual(sections(skewed), [
       'frontend-api 53-54',
@@ -172,11 +194,11 @@ suite('timeline: the Node SDK capture', () => {
       'orders-db@127.0.0.1 0-9',
     ]);
     // +1 s: inventory-svc starts after its caller ended; the call's own time is the path.
-    const apart = buildTimeline(t.traceId, shift(1)).model;
+    const apart = build(t.traceId, shift(1));
     assert.ok(!apart.rows[4].critical && !apart.rows[6].critical);
     assert.ok(sections(apart).includes('127.0.0.1 9-53'), sections(apart).join(', '));
     // -1 s: inventory-svc ended before its caller began (and the trace now starts with it, 963 ms earlier).
-    const before = buildTimeline(t.traceId, shift(-1)).model;
+    const before = build(t.traceId, shift(-1));
     assert.deepStrictEqual(sections(before), ['frontend-api 1016-1017', '127.0.0.1 972-1016', 'orders-db@127.0.0.1 963-972']);
     for (const m of [skewed, apart, before]) assertWellFormedPath(m);
   });
@@ -191,7 +213,7 @@ suite('timeline: the Node SDK capture', () => {
   test('details: the span, annotations, SQL and the cause with its stack, as text', () => {
     const t = traces.get(scenarioTraceId('crash-500'))!;
     const index = buildTimeline(t.traceId, t.segments());
-    const apply = index.model.rows.findIndex((r) => r.name === 'applyConfig');
+    const apply = rowsOf(index.model).rows.findIndex((r) => r.name === 'applyConfig');
     const details = timelineDetails(index, apply);
     assert.deepStrictEqual(details.map((d) => d.title), ['Subsegment', 'Cause']);
     assert.match(details[1].text, /^TypeError: Cannot read properties of undefined \(reading 'threshold'\)\n {4}at parseConfig \(\/srv\/shop-demo\/frontend\/routes\/misc\.js:19\)/);
@@ -218,7 +240,7 @@ suite('timeline: OpenTelemetry (ADOT) spans', () => {
   }
   const model = (traceId: string) => {
     const a = byTrace.get(traceId)!;
-    return buildTimeline(traceId, a.segments(), a.pendingSubsegments()).model;
+    return build(traceId, a.segments(), a.pendingSubsegments());
   };
 
   test('the server segment joins under the client call, and a span that ends after its parent is clipped', () => {
@@ -259,7 +281,7 @@ suite('timeline: OpenTelemetry (ADOT) spans', () => {
         ],
       },
     ]);
-    const m = buildTimeline(docs[0].trace_id as string, docs).model;
+    const m = build(docs[0].trace_id as string, docs);
     const sources = m.rows.map((r) => r.source).filter(Boolean);
     assert.deepStrictEqual(sources, [
       { path: '/srv/app/orders.js', line: 42, label: 'loadOrder' },
@@ -281,10 +303,10 @@ suite('timeline: hostile and large traces', () => {
       sql: { sanitized_query: "'; DROP TABLE x; --\u202E" },
     };
     const index = buildTimeline(doc.trace_id as string, [doc]);
-    const row = index.model.rows[0];
+    const row = rowsOf(index.model).rows[0];
     assert.ok(row.name.length <= 200 && row.name.startsWith('<img src=x onerror=alert(1)>'));
     assert.ok(!/[\u0000\u202E\u2066]/.test(row.name), 'the name is shown: no controls or overrides');
-    assert.ok(row.search.length <= 1000);
+    assert.ok(searchText(index, 0).length <= 1000);
     for (const section of timelineDetails(index, 0)) {
       assert.ok(section.text.length <= 8000, section.title);
       assert.ok(!/[\u0000\u202E\u2066]/.test(section.title + section.text), section.title);
@@ -295,7 +317,7 @@ suite('timeline: hostile and large traces', () => {
     const a: SegmentDocument = { trace_id: 't', id: 'a', name: 'a', start_time: 1, end_time: 2, parent_id: 'b1', subsegments: [{ id: 'a1', name: 'a1', start_time: 1, end_time: 2 }] };
     const b: SegmentDocument = { trace_id: 't', id: 'b', name: 'b', start_time: 1, end_time: 2, parent_id: 'a1', subsegments: [{ id: 'b1', name: 'b1', start_time: 1, end_time: 2 }] };
     const self: SegmentDocument = { trace_id: 't', id: 'c', name: 'c', start_time: 1, end_time: 2, parent_id: 'c' };
-    const m = buildTimeline('t', [a, b, self]).model;
+    const m = build('t', [a, b, self]);
     assert.deepStrictEqual(m.rows.map((r) => r.name).sort(), ['a', 'a1', 'b', 'b1', 'c']);
     assert.ok(m.rows.some((r) => r.parent === -1 && r.name !== 'c'), 'the loop is cut somewhere');
   });
@@ -315,14 +337,83 @@ suite('timeline: hostile and large traces', () => {
   test('10,000 spans in several services: every span a row, a well-formed path through the services', () => {
     const docs = syntheticTrace(10_000);
     const t = performance.now();
-    const m = buildTimeline(SYNTHETIC_TRACE_ID, docs).model;
+    const model = buildTimeline(SYNTHETIC_TRACE_ID, docs).model;
     const ms = performance.now() - t;
-    console.log(`      10,000 spans → timeline in ${ms.toFixed(1)} ms (goal: well under 50 ms; see bench/timeline.mjs)`);
+    const m = rowsOf(model);
+    console.log(`      10,000 spans → timeline in ${ms.toFixed(1)} ms (goal: well under 50 ms; see bench/timeline.bench.mjs)`);
     assert.strictEqual(m.rows.length, 10_000);
     assert.ok(m.services.length >= 4, m.services.join(', '));
     assert.ok(m.rows.every((r, i) => r.parent < i && (r.parent === -1 ? r.depth === 0 : m.rows[r.parent].depth === r.depth - 1)));
     assert.ok(m.critical.length > 5);
     assertWellFormedPath(m);
     assert.ok(m.critical.some((c) => m.rows[c.row].kind === 'segment' && c.row !== 0), 'the path enters called services');
+  });
+});
+
+suite('timeline: the column encoding', () => {
+  /** Every typed array of the model, by its path. */
+  const columnsOf = (model: TimelineModel) => {
+    const out: [string, ArrayBufferView][] = [];
+    for (const group of ['rows', 'sources', 'critical', 'strings'] as const) {
+      for (const [key, value] of Object.entries(model[group])) if (ArrayBuffer.isView(value)) out.push([`${group}.${key}`, value]);
+    }
+    return out;
+  };
+
+  test('the model survives Webview.postMessage: typed arrays come back as typed arrays, rows read back the same', () => {
+    for (const [label, model] of [
+      ['two services', buildTimeline(traces.get(scenarioTraceId('orders-200-frontend'))!.traceId, traces.get(scenarioTraceId('orders-200-frontend'))!.segments()).model],
+      ['a crash (sources)', buildTimeline(traces.get(scenarioTraceId('crash-500'))!.traceId, traces.get(scenarioTraceId('crash-500'))!.segments()).model],
+      ['10,000 spans', buildTimeline(SYNTHETIC_TRACE_ID, syntheticTrace(10_000)).model],
+    ] as const) {
+      const { json, buffers } = serializeWebviewMessage({ type: 'state', state: { traceId: model.traceId, model, warnings: [] } });
+      const received = (deserializeWebviewMessage(json, buffers) as { state: { model: TimelineModel } }).state.model;
+      for (const [key, column] of columnsOf(model)) {
+        const got = columnsOf(received).find(([k]) => k === key)?.[1];
+        assert.ok(got && got.constructor === column.constructor, `${label}: ${key} arrived as ${got?.constructor.name}`);
+        assert.deepStrictEqual(Array.from(got as Int32Array), Array.from(column as Int32Array), `${label}: ${key}`);
+      }
+      assert.deepStrictEqual(rowsOf(received), rowsOf(model), label);
+      assert.deepStrictEqual(rowsOf(structuredClone(model)), rowsOf(model), `${label}: structured clone`);
+      // Besides the buffers the JSON is a few fields, the string table and a reference per column (~130 characters each).
+      assert.ok(json.length < model.strings.text.length * 1.1 + 4096, `${label}: ${json.length} characters of JSON`);
+      assert.strictEqual(columnsOf(model).length, 21, 'every column is compared above');
+    }
+  });
+
+  test('the string table holds each string once: names and notes shared by many rows, names that clip alike', () => {
+    const t0 = 1795288780;
+    const subsegments: SegmentDocument[] = [];
+    for (let i = 0; i < 200; i++) {
+      subsegments.push({ id: `s${String(i).padStart(15, '0')}`, name: 'query', start_time: t0 + i / 1000, end_time: t0 + i / 1000 + 0.0005, http: { request: { method: 'GET' }, response: { status: 200 } } });
+    }
+    // Two raw names that differ only in a control character are shown alike: one string.
+    subsegments.push({ id: 'x000000000000001', name: 'a\u0000b', start_time: t0, end_time: t0 + 0.1 });
+    subsegments.push({ id: 'x000000000000002', name: 'a\u0001b', start_time: t0, end_time: t0 + 0.1 });
+    const root: SegmentDocument = { trace_id: '1-6b01eecc-000000000000000000000002', id: 'r000000000000000', name: 'query', start_time: t0, end_time: t0 + 1, subsegments };
+    const model = buildTimeline(root.trace_id as string, [root]).model;
+    const strings = Array.from({ length: model.strings.offsets.length - 1 }, (_, k) => timelineString(model, k));
+    const count = (value: string) => strings.filter((v) => v === value).length;
+    assert.strictEqual(model.rowCount, 203);
+    assert.strictEqual(count('query'), 1, 'the root and 200 subsegments share one name');
+    assert.strictEqual(count('GET 200'), 1);
+    assert.strictEqual(count('a b'), 1);
+    assert.strictEqual(new Set(model.rows.name.filter((_, r) => timelineRow(model, r)?.name === 'query')).size, 1);
+    // Ids are unique, so the table is the 203 ids, 'query', 'GET 200', 'a b', and '(unnamed)' and '' (always there).
+    assert.strictEqual(strings.length, 203 + 5);
+    assert.strictEqual(new Set(strings).size, strings.length, 'no string twice');
+    // Children in start order, ties in document order: the first query, then the two that started with it.
+    assert.deepStrictEqual(rowsOf(model).rows.slice(0, 4).map((r) => [r.name, r.note, r.depth]), [['query', '', 0], ['query', 'GET 200', 1], ['a b', '', 1], ['a b', '', 1]]);
+    assert.strictEqual(timelineString(model, -1), undefined);
+  });
+
+  test('search runs on the host over names, annotations, SQL and URLs, any case', () => {
+    const t = traces.get(scenarioTraceId('orders-200-frontend'))!;
+    const index = buildTimeline(t.traceId, t.segments());
+    assert.deepStrictEqual(Array.from(searchTimeline(index, '  ORDER_ID=670 ')), [1]);
+    assert.deepStrictEqual(Array.from(searchTimeline(index, 'select * from orders')), [2]);
+    assert.deepStrictEqual(Array.from(searchTimeline(index, 'inventory-svc')), [4]);
+    assert.deepStrictEqual(Array.from(searchTimeline(index, '   ')), []);
+    assert.deepStrictEqual(Array.from(searchTimeline(index, 'x'.repeat(1001))), [], 'longer than any search text');
   });
 });
