@@ -44,7 +44,8 @@ export function otlpAddress(): string {
   return vscode.workspace.getConfiguration('xrayLens').get<string>('collector.otlpAddress') ?? '127.0.0.1:4318';
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nobody listens on at the moment (on 127.0.0.1). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
       const address = server.address();

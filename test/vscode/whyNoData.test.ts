@@ -9,18 +9,9 @@ import { createServer, type Server } from 'net';
 import * as vscode from 'vscode';
 import type { XrayLensApi } from '../../src/extension';
 import type { NoDataFinding } from '../../src/sources/noDataDiagnosis';
-import { activateWithCollector, waitFor } from './sampleApp';
+import { activateWithCollector, freePort, waitFor } from './sampleApp';
 
 const HEADER = '{"format":"json","version":1}\n';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function send(port: number, datagrams: string[]): Promise<void> {
   const socket = createSocket('udp4');
