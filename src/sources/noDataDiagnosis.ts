@@ -73,9 +73,9 @@ export interface NoDataFinding {
 export function diagnoseNoData(facts: NoDataFacts): NoDataFinding[] {
   if (facts.source === 'aws') return diagnoseAws(facts);
   const findings: NoDataFinding[] = [];
-  const problem = (check: NoDataFinding['check'], message: string, fixes: NoDataFix[]) => findings.push({ check, status: 'problem', message, fixes });
-  const ok = (check: NoDataFinding['check'], message: string) => findings.push({ check, status: 'ok', message, fixes: [] });
-  const note = (check: NoDataFinding['check'], message: string, fixes: NoDataFix[] = []) => findings.push({ check, status: 'note', message, fixes });
+  const problem = (check: Check, message: string, fixes: NoDataFix[]) => findings.push(finding(check, 'problem', message, fixes));
+  const ok = (check: Check, message: string) => findings.push(finding(check, 'ok', message));
+  const note = (check: Check, message: string, fixes: NoDataFix[] = []) => findings.push(finding(check, 'note', message, fixes));
 
   const c = facts.collector;
   switch (c.kind) {
@@ -103,7 +103,8 @@ export function diagnoseNoData(facts: NoDataFacts): NoDataFinding[] {
   const counters = c.counters;
   if (!counters) {
     note('app', 'The collector did not say what it received (its counters are in its own output).');
-    return rangeCheck(facts, findings, problem, ok);
+    findings.push(rangeCheck(facts.list));
+    return findings;
   }
 
   const samplingAsks = counters.sampling.ruleRequests + counters.sampling.targetRequests;
@@ -135,45 +136,43 @@ export function diagnoseNoData(facts: NoDataFacts): NoDataFinding[] {
   }
   if (refused > 0) note('rejected', `Some of what arrived was refused: ${describeRefusals(counters)}.`, ['showLog']);
   else ok('rejected', `Every document was kept: ${counters.traces} traces in the collector.`);
-  return rangeCheck(facts, findings, problem, ok, counters.traces);
+  findings.push(rangeCheck(facts.list, counters.traces));
+  return findings;
 }
 
-/** The list's own reasons: a failed refresh, the filter, the time range. */
-function rangeCheck(
-  facts: NoDataFacts,
-  findings: NoDataFinding[],
-  problem: (check: NoDataFinding['check'], message: string, fixes: NoDataFix[]) => void,
-  ok: (check: NoDataFinding['check'], message: string) => void,
-  stored?: number,
-): NoDataFinding[] {
-  const list = facts.list;
-  if (list.error) {
-    findings.push({ check: 'range', status: 'problem', message: `The Traces view could not list traces: ${list.error}`, fixes: ['showLog'], refreshError: true });
-  } else if (list.listed > 0) {
-    ok('range', `The Traces view lists ${list.listed} traces in the ${list.rangeLabel}${list.filterExpression ? ` matching ${list.filterExpression}` : ''}.`);
-  } else if (list.filterExpression) {
-    problem('range', `No trace in the ${list.rangeLabel} matches the filter ${list.filterExpression}${stored ? ` (${stored} traces are in the collector)` : ''}.`, ['clearFilter', 'setTimeRange']);
-  } else if (stored === undefined || stored > 0) {
-    problem('range', `${stored ? `${stored} traces are in the collector, but none` : 'No trace'} started in the ${list.rangeLabel}: they are older (or the app's clock is off). Widen the time range.`, ['setTimeRange']);
-  } else {
-    problem('range', 'Documents arrived but no trace is complete enough to list yet (a segment without its parent, or still in progress).', ['showLog']);
+type Check = NoDataFinding['check'];
+
+function finding(check: Check, status: NoDataFinding['status'], message: string, fixes: NoDataFix[] = []): NoDataFinding {
+  return { check, status, message, fixes };
+}
+
+/** The list's own reasons: a failed refresh, the filter, the time range. `stored`: traces the collector holds, if known. */
+function rangeCheck(list: NoDataFacts['list'], stored?: number): NoDataFinding {
+  if (list.error) return { ...finding('range', 'problem', `The Traces view could not list traces: ${list.error}`, ['showLog']), refreshError: true };
+  if (list.listed > 0) {
+    return finding('range', 'ok', `The Traces view lists ${list.listed} traces in the ${list.rangeLabel}${list.filterExpression ? ` matching ${list.filterExpression}` : ''}.`);
   }
-  return findings;
+  if (list.filterExpression) {
+    return finding('range', 'problem', `No trace in the ${list.rangeLabel} matches the filter ${list.filterExpression}${stored ? ` (${stored} traces are in the collector)` : ''}.`, ['clearFilter', 'setTimeRange']);
+  }
+  if (stored === undefined || stored > 0) {
+    return finding('range', 'problem', `${stored ? `${stored} traces are in the collector, but none` : 'No trace'} started in the ${list.rangeLabel}: they are older (or the app's clock is off). Widen the time range.`, ['setTimeRange']);
+  }
+  return finding('range', 'problem', 'Documents arrived but no trace is complete enough to list yet (a segment without its parent, or still in progress).', ['showLog']);
 }
 
 function diagnoseAws(facts: NoDataFacts): NoDataFinding[] {
   const findings: NoDataFinding[] = [];
   const list = facts.list;
-  if (list.unavailable) findings.push({ check: 'source', status: 'problem', message: list.unavailable, fixes: ['selectSource'] });
-  else if (list.error) findings.push({ check: 'source', status: 'problem', message: `AWS X-Ray answered: ${list.error}`, fixes: ['showLog', 'selectSource'], refreshError: true });
-  else if (list.listed > 0) findings.push({ check: 'range', status: 'ok', message: `The Traces view lists ${list.listed} traces from AWS X-Ray in the ${list.rangeLabel}.`, fixes: [] });
+  if (list.unavailable) findings.push(finding('source', 'problem', list.unavailable, ['selectSource']));
+  else if (list.error) findings.push({ ...finding('source', 'problem', `AWS X-Ray answered: ${list.error}`, ['showLog', 'selectSource']), refreshError: true });
+  else if (list.listed > 0) findings.push(finding('range', 'ok', `The Traces view lists ${list.listed} traces from AWS X-Ray in the ${list.rangeLabel}.`));
   else {
-    findings.push({
-      check: 'range', status: 'problem', fixes: list.filterExpression ? ['clearFilter', 'setTimeRange'] : ['setTimeRange', 'selectSource'],
-      message: `AWS X-Ray has no trace in the ${list.rangeLabel}${list.filterExpression ? ` matching ${list.filterExpression}` : ''} for this profile and region.`,
-    });
+    findings.push(finding('range', 'problem',
+      `AWS X-Ray has no trace in the ${list.rangeLabel}${list.filterExpression ? ` matching ${list.filterExpression}` : ''} for this profile and region.`,
+      list.filterExpression ? ['clearFilter', 'setTimeRange'] : ['setTimeRange', 'selectSource']));
   }
-  findings.push({ check: 'source', status: 'note', message: 'Checks of credentials, permissions and sampling rules on AWS are not part of this check yet.', fixes: [] });
+  findings.push(finding('source', 'note', 'Checks of credentials, permissions and sampling rules on AWS are not part of this check yet.'));
   return findings;
 }
 

@@ -2,9 +2,8 @@
 // (src/sources/noDataDiagnosis.ts), writes the whole report to the log and shows the first problem with the
 // buttons that fix it. The command returns the findings (tests read them); the fixes are a command of their own.
 import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
 import * as vscode from 'vscode';
-import { readCollectorStatus, type CollectorIdentity } from '../../collector/localCollector';
+import { probeCollector, readCollectorStatus, type CollectorIdentity } from '../../collector/localCollector';
 import { readSettings } from '../../platform/config';
 import { Disposable } from '../../platform/disposable';
 import { formatHostPort, parseHostPort } from '../../sources/address';
@@ -84,7 +83,6 @@ export class WhyNoData extends Disposable {
         break;
     }
     const list = traces.state;
-    const otlp = collector.otlpEndpoint ?? attachedStatus?.otlp;
     return {
       source: list.sourceKind ?? (readSettings().source === 'aws' ? 'aws' : 'local'),
       collector: facts,
@@ -92,8 +90,15 @@ export class WhyNoData extends Disposable {
         listed: list.summaries.length, rangeLabel: describeTimeRange(traces.query.range), filterExpression: traces.filterExpression,
         error: list.error?.message, unavailable: list.unavailable,
       },
-      endpoints: { daemon: collector.endpoint ? formatHostPort(collector.endpoint) : readSettings().collectorAddress, otlp: otlp && formatHostPort(otlp) },
+      endpoints: this.endpoints(attachedStatus),
     };
+  }
+
+  /** Where an app should send: the collector in use (ours, or the one attached to), else the setting. */
+  private endpoints(attached?: CollectorIdentity): NoDataFacts['endpoints'] {
+    const { collector } = this.deps;
+    const otlp = collector.otlpEndpoint ?? attached?.otlp;
+    return { daemon: collector.endpoint ? formatHostPort(collector.endpoint) : readSettings().collectorAddress, otlp: otlp && formatHostPort(otlp) };
   }
 
   /** The first problem as a warning with its fixes; or, when every check passed, what was found. */
@@ -135,9 +140,8 @@ export class WhyNoData extends Disposable {
         await collector.restart();
         return undefined;
       case 'copyEnvironment': {
-        const daemon = collector.endpoint ? formatHostPort(collector.endpoint) : readSettings().collectorAddress;
-        const otlp = collector.otlpEndpoint;
-        const text = [`AWS_XRAY_DAEMON_ADDRESS=${daemon}`, ...(otlp ? [`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://${formatHostPort(otlp)}/v1/traces`] : [])].join('\n');
+        const { daemon, otlp } = this.endpoints();
+        const text = [`AWS_XRAY_DAEMON_ADDRESS=${daemon}`, ...(otlp ? [`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://${otlp}/v1/traces`] : [])].join('\n');
         await vscode.env.clipboard.writeText(text);
         void vscode.window.setStatusBarMessage('X-Ray Lens: copied the environment variables that point an app at the collector', 4000);
         return text;
@@ -165,7 +169,7 @@ function mark(finding: NoDataFinding): string {
   return finding.status === 'ok' ? '✓' : finding.status === 'problem' ? '✗' : '·';
 }
 
-/** A port free for both the collector's UDP socket and its HTTP server on `host`. */
+/** A port free for both the collector's UDP socket and its HTTP server on `host`: one the OS gives for TCP, kept if its UDP twin is free too. */
 async function freeCollectorPort(host: string): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
@@ -174,12 +178,7 @@ async function freeCollectorPort(host: string): Promise<number> {
         server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
       });
     });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-      socket.once('error', () => resolve(false));
-      socket.bind(port, host, () => socket.close(() => resolve(true)));
-    });
-    if (port > 0 && udpFree) return port;
+    if (port > 0 && (await probeCollector(host, port)) === 'free') return port;
   }
   throw new Error(`no free port on ${host} for both UDP and TCP`);
 }
