@@ -113,7 +113,7 @@ async function showState(state: ServiceMapState): Promise<void> {
   const key = topologyKey(map);
   const started = performance.now();
   if (current?.key === key) {
-    draw(state, current.layout, started); // counts only; an ELK layout still on its way moves it later
+    draw(state, key, current.layout, started); // counts only; an ELK layout still on its way moves it later
     return;
   }
   const radius = nodeRadii(map);
@@ -126,13 +126,13 @@ async function showState(state: ServiceMapState): Promise<void> {
   const final = layout !== undefined;
   layout ??= placeLayered(map.nodes.map((n) => ({ id: n.id, r: radius.get(n.id) as number })), map.edges);
   const firstDraw = !current;
-  draw(state, layout, started);
+  draw(state, key, layout, started);
   document.body.dataset.layout = final ? 'elk' : 'quick';
   if (final) {
     if (firstDraw && restoreView) view.setView(restoreView);
     else view.fit();
     restoreView = undefined;
-    afterPaint(() => (document.body.dataset.finalMs = (performance.now() - started).toFixed(1)));
+    markFinal(started);
     return;
   }
   view.fit();
@@ -149,17 +149,17 @@ async function showState(state: ServiceMapState): Promise<void> {
     }
     restoreView = undefined;
     document.body.dataset.layout = 'elk';
-    afterPaint(() => (document.body.dataset.finalMs = (performance.now() - started).toFixed(1)));
+    markFinal(started);
   }).catch((err: unknown) => {
     // The cheap placement stays: the map is usable, only its edges are not routed.
     host.post({ type: 'webviewFailure', message: `service map layout: ${err instanceof Error ? err.message : String(err)}` });
   });
 }
 
-/** Draws `state.map` at `layout` (the same nodes and edges) with the toolbar's status and the side panel. */
-function draw(state: ServiceMapState, layout: MapLayout, started: number): void {
+/** Draws `state.map` (whose topologyKey is `key`) at `layout` with the toolbar's status and the side panel. */
+function draw(state: ServiceMapState, key: string, layout: MapLayout, started: number): void {
   const map = state.map as ServiceMap;
-  current = { map, layout, key: topologyKey(map) };
+  current = { map, layout, key };
   placeholder.classList.add('hidden');
   view.element.classList.remove('hidden');
   const selection = persisted.selection;
@@ -171,6 +171,11 @@ function draw(state: ServiceMapState, layout: MapLayout, started: number): void 
   document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
   document.body.dataset.renderState = 'ready';
   afterPaint(() => (document.body.dataset.paintMs = (performance.now() - started).toFixed(1)));
+}
+
+/** Records when ELK's layout was on screen (`final-ms`). */
+function markFinal(started: number): void {
+  afterPaint(() => (document.body.dataset.finalMs = (performance.now() - started).toFixed(1)));
 }
 
 /** Runs `then` once the frame with the DOM as it is now has been drawn. */
