@@ -3,7 +3,10 @@
 // that only JSON.parses each document. The sender is a separate process pacing real SDK datagrams (the 948
 // documents, fresh trace ids on each repetition) at a target rate for 2 s per step.
 // usage: npm run build && npx tsc -p . && node bench/udp.bench.mjs
-//        (internally: node bench/udp.bench.mjs --sender PORT RATE COUNT)
+//        (internally: node bench/udp.bench.mjs --sender PORT RATE COUNT [DISTINCT [now]])
+//        DISTINCT: cycle through that many repetitions' trace ids (948 documents, 453 traces each), so a long
+//        flood re-sends the same traces instead of evicting everything else; `now`: the documents' times
+//        moved so the newest starts now (the captured ones are from 2026-11-21, outside any recent window).
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
@@ -19,8 +22,9 @@ const STEP_SECONDS = 2;
 const RECEIVE_BUFFER = 16 * 1024 * 1024;
 
 // ---- sender (child process) -------------------------------------------------------------------------------
-function runSender(port, rate, count) {
-  const templates = readFileSync(CORPUS, 'utf8').split('\n').filter(Boolean).map((line) => {
+function runSender(port, rate, count, distinct = Infinity, recent = false) {
+  const lines = readFileSync(CORPUS, 'utf8').split('\n').filter(Boolean);
+  const templates = (recent ? shiftedToNow(lines) : lines).map((line) => {
     const buf = Buffer.from(HEADER + line);
     // Where the trace id's 24-hex part starts; its first 8 digits become the repetition number.
     const at = buf.indexOf('"trace_id":"1-') + '"trace_id":"1-'.length + 9;
@@ -36,7 +40,7 @@ function runSender(port, rate, count) {
     for (; sent < due; sent++) {
       const { buf, at } = templates[sent % templates.length];
       const datagram = Buffer.from(buf);
-      datagram.write(Math.floor(sent / templates.length).toString(16).padStart(8, '0'), at, 'latin1');
+      datagram.write((Math.floor(sent / templates.length) % distinct).toString(16).padStart(8, '0'), at, 'latin1');
       socket.send(datagram, (e) => { if (e) errors++; });
     }
     if (sent < count) return setImmediate(tick);
@@ -50,6 +54,18 @@ function runSender(port, rate, count) {
   };
   // Bound (and connected) before the clock starts, so no datagram waits in Node's pre-bind queue.
   socket.bind(0, '127.0.0.1', () => socket.connect(port, '127.0.0.1', tick));
+}
+
+/** The documents with every start_time / end_time moved by one offset, so the newest starts now. */
+function shiftedToNow(lines) {
+  const docs = lines.map((line) => JSON.parse(line));
+  const offset = Date.now() / 1000 - Math.max(...docs.map((doc) => doc.start_time ?? 0));
+  const shift = (doc) => {
+    if (typeof doc.start_time === 'number') doc.start_time += offset;
+    if (typeof doc.end_time === 'number') doc.end_time += offset;
+    for (const sub of doc.subsegments ?? []) shift(sub);
+  };
+  return docs.map((doc) => (shift(doc), JSON.stringify(doc)));
 }
 
 // ---- receivers ------------------------------------------------------------------------------------------
@@ -155,5 +171,7 @@ async function main() {
   ].join('\n'));
 }
 
-if (process.argv[2] === '--sender') runSender(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
+if (process.argv[2] === '--sender') {
+  runSender(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6] ?? Infinity), process.argv[7] === 'now');
+}
 else await main();
