@@ -73,60 +73,94 @@ function entryKey(match: CodeMatch, name: string): string {
 }
 
 export class LatencyIndex {
-  private constructor(private readonly byFile: Map<string, LatencyEntry[]>) {}
+  /** Made by `build` or a LatencyIndexBuilder. */
+  constructor(private readonly byFile: Map<string, LatencyEntry[]>) {}
 
   /** Maps every trace (assembled segments) and gathers statistics per function and name. */
   static build(traces: Iterable<readonly SegmentDocument[]>, mapper: CodeMapper, observer: LatencyObserver = {}): LatencyIndex {
-    const building = new Map<string, Building>();
-    const entry = (ref: FunctionRef, key: string): Building => {
-      let b = building.get(key);
-      if (!b) {
-        b = { ref, key, names: new Set(), evidence: new Set(), latency: new LatencyAccumulator() };
-        building.set(key, b);
-      }
-      return b;
-    };
-    for (const segments of traces) {
-      const matchOf = new Map<SegmentDocument, CodeMatch>();
-      for (const mapped of mapper.mapTrace(segments)) {
-        const name = String(mapped.doc.name);
-        if (mapped.match) {
-          const match = mapped.match;
-          matchOf.set(mapped.doc, match);
-          const parentMatch = mapped.parent ? matchOf.get(mapped.parent) : undefined;
-          const sameFunction = parentMatch?.key === match.key;
-          const key = entryKey(match, name);
-          // Opened inside its parent under the same name (recursion, a retry loop): already in the parent's sample.
-          if (sameFunction && entryKey(parentMatch, String(mapped.parent?.name)) === key) {
-            observer.through?.(key, mapped, segments);
-            continue;
-          }
-          const b = entry(match, key);
-          // Inside another subsegment opened by the same function under another name: a row at its own call.
-          if (sameFunction && parentMatch?.callSiteLine !== undefined && match.callSiteLine !== undefined) b.site ??= match.callSiteLine;
+    const builder = new LatencyIndexBuilder(mapper, observer);
+    for (const segments of traces) builder.add(segments);
+    return builder.finish();
+  }
+
+  /** The entries of one workspace file (relative, `/`), in line order. */
+  forFile(file: string): readonly LatencyEntry[] {
+    return this.byFile.get(file) ?? [];
+  }
+
+  files(): string[] {
+    return [...this.byFile.keys()].sort();
+  }
+
+  entries(): LatencyEntry[] {
+    return this.files().flatMap((f) => this.forFile(f));
+  }
+}
+
+/**
+ * LatencyIndex.build one trace at a time: a caller on a thread that must stay responsive (the extension host)
+ * adds traces in slices and yields between them, instead of mapping thousands of traces in one task.
+ */
+export class LatencyIndexBuilder {
+  private readonly building = new Map<string, Building>();
+
+  constructor(private readonly mapper: CodeMapper, private readonly observer: LatencyObserver = {}) {}
+
+  private entry(ref: FunctionRef, key: string): Building {
+    let b = this.building.get(key);
+    if (!b) {
+      b = { ref, key, names: new Set(), evidence: new Set(), latency: new LatencyAccumulator() };
+      this.building.set(key, b);
+    }
+    return b;
+  }
+
+  /** Maps one trace (assembled segments) and adds it to the statistics. */
+  add(segments: readonly SegmentDocument[]): void {
+    const observer = this.observer;
+    const matchOf = new Map<SegmentDocument, CodeMatch>();
+    for (const mapped of this.mapper.mapTrace(segments)) {
+      const name = String(mapped.doc.name);
+      if (mapped.match) {
+        const match = mapped.match;
+        matchOf.set(mapped.doc, match);
+        const parentMatch = mapped.parent ? matchOf.get(mapped.parent) : undefined;
+        const sameFunction = parentMatch?.key === match.key;
+        const key = entryKey(match, name);
+        // Opened inside its parent under the same name (recursion, a retry loop): already in the parent's sample.
+        if (sameFunction && entryKey(parentMatch, String(mapped.parent?.name)) === key) {
           observer.through?.(key, mapped, segments);
-          const duration = durationMs(mapped.doc);
-          if (duration === undefined) continue;
-          b.names.add(name);
-          for (const e of match.evidence) b.evidence.add(e);
-          b.latency.add(duration, classifyDocument(mapped.doc), mapped.parent ? durationMs(mapped.segment) : undefined);
-          observer.sample?.(key, mapped, duration, segments);
-        } else if (mapped.ambiguous) {
-          for (const candidate of mapped.ambiguous) {
-            const b = entry(candidate, entryKey(candidate, name));
-            b.ambiguous ??= { count: 0, names: new Set(), candidates: new Map() };
-            b.ambiguous.count++;
-            b.ambiguous.names.add(name);
-            for (const other of mapped.ambiguous) {
-              b.ambiguous.candidates.set(other.key, { file: other.file, function: other.fn.name, line: other.fn.startLine });
-            }
+          continue;
+        }
+        const b = this.entry(match, key);
+        // Inside another subsegment opened by the same function under another name: a row at its own call.
+        if (sameFunction && parentMatch?.callSiteLine !== undefined && match.callSiteLine !== undefined) b.site ??= match.callSiteLine;
+        observer.through?.(key, mapped, segments);
+        const duration = durationMs(mapped.doc);
+        if (duration === undefined) continue;
+        b.names.add(name);
+        for (const e of match.evidence) b.evidence.add(e);
+        b.latency.add(duration, classifyDocument(mapped.doc), mapped.parent ? durationMs(mapped.segment) : undefined);
+        observer.sample?.(key, mapped, duration, segments);
+      } else if (mapped.ambiguous) {
+        for (const candidate of mapped.ambiguous) {
+          const b = this.entry(candidate, entryKey(candidate, name));
+          b.ambiguous ??= { count: 0, names: new Set(), candidates: new Map() };
+          b.ambiguous.count++;
+          b.ambiguous.names.add(name);
+          for (const other of mapped.ambiguous) {
+            b.ambiguous.candidates.set(other.key, { file: other.file, function: other.fn.name, line: other.fn.startLine });
           }
         }
       }
-      observer.traceDone?.(segments);
     }
+    observer.traceDone?.(segments);
+  }
+
+  /** The index of the traces added so far. */
+  finish(): LatencyIndex {
     const byFile = new Map<string, LatencyEntry[]>();
-    for (const b of building.values()) {
+    for (const b of this.building.values()) {
       const e: LatencyEntry = {
         key: b.key, file: b.ref.file, function: b.ref.fn.name, line: b.ref.fn.startLine, nameLine: b.ref.fn.nameLine,
         names: [...b.names].sort(), evidence: [...b.evidence].sort(),
@@ -143,19 +177,6 @@ export class LatencyIndex {
     }
     for (const list of byFile.values()) list.sort((a, b) => entryLine(a) - entryLine(b) || a.key.localeCompare(b.key));
     return new LatencyIndex(byFile);
-  }
-
-  /** The entries of one workspace file (relative, `/`), in line order. */
-  forFile(file: string): readonly LatencyEntry[] {
-    return this.byFile.get(file) ?? [];
-  }
-
-  files(): string[] {
-    return [...this.byFile.keys()].sort();
-  }
-
-  entries(): LatencyEntry[] {
-    return this.files().flatMap((f) => this.forFile(f));
   }
 }
 

@@ -4,7 +4,7 @@
 // request: web-tree-sitter, the source-map reader and the t-digest are never parsed at activation.
 import { CodeMapper, type CodeMappingInput, type DocumentMapping } from '../../code/codeMapping';
 import { languageForFile, loadCodeParser, type CodeLanguage, type CodeParser, type ParsedCode } from '../../code/functionRanges';
-import { LatencyIndex, type LatencyObserver } from '../../code/latencyIndex';
+import { LatencyIndexBuilder, type LatencyIndex, type LatencyObserver } from '../../code/latencyIndex';
 import { indexExceptions, resolveCause } from '../../xray/cause';
 import { classifyDocument } from '../../xray/classification';
 import type { Outcome, SegmentDocument } from '../../xray/model';
@@ -81,13 +81,9 @@ export class LatencyEngine {
     return [...assembler.segments(), ...assembler.pendingSubsegments()];
   }
 
-  /** Maps assembled traces onto one workspace folder's code. */
-  buildFolder(input: CodeMappingInput, traces: readonly SegmentDocument[][]): FolderIndex {
-    const mapper = new CodeMapper(input);
-    const recorder = new EntryRecorder();
-    const index = LatencyIndex.build(traces, mapper, recorder);
-    for (const list of recorder.slowest.values()) list.sort((a, b) => b.durationMs - a.durationMs);
-    return { index, slowest: recorder.slowest, samples: recorder.samples, traceIds: recorder.traceIds, exceptions: exceptionSites(mapper, traces) };
+  /** Maps assembled traces onto one workspace folder's code, one trace at a time (the caller yields between slices). */
+  folderBuilder(input: CodeMappingInput): FolderBuilder {
+    return new FolderBuilder(new CodeMapper(input));
   }
 
   dispose(): void {
@@ -134,45 +130,63 @@ function traceIdOf(segments: readonly SegmentDocument[]): string {
   return String(segments[0]?.trace_id ?? '');
 }
 
+export class FolderBuilder {
+  private readonly recorder = new EntryRecorder();
+  private readonly index: LatencyIndexBuilder;
+  private readonly sites = new Map<string, ExceptionSite>();
+
+  constructor(private readonly mapper: CodeMapper) {
+    this.index = new LatencyIndexBuilder(mapper, this.recorder);
+  }
+
+  /** One assembled trace. */
+  add(segments: readonly SegmentDocument[]): void {
+    this.index.add(segments);
+    addExceptionSites(this.sites, this.mapper, segments);
+  }
+
+  finish(): FolderIndex {
+    const { recorder } = this;
+    for (const list of recorder.slowest.values()) list.sort((a, b) => b.durationMs - a.durationMs);
+    return { index: this.index.finish(), slowest: recorder.slowest, samples: recorder.samples, traceIds: recorder.traceIds, exceptions: [...this.sites.values()] };
+  }
+}
+
 /**
  * Each exception at the first of its stack frames that is a workspace file (where the user's code threw),
  * counted once per trace. Causes that only refer to an exception recorded elsewhere (the Node SDK's `{ id }` on
  * the parents an error bubbles through) are skipped: the recording (sub)segment holds it.
  */
-function exceptionSites(mapper: CodeMapper, traces: readonly SegmentDocument[][]): ExceptionSite[] {
-  const sites = new Map<string, ExceptionSite>();
-  for (const segments of traces) {
-    const index = indexExceptions([...segments]);
-    const seen = new Set<unknown>();
-    walkDocuments(segments, ({ doc }) => {
-      const cause = resolveCause(doc, index);
-      if (!cause || cause.referenced) return;
-      const outcome = classifyDocument(doc);
-      for (const exception of cause.exceptions) {
-        const id = exception.id ?? exception;
-        if (seen.has(id) || !Array.isArray(exception.stack)) continue;
-        seen.add(id);
-        let at: { file: string; line: number } | undefined;
-        for (const frame of exception.stack.slice(0, 64)) {
-          at = mapper.resolveFrame(frame, cause.workingDirectory);
-          if (at) break;
-        }
-        if (!at) continue;
-        const type = typeof exception.type === 'string' && exception.type ? exception.type : 'Exception';
-        const message = typeof exception.message === 'string' ? exception.message.slice(0, 500) : '';
-        // One site per line and type: messages that carry request data (ids, SKUs) would each make their own.
-        const key = JSON.stringify([at.file, at.line, type]);
-        const when = typeof doc.end_time === 'number' ? doc.end_time : typeof doc.start_time === 'number' ? doc.start_time : 0;
-        const site = sites.get(key);
-        if (site) {
-          site.count++;
-          if (when >= site.lastSeen) [site.lastSeen, site.message] = [when, message];
-          site.fault ||= outcome === 'fault';
-        } else {
-          sites.set(key, { file: at.file, line: at.line, type, message, count: 1, lastSeen: when, fault: outcome === 'fault' });
-        }
+function addExceptionSites(sites: Map<string, ExceptionSite>, mapper: CodeMapper, segments: readonly SegmentDocument[]): void {
+  const index = indexExceptions([...segments]);
+  const seen = new Set<unknown>();
+  walkDocuments(segments, ({ doc }) => {
+    const cause = resolveCause(doc, index);
+    if (!cause || cause.referenced) return;
+    const outcome = classifyDocument(doc);
+    for (const exception of cause.exceptions) {
+      const id = exception.id ?? exception;
+      if (seen.has(id) || !Array.isArray(exception.stack)) continue;
+      seen.add(id);
+      let at: { file: string; line: number } | undefined;
+      for (const frame of exception.stack.slice(0, 64)) {
+        at = mapper.resolveFrame(frame, cause.workingDirectory);
+        if (at) break;
       }
-    });
-  }
-  return [...sites.values()];
+      if (!at) continue;
+      const type = typeof exception.type === 'string' && exception.type ? exception.type : 'Exception';
+      const message = typeof exception.message === 'string' ? exception.message.slice(0, 500) : '';
+      // One site per line and type: messages that carry request data (ids, SKUs) would each make their own.
+      const key = JSON.stringify([at.file, at.line, type]);
+      const when = typeof doc.end_time === 'number' ? doc.end_time : typeof doc.start_time === 'number' ? doc.start_time : 0;
+      const site = sites.get(key);
+      if (site) {
+        site.count++;
+        if (when >= site.lastSeen) [site.lastSeen, site.message] = [when, message];
+        site.fault ||= outcome === 'fault';
+      } else {
+        sites.set(key, { file: at.file, line: at.line, type, message, count: 1, lastSeen: when, fault: outcome === 'fault' });
+      }
+    }
+  });
 }
