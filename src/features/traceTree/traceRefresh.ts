@@ -11,6 +11,13 @@ import type { TraceListModel } from './traceListModel';
 import type { TraceTreeNode } from './traceTreeProvider';
 
 const RECEIVE_DEBOUNCE_MS = 500;
+/**
+ * While data keeps arriving, the next refresh waits at least this many times as long as the last one took: a
+ * flood then costs the extension host (and the collector's thread, which answers the reads) a bounded share of
+ * their time instead of back-to-back refreshes (bench/codeLensFlood.bench.mjs).
+ */
+const REFRESH_COST_FACTOR = 4;
+const MAX_RECEIVE_DEBOUNCE_MS = 10_000;
 const POLL_LOCAL_ATTACHED_MS = 5_000;
 const POLL_AWS_MS = 60_000;
 
@@ -21,12 +28,26 @@ export function registerTraceRefresh(
 ): vscode.Disposable {
   let debounce: NodeJS.Timeout | undefined;
   let poll: NodeJS.Timeout | undefined;
+  let lastCostMs = 0;
+  /** Data arrived while a refresh ran: one more follows it. */
+  let pending = false;
+  let disposed = false;
   const refreshSoon = () => {
-    if (debounce) return;
+    if (disposed) return;
+    if (debounce) {
+      pending = true;
+      return;
+    }
+    const wait = Math.min(MAX_RECEIVE_DEBOUNCE_MS, Math.max(RECEIVE_DEBOUNCE_MS, lastCostMs * REFRESH_COST_FACTOR));
     debounce = setTimeout(() => {
-      debounce = undefined;
-      void traces.refresh();
-    }, RECEIVE_DEBOUNCE_MS);
+      pending = false;
+      const started = performance.now();
+      void traces.refresh().finally(() => {
+        lastCostMs = performance.now() - started;
+        debounce = undefined;
+        if (pending) refreshSoon();
+      });
+    }, wait);
   };
   const schedulePoll = () => {
     if (poll) clearInterval(poll);
@@ -95,6 +116,7 @@ export function registerTraceRefresh(
   ];
   schedulePoll();
   return new vscode.Disposable(() => {
+    disposed = true;
     if (debounce) clearTimeout(debounce);
     if (poll) clearInterval(poll);
     for (const s of subscriptions) s.dispose();
