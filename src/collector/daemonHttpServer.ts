@@ -16,7 +16,7 @@ export function invalidRequest(message: string): ApiError {
   return new ApiError(400, 'InvalidRequestException', message);
 }
 
-/** A handler gets the parsed JSON body (`{}` for GET) and returns the JSON reply, or throws an ApiError. */
+/** A handler gets the parsed JSON body (`{}` for GET) and returns the JSON reply (or a promise of it), or throws an ApiError. */
 export type JsonHandler = (body: Record<string, unknown>) => unknown;
 
 /** Keys are `METHOD /path`, e.g. `POST /TraceSummaries`. */
@@ -69,7 +69,7 @@ async function handle(routes: Routes, request: http.IncomingMessage, response: h
   }
   let reply: unknown;
   try {
-    reply = handler(body);
+    reply = await handler(body);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     sendError(response, error);

@@ -3,10 +3,10 @@
 // (POST /ServiceGraph), GetTraceGraph (POST /TraceGraph). Times are epoch seconds.
 // https://docs.aws.amazon.com/xray/latest/api/API_Operations.html
 import { parseFilterExpression, type TraceFilter } from '../xray/filterExpression';
-import type { ApiTrace } from '../xray/model';
+import type { ApiTrace, SegmentDocument } from '../xray/model';
 import { buildServiceGraph, buildTraceGraph } from '../xray/serviceGraph';
 import { invalidRequest, type JsonHandler } from './daemonHttpServer';
-import { newestFirst, type StoredSummary, type TimeRangeType, type TraceStore } from './traceStore';
+import { newestFirst, type ListedTrace, type TimeRangeType, type TraceStore } from './traceStore';
 
 /** AWS pages trace summaries by about 100. */
 export const SUMMARIES_PAGE_SIZE = 100;
@@ -14,6 +14,15 @@ export const SUMMARIES_PAGE_SIZE = 100;
 export const MAX_TRACE_IDS_PER_CALL = 5;
 
 const TIME_RANGE_TYPES: readonly TimeRangeType[] = ['TraceId', 'Event', 'Service'];
+/**
+ * The longest a read runs before the collector's socket is read again (ms). The reads share the thread that
+ * drains the socket; the kernel's buffer holds about 175 ms of a 20,000/s flood, and a read that summarised
+ * every trace in one task lost half of such a flood (bench/readsDuringFlood.bench.mjs).
+ */
+const READ_SLICE_MS = 5;
+
+/** One turn of the event loop: the socket's datagrams (I/O) are read before the read goes on. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface ReadApiOptions {
   /** Summaries per GetTraceSummaries page (default SUMMARIES_PAGE_SIZE). */
@@ -30,26 +39,34 @@ export function readApiRoutes(store: TraceStore, options: ReadApiOptions = {}): 
   ];
 }
 
-function getTraceSummaries(store: TraceStore, body: Record<string, unknown>, pageSize: number) {
+async function getTraceSummaries(store: TraceStore, body: Record<string, unknown>, pageSize: number) {
   const window = requireWindow(body);
   const filter = requireFilter(body.FilterExpression);
   const rangeType = body.TimeRangeType ?? 'Event';
   if (!TIME_RANGE_TYPES.includes(rangeType as TimeRangeType)) {
     throw invalidRequest(`TimeRangeType must be one of ${TIME_RANGE_TYPES.join(', ')}`);
   }
+  await store.settle(READ_SLICE_MS);
   // Newest first, as AWS pages them: a client that stops at a cap keeps the latest traces.
-  const all = store.summaries(window, rangeType as TimeRangeType);
+  const all = store.listed(window, rangeType as TimeRangeType);
   const from = body.NextToken === undefined ? 0 : pageStart(all, decodeCursor(body.NextToken));
-  // The filter runs while the page fills, so a page costs the traces it scans, not the whole window. The cursor
-  // is the last trace scanned (then also the last one sent), so the next page goes on from there.
-  const page: StoredSummary[] = [];
+  // The filter runs while the page fills, so a page costs the traces it scans, not the whole window; a filter
+  // that scans thousands yields between slices. The cursor is the last trace scanned (then also the last one
+  // sent), so the next page goes on from there.
+  const page: ListedTrace[] = [];
   let next = from;
+  let sliceEnd = performance.now() + READ_SLICE_MS;
   while (next < all.length && page.length < pageSize) {
     const entry = all[next++];
     if (!filter || store.matches(entry, filter)) page.push(entry);
+    if (filter && performance.now() >= sliceEnd) {
+      await nextTurn();
+      sliceEnd = performance.now() + READ_SLICE_MS;
+    }
   }
   return {
-    TraceSummaries: page.map((entry) => entry.summary),
+    // A trace evicted while the filter yielded is left out (as if it had not matched).
+    TraceSummaries: page.flatMap((entry) => store.summary(entry.traceId) ?? []),
     ApproximateTime: Date.now() / 1000,
     // The traces this page looked at, matching or not (as on AWS): clients add it up over the pages
     // (xrayApiSource does), which gives the traces in the window.
@@ -76,7 +93,7 @@ interface Cursor {
   traceId: string;
 }
 
-function encodeCursor(last: StoredSummary): string {
+function encodeCursor(last: ListedTrace): string {
   return Buffer.from(JSON.stringify([last.startTime, last.traceId])).toString('base64');
 }
 
@@ -95,13 +112,14 @@ function decodeCursor(token: unknown): Cursor {
 }
 
 /** Index of the first summary after the cursor in `all`'s order (newest first). */
-function pageStart(all: StoredSummary[], cursor: Cursor): number {
+function pageStart(all: ListedTrace[], cursor: Cursor): number {
   const index = all.findIndex((entry) => newestFirst(entry, cursor) > 0);
   return index < 0 ? all.length : index;
 }
 
-function batchGetTraces(store: TraceStore, body: Record<string, unknown>) {
+async function batchGetTraces(store: TraceStore, body: Record<string, unknown>) {
   const ids = requireTraceIds(body, 'BatchGetTraces', MAX_TRACE_IDS_PER_CALL);
+  await store.settle(READ_SLICE_MS);
   const traces: ApiTrace[] = [];
   const unprocessed: string[] = [];
   for (const id of ids) {
@@ -112,15 +130,31 @@ function batchGetTraces(store: TraceStore, body: Record<string, unknown>) {
   return { Traces: traces, UnprocessedTraceIds: unprocessed };
 }
 
-function getServiceGraph(store: TraceStore, body: Record<string, unknown>) {
+async function getServiceGraph(store: TraceStore, body: Record<string, unknown>) {
   const window = requireWindow(body);
-  return buildServiceGraph(store.segmentsOverlapping(window), window);
+  await store.settle(READ_SLICE_MS);
+  return buildServiceGraph(await segmentsInSlices(store, store.overlapping(window)), window);
 }
 
-function getTraceGraph(store: TraceStore, body: Record<string, unknown>) {
+async function getTraceGraph(store: TraceStore, body: Record<string, unknown>) {
   const ids = requireTraceIds(body, 'GetTraceGraph', Number.POSITIVE_INFINITY);
-  const traces = ids.map((id) => store.segments(id)).filter((segments) => segments !== undefined);
-  return buildTraceGraph(traces);
+  await store.settle(READ_SLICE_MS);
+  return buildTraceGraph(await segmentsInSlices(store, ids));
+}
+
+/** The merged segments of each trace still kept, parsed in slices (a graph of 5,000 traces parses them all). */
+async function segmentsInSlices(store: TraceStore, ids: readonly string[]): Promise<SegmentDocument[][]> {
+  const traces: SegmentDocument[][] = [];
+  let sliceEnd = performance.now() + READ_SLICE_MS;
+  for (const id of ids) {
+    const segments = store.segments(id);
+    if (segments) traces.push(segments);
+    if (performance.now() >= sliceEnd) {
+      await nextTurn();
+      sliceEnd = performance.now() + READ_SLICE_MS;
+    }
+  }
+  return traces;
 }
 
 function requireWindow(body: Record<string, unknown>): { startTime: number; endTime: number } {

@@ -45,9 +45,13 @@ const MAX_ENTRY_SERVICES = 256;
 
 export type IngestResult = { ok: true; traceId: string } | { ok: false; reason: string };
 
-export interface StoredSummary {
+/** A trace in a window, before its summary is made (see `listed`). */
+export interface ListedTrace {
   traceId: string;
   startTime: number;
+}
+
+export interface StoredSummary extends ListedTrace {
   summary: ApiTraceSummary;
 }
 
@@ -126,6 +130,9 @@ export class TraceStore {
   private queue: (Buffer | undefined)[] = [];
   private queueHead = 0;
   private queuedBytes = 0;
+  /** Documents ever enqueued, and ever taken off the queue (validated or dropped): what `settle` waits on. */
+  private enqueuedTotal = 0;
+  private dequeuedTotal = 0;
   /** Documents enqueued since the last slice ended, and when it ended (performance.now()). */
   private arrivals = 0;
   private lastSliceEnd = 0;
@@ -156,9 +163,11 @@ export class TraceStore {
     this.queue.push(body);
     this.queuedBytes += body.length;
     this.arrivals++;
+    this.enqueuedTotal++;
     while (this.queuedBytes > this.maxBytes && this.queueHead < this.queue.length - 1) {
       this.queuedBytes -= (this.queue[this.queueHead] as Buffer).length;
       this.queue[this.queueHead++] = undefined;
+      this.dequeuedTotal++;
       this.countRejected('overloaded');
     }
     if (!this.sliceScheduled) {
@@ -171,6 +180,24 @@ export class TraceStore {
   flush(): void {
     while (this.queueHead < this.queue.length) this.validateQueued();
     this.compactQueue();
+  }
+
+  /**
+   * Resolves once every document received before the call is stored, validating them in slices of `sliceMs`
+   * with the event loop's I/O between (the socket is read meanwhile): what the read API waits on, where a
+   * `flush` of a backlog would keep the socket unread for as long as the backlog takes.
+   */
+  async settle(sliceMs: number): Promise<void> {
+    const mark = this.enqueuedTotal;
+    while (this.dequeuedTotal < mark) {
+      const deadline = performance.now() + sliceMs;
+      for (let n = 1; this.dequeuedTotal < mark; n++) {
+        this.validateQueued();
+        if ((n & 3) === 0 && performance.now() >= deadline) break;
+      }
+      this.compactQueue();
+      if (this.dequeuedTotal < mark) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   private readonly drainSlice = (): void => {
@@ -196,6 +223,7 @@ export class TraceStore {
     const body = this.queue[this.queueHead] as Buffer;
     this.queue[this.queueHead++] = undefined;
     this.queuedBytes -= body.length;
+    this.dequeuedTotal++;
     try {
       this.validateAndKeep(body.toString('utf8'), body, body.length);
     } catch {
@@ -338,14 +366,35 @@ export class TraceStore {
    * descending): a reader that stops paging at a cap must see the latest traces, as AWS returns them.
    */
   summaries(window: TimeWindow, rangeType: TimeRangeType = 'Event'): StoredSummary[] {
+    return this.listed(window, rangeType).map((listed) => ({ ...listed, summary: this.summaryOf(listed.traceId, this.traces.get(listed.traceId) as Entry) }));
+  }
+
+
+  /**
+   * The traces of the window in `summaries()`' order, without their summaries: a page of GetTraceSummaries
+   * then summarises only the traces it returns (or filters), not every trace kept (5,000 traces changed by a
+   * flood took 250–440 ms in one task, bench/readsDuringFlood.bench.mjs).
+   */
+  listed(window: TimeWindow, rangeType: TimeRangeType = 'Event'): ListedTrace[] {
     this.flush();
-    const found: StoredSummary[] = [];
+    const found: ListedTrace[] = [];
     for (const [traceId, entry] of this.traces) {
       const time = rangeType === 'TraceId' ? traceIdEpoch(traceId) : entry.startTime;
       if (time === undefined || time < window.startTime || time > window.endTime) continue;
-      found.push({ traceId, startTime: entry.startTime, summary: this.summaryOf(traceId, entry) });
+      found.push({ traceId, startTime: entry.startTime });
     }
     return found.sort(newestFirst);
+  }
+
+  /** Ids of the traces that overlap the window, cheaply (segmentsOverlapping without assembling them). */
+  overlapping(window: TimeWindow): string[] {
+    this.flush();
+    const found: string[] = [];
+    for (const [traceId, entry] of this.traces) {
+      const end = entry.endTime ?? entry.startTime;
+      if (entry.startTime <= window.endTime && end >= window.startTime) found.push(traceId);
+    }
+    return found;
   }
 
   summary(traceId: string): ApiTraceSummary | undefined {
@@ -367,7 +416,7 @@ export class TraceStore {
    * the latest expression only: the trace list asks again with the same filter on every refresh and every page,
    * and a filter that reads the segments costs a parse and merge of the trace (bench/filter.bench.mjs).
    */
-  matches(listed: StoredSummary, filter: TraceFilter): boolean {
+  matches(listed: ListedTrace, filter: TraceFilter): boolean {
     const { traceId } = listed;
     const entry = this.traces.get(traceId);
     if (!entry) return false;
@@ -414,14 +463,9 @@ export class TraceStore {
 
   /** Segments of every trace that overlaps the window: the input of the service graph. */
   segmentsOverlapping(window: TimeWindow): SegmentDocument[][] {
-    this.flush();
-    const found: SegmentDocument[][] = [];
-    for (const [traceId, entry] of this.traces) {
-      const end = entry.endTime ?? entry.startTime;
-      if (entry.startTime <= window.endTime && end >= window.startTime) found.push(assemble(traceId, entry).segments());
-    }
-    return found;
+    return this.overlapping(window).map((traceId) => assemble(traceId, this.traces.get(traceId) as Entry).segments());
   }
+
 }
 
 /** Parses a trace's held texts again (they were validated on arrival) and merges them. */

@@ -187,6 +187,30 @@ suite('collector: trace store', () => {
     assert.equal(done.traces, 453);
   });
 
+  test('settle() stores what was received before it in slices, letting the event loop turn between them, and not what came after', async () => {
+    const store = new TraceStore({ maxTraces: 100_000, maxBytes: 1024 * 1024 * 1024 });
+    const bodies = corpus.map((line) => Buffer.from(line));
+    for (let i = 0; i < 10; i++) for (const body of bodies) store.enqueue(body);
+    const before = 10 * corpus.length;
+    // Turns of the event loop while settle() runs: what lets the collector's socket be read meanwhile.
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const settling = store.settle(1);
+    // Arrived after the call: settle() need not wait for it.
+    store.enqueue(Buffer.from(JSON.stringify(segmentDoc(newTraceId()))));
+    await settling;
+    counting = false;
+    const c = store.counters();
+    assert.ok(c.accepted >= before, `${c.accepted} of ${before} stored when settle() resolved`);
+    assert.ok(turns >= 3, `the event loop turned ${turns} times during settle()`);
+    assert.ok(c.accepted <= before + 1);
+  });
+
   test('a backlog beyond maxBytes drops its oldest documents as rejected "overloaded", never silently', () => {
     const maxBytes = 100_000;
     const store = new TraceStore({ maxBytes });
