@@ -18,28 +18,28 @@ for (const doc of freshCorpus(100_000)) store.ingest(doc);
 const getTraceSummaries = new Map(readApiRoutes(store)).get('POST /TraceSummaries');
 
 /** Every page of one listing; returns the traces listed. */
-function listAll(filter) {
+async function listAll(filter) {
   let listed = 0;
   let token;
   do {
-    const page = getTraceSummaries({ StartTime: 0, EndTime: 4e9, FilterExpression: filter, NextToken: token });
+    const page = await getTraceSummaries({ StartTime: 0, EndTime: 4e9, FilterExpression: filter, NextToken: token });
     listed += page.TraceSummaries.length;
     token = page.NextToken;
   } while (token);
   return listed;
 }
 
-function bestOf(runs, fn) {
+async function bestOf(runs, fn) {
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
-    fn();
+    await fn();
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return best;
 }
 
-listAll(undefined); // caches every summary
+await listAll(undefined); // caches every summary
 const firstPage = (filter) => getTraceSummaries({ StartTime: 0, EndTime: 4e9, FilterExpression: filter });
 const cases = [
   ['no filter (baseline)', undefined],
@@ -55,14 +55,14 @@ const lines = [
 ];
 let base;
 for (const [label, filter] of cases) {
-  const listed = listAll(filter);
+  const listed = await listAll(filter);
   // A trailing space makes a new expression text each time, so nothing is remembered between runs.
   let flip = 1;
-  const cold = bestOf(5, () => firstPage(filter === undefined ? undefined : filter + ' '.repeat(flip++ % 2)));
-  firstPage(filter);
-  const warm = bestOf(5, () => firstPage(filter));
-  const all = bestOf(5, () => listAll(filter));
-  const scanned = firstPage(filter).TracesProcessedCount;
+  const cold = await bestOf(5, () => firstPage(filter === undefined ? undefined : filter + ' '.repeat(flip++ % 2)));
+  await firstPage(filter);
+  const warm = await bestOf(5, () => firstPage(filter));
+  const all = await bestOf(5, () => listAll(filter));
+  const scanned = (await firstPage(filter)).TracesProcessedCount;
   base ??= { cold, warm, all };
   const cell = (ms, b) => `${ms.toFixed(1).padStart(6)} ms ${(ms / b).toFixed(2).padStart(6)}`;
   lines.push(`  ${label.padEnd(50)} ${cell(cold, base.cold)} ${cell(warm, base.warm)} ${cell(all, base.all)} ${String(scanned).padStart(8)} ${String(listed).padStart(7)}`);

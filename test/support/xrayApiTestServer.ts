@@ -204,7 +204,7 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
     return undefined;
   };
 
-  const answerXray = (operation: XrayOperation, route: string, body: Record<string, unknown>): unknown => {
+  const answerXray = async (operation: XrayOperation, route: string, body: Record<string, unknown>): Promise<unknown> => {
     const ts = faults.transactionSearch;
     switch (operation) {
       case 'GetTraceSegmentDestination':
@@ -233,7 +233,7 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
         const batch = routes.get('POST /Traces')!;
         const traces: ApiTrace[] = [];
         for (let i = 0; i < retrieval.ids.length; i += 5) {
-          traces.push(...(batch({ TraceIds: retrieval.ids.slice(i, i + 5) }) as { Traces: ApiTrace[] }).Traces);
+          traces.push(...((await batch({ TraceIds: retrieval.ids.slice(i, i + 5) })) as { Traces: ApiTrace[] }).Traces);
         }
         const inWindow = traces.filter((t) => {
           const start = Math.min(...t.Segments.map((s) => (JSON.parse(s.Document) as { start_time: number }).start_time));
@@ -254,7 +254,7 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
           // With Transaction Search, X-Ray itself only keeps the indexed fraction: nothing here.
           return { Traces: [], UnprocessedTraceIds: body.TraceIds };
         }
-        const reply = routes.get(route)!(body) as { Traces: ApiTrace[]; UnprocessedTraceIds: string[] };
+        const reply = (await routes.get(route)!(body)) as { Traces: ApiTrace[]; UnprocessedTraceIds: string[] };
         for (const t of reply.Traces) if (faults.limitExceeded?.includes(t.Id)) t.LimitExceeded = true;
         const partial = faults.partialBatches;
         if (partial && partialCount < (partial.times ?? Number.POSITIVE_INFINITY)) {
@@ -310,7 +310,7 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
       const timer = setTimeout(() => {
         if (response.destroyed || !response.socket || response.socket.destroyed) return;
         if (operation === 'unknown') return sendText(response, 404, 'text/html', '<html><body><h1>404 Not Found</h1></body></html>');
-        answer(operation, route, body, recorded, response);
+        void answer(operation, route, body, recorded, response);
       }, delay);
       // A client that hangs up (a cancel) does not leave a timer answering nobody.
       response.on('close', () => {
@@ -320,7 +320,7 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
     });
   });
 
-  const answer = (operation: XrayOperation, route: string, body: Record<string, unknown>, recorded: RecordedRequest, response: http.ServerResponse): void => {
+  const answer = async (operation: XrayOperation, route: string, body: Record<string, unknown>, recorded: RecordedRequest, response: http.ServerResponse): Promise<void> => {
     if (operation === 'GetRoleCredentials') {
       const issued = options.ssoCredentials;
       if (!issued || recorded.ssoBearerToken !== options.ssoAccessToken) {
@@ -336,7 +336,7 @@ export async function startXrayApiTestServer(options: XrayApiTestServerOptions =
     const failure = injectedFailure(operation);
     if (failure) return sendInjected(response, operation, failure.error, failure.message);
     try {
-      sendJson(response, 200, answerXray(operation, route, body));
+      sendJson(response, 200, await answerXray(operation, route, body));
     } catch (error) {
       if (error instanceof ApiError) return sendError(response, error);
       sendError(response, new ApiError(500, 'ServiceException', String(error)));
