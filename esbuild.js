@@ -33,6 +33,8 @@ const lazyBundles = [
   // request. Its own copy of web-tree-sitter's JavaScript (the grammars are the shared files in dist/tree-sitter/),
   // so that neither feature's first use pays for the other's code.
   { importer: 'loadInstrumentEngine.ts', module: 'instrumentEngine', entry: 'src/features/instrumentation/instrumentEngine.ts' },
+  // A trace file opened as a source: its own store and read API (src/collector/traceFileServer.ts).
+  { importer: 'loadTraceFileServer.ts', module: 'traceFileServer', entry: 'src/collector/traceFileServer.ts' },
 ];
 const lazyBundlesPlugin = {
   name: 'lazy-bundles',
@@ -50,7 +52,8 @@ const builds = [
   { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyBundlesPlugin] },
   // The collector's thread (src/collector/collectorThread.ts starts dist/collectorWorker.js beside the extension).
   { ...nodeCommon, entryPoints: ['src/collector/collectorWorker.ts'], outfile: 'dist/collectorWorker.js', plugins: [lazyBundlesPlugin] },
-  ...lazyBundles.map(({ module, entry }) => ({ ...nodeCommon, entryPoints: [entry], outfile: `dist/${module}.js` })),
+  // A lazy bundle that itself loads one (the trace-file server's OTLP decoder) keeps it in its own file too.
+  ...lazyBundles.map(({ module, entry }) => ({ ...nodeCommon, entryPoints: [entry], outfile: `dist/${module}.js`, plugins: [lazyBundlesPlugin] })),
 ];
 
 // A webview entry is webview/<name>/main.ts → dist/webview/<name>.js (browser, IIFE).

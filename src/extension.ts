@@ -5,6 +5,7 @@ import { WhyNoData } from './features/diagnosis/whyNoData';
 import { Instrumentation } from './features/instrumentation/registerInstrumentation';
 import { LatencyLens } from './features/latencyLens/registerLatencyLens';
 import { selectProfile, selectRegion } from './features/sources/awsPickers';
+import { TraceFiles } from './features/sources/traceFiles';
 import { TraceSourceManager } from './features/sources/traceSourceManager';
 import { registerServiceMap } from './features/serviceMap/serviceMapPanel';
 import { SELECT_SOURCE_COMMAND, SourceStatusBar } from './features/statusBar/sourceStatusBar';
@@ -21,6 +22,8 @@ export interface XrayLensApi {
   readonly collector: CollectorService;
   readonly traces: TraceListModel;
   readonly traceTree: TraceTreeProvider;
+  /** Trace files opened as the source, and exports (its drop handler is the Traces view's). */
+  readonly traceFiles: TraceFiles;
   /** CodeLens latency hints, hovers and X-Ray problems. */
   readonly latencyLens: LatencyLens;
   /** The status bar item: which source, how much, and the collector's counters in its tooltip. */
@@ -37,7 +40,13 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
   const traces = new TraceListModel(sources, log);
   const traceTree = new TraceTreeProvider(traces);
   const latencyLens = new LatencyLens(traces, context.extensionPath, log);
-  const treeView = vscode.window.createTreeView<TraceTreeNode>('xrayLens.traces', { treeDataProvider: traceTree, showCollapseAll: true });
+  const traceFiles = new TraceFiles(sources, traces, log);
+  const treeView = vscode.window.createTreeView<TraceTreeNode>('xrayLens.traces', {
+    treeDataProvider: traceTree,
+    showCollapseAll: true,
+    // A trace file dropped on the view opens as the source.
+    dragAndDropController: traceFiles.dragAndDrop,
+  });
   const statusBar = new SourceStatusBar(collector, traces);
 
   context.subscriptions.push(
@@ -45,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     collector,
     sources,
     traces,
+    traceFiles,
     traceTree,
     latencyLens,
     treeView,
@@ -52,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     registerServiceMap({ extensionUri: context.extensionUri, traces, sources, log }),
     new TimelinePanels(context.extensionUri, sources, log),
     new Instrumentation(context.extensionPath, log),
-    registerTraceRefresh(treeView, traces, collector),
+    registerTraceRefresh(treeView, traces, collector, sources),
     new WhyNoData({ collector, traces, log }),
     registerRefreshFeedback(traces, log),
     vscode.commands.registerCommand('xrayLens.refresh', () => traces.refresh()),
@@ -84,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
   void collector.start();
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { collector, traces, traceTree, latencyLens, statusBar, activationMs };
+  return { collector, traces, traceTree, traceFiles, latencyLens, statusBar, activationMs };
 }
 
 export function deactivate(): void {

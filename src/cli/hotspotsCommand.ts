@@ -15,6 +15,7 @@ import type { SegmentDocument } from '../xray/model';
 import { parseSegmentDocument } from '../xray/segmentDocument';
 import { TraceAssembler } from '../xray/traceAssembler';
 import { readWorkspace, treeSitterDirectory } from './hotspotsWorkspace';
+import { readTraceFile, type TraceFileContents } from '../collector/traceFile';
 
 export const HOTSPOTS_USAGE = `usage: xray-lens hotspots --workspace DIR (--endpoint URL | --file TRACES.json | --profile P --region R)
                          [--since 15m] [--path-map /var/task=.] [--max-traces 1000] [--json]
@@ -205,30 +206,17 @@ function windowOf(traces: SegmentDocument[][]): number {
 }
 
 /**
- * `aws xray batch-get-traces` output ({Traces: [{Id, Segments: [{Id, Document}]}]}, Document a JSON string),
- * a list of those, or a JSON array of segment documents (objects or JSON strings), assembled per trace.
+ * `aws xray batch-get-traces` output, a list of those, a JSON array of segment documents (objects or JSON
+ * strings), OTLP/JSON, or any of these one per line (src/collector/traceFile.ts), assembled per trace.
  */
 export function tracesFromFile(file: string): SegmentDocument[][] {
-  let data: unknown;
+  let contents: TraceFileContents;
   try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    contents = readTraceFile(fs.readFileSync(file, 'utf8'));
   } catch (error) {
     throw new Error(`cannot read ${file}: ${(error as Error).message}`);
   }
-  const documents: unknown[] = [];
-  const collectFrom = (value: unknown) => {
-    if (Array.isArray(value)) {
-      for (const item of value) collectFrom(item);
-    } else if (typeof value === 'object' && value !== null && Array.isArray((value as { Traces?: unknown }).Traces)) {
-      for (const trace of (value as { Traces: Array<{ Segments?: Array<{ Document?: unknown }> }> }).Traces) {
-        for (const segment of trace.Segments ?? []) documents.push(segment.Document);
-      }
-    } else {
-      documents.push(value);
-    }
-  };
-  collectFrom(data);
-  return assemble(documents);
+  return assemble(contents.documents);
 }
 
 function assemble(documents: unknown[]): SegmentDocument[][] {

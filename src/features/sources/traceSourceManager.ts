@@ -1,5 +1,6 @@
 // Owns the active TraceSource: the local collector's endpoint (default) or AWS X-Ray with the SDK's
-// default credential chain. Recreated when the settings or the collector's address change.
+// default credential chain, or, while one is open, a trace file (served by its own read API on loopback).
+// Recreated when the settings or the collector's address change.
 import * as vscode from 'vscode';
 import { affectsSettings, readSettings, SETTINGS_SECTION } from '../../platform/config';
 import { Disposable } from '../../platform/disposable';
@@ -14,8 +15,19 @@ const LOCAL_REGION = 'us-east-1';
 
 export type SourceAvailability = { source: TraceSource } | { source: undefined; reason: string };
 
+/** A trace file shown instead of the configured source (X-Ray: Open Trace File…). */
+export interface OpenTraceFile {
+  /** The file's name, for labels. */
+  readonly name: string;
+  readonly uri: vscode.Uri;
+  readonly traces: number;
+  readonly endpoint: { host: string; port: number };
+  close(): Promise<void>;
+}
+
 export class TraceSourceManager extends Disposable {
   private source: TraceSource | undefined;
+  private file: OpenTraceFile | undefined;
   /** The default region of the profile it was read for (by ready()). */
   private awsRegion: { profile: string; region: string } | undefined;
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
@@ -28,19 +40,39 @@ export class TraceSourceManager extends Disposable {
     super();
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affectsSettings(e, 'source', 'aws')) this.reset();
+        // Choosing a source or an AWS profile means that source: an open trace file makes way for it.
+        if (affectsSettings(e, 'source', 'aws')) void this.setFile(undefined).then(() => this.reset());
       }),
     );
     this._register(
       collector.onDidChangeState(() => {
-        if (readSettings().source === 'local') this.reset();
+        if (readSettings().source === 'local' && !this.file) this.reset();
       }),
     );
-    this._register({ dispose: () => this.source?.dispose() });
+    this._register({
+      dispose: () => {
+        this.source?.dispose();
+        void this.file?.close();
+      },
+    });
   }
 
   get kind(): 'local' | 'aws' {
     return readSettings().source;
+  }
+
+  /** The trace file shown instead of the configured source, if one is open. */
+  get openFile(): OpenTraceFile | undefined {
+    return this.file;
+  }
+
+  /** Shows `file` instead of the configured source (undefined: back to it); a file open before is closed. */
+  async setFile(file: OpenTraceFile | undefined): Promise<void> {
+    const previous = this.file;
+    if (!previous && !file) return;
+    this.file = file;
+    this.reset();
+    await previous?.close();
   }
 
   /** current(), once the AWS profile's default region has been read (when no region is set). */
@@ -49,7 +81,7 @@ export class TraceSourceManager extends Disposable {
     // for another profile is not used, and the current profile's is read again.
     for (;;) {
       const settings = readSettings();
-      if (this.source || settings.source !== 'aws' || settings.awsRegion || this.awsRegion?.profile === settings.awsProfile) return this.current();
+      if (this.source || this.file || settings.source !== 'aws' || settings.awsRegion || this.awsRegion?.profile === settings.awsProfile) return this.current();
       const profile = settings.awsProfile;
       const region = await loadXrayApiSource()
         .defaultRegion(profile || undefined)
@@ -62,7 +94,16 @@ export class TraceSourceManager extends Disposable {
   current(): SourceAvailability {
     if (this.source) return { source: this.source };
     const settings = readSettings();
-    if (settings.source === 'local') {
+    if (this.file) {
+      // Read like a collector: the same read API, no signature checked.
+      this.source = loadXrayApiSource().createXrayApiSource({
+        kind: 'local',
+        label: `file ${this.file.name}`,
+        region: LOCAL_REGION,
+        endpoint: `http://${formatHostPort(this.file.endpoint)}`,
+        staticCredentials: LOCAL_CREDENTIALS,
+      });
+    } else if (settings.source === 'local') {
       const endpoint = this.collector.endpoint;
       if (!endpoint) {
         const state = this.collector.state;
@@ -116,9 +157,12 @@ export class TraceSourceManager extends Disposable {
         detail: 'Recent traces from your AWS account (the AWS SDK default credential chain).',
       },
     ];
-    for (const item of items) item.picked = item.value === settings.source;
-    const choice = await vscode.window.showQuickPick(items, { title: 'X-Ray: Select Trace Source', placeHolder: `Current: ${settings.source}` });
-    if (!choice || choice.value === settings.source) return;
+    for (const item of items) item.picked = !this.file && item.value === settings.source;
+    const current = this.file ? `the trace file ${this.file.name}` : settings.source;
+    const choice = await vscode.window.showQuickPick(items, { title: 'X-Ray: Select Trace Source', placeHolder: `Current: ${current}` });
+    if (!choice) return;
+    // Picking the configured source again while a file is shown goes back to it.
+    if (choice.value === settings.source) return this.setFile(undefined);
     await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('source', choice.value, vscode.ConfigurationTarget.Global);
   }
 

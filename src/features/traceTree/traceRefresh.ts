@@ -7,6 +7,7 @@ import { affectsSettings, readSettings } from '../../platform/config';
 import { clip } from '../../xray/traceOutline';
 import { describeTimeRange } from '../../xray/timeRange';
 import type { CollectorService } from '../collector/collectorService';
+import type { TraceSourceManager } from '../sources/traceSourceManager';
 import type { TraceListModel } from './traceListModel';
 import type { TraceTreeNode } from './traceTreeProvider';
 
@@ -25,6 +26,7 @@ export function registerTraceRefresh(
   view: vscode.TreeView<TraceTreeNode>,
   traces: TraceListModel,
   collector: CollectorService,
+  sources: Pick<TraceSourceManager, 'openFile'>,
 ): vscode.Disposable {
   let debounce: NodeJS.Timeout | undefined;
   let poll: NodeJS.Timeout | undefined;
@@ -53,7 +55,8 @@ export function registerTraceRefresh(
     if (poll) clearInterval(poll);
     poll = undefined;
     const settings = readSettings();
-    if (!view.visible) return;
+    // A trace file does not change: nothing to poll.
+    if (!view.visible || sources.openFile) return;
     const interval =
       settings.source === 'aws'
         ? settings.awsAutoRefresh ? POLL_AWS_MS : 0
@@ -65,7 +68,7 @@ export function registerTraceRefresh(
     const q = traces.query;
     const awsMode = s.sourceKind === 'aws' && s.mode ? (s.mode.destination === 'CloudWatchLogs' ? 'Transaction Search' : 'X-Ray') : undefined;
     const restriction = traces.restriction;
-    view.description = [describeTimeRange(q.range), restriction?.label, q.filterExpression && `filter: ${clip(q.filterExpression, 40)}`, awsMode].filter(Boolean).join(' · ');
+    view.description = [sources.openFile && `file ${clip(sources.openFile.name, 30)}`, describeTimeRange(q.range), restriction?.label, q.filterExpression && `filter: ${clip(q.filterExpression, 40)}`, awsMode].filter(Boolean).join(' · ');
     if (s.unavailable) {
       view.message = s.unavailable;
       return;
@@ -93,11 +96,11 @@ export function registerTraceRefresh(
   const subscriptions = [
     collector.onDidReceive(() => {
       const settings = readSettings();
-      if (settings.source === 'local' && settings.tracesAutoRefresh) refreshSoon();
+      if (settings.source === 'local' && settings.tracesAutoRefresh && !sources.openFile) refreshSoon();
     }),
     collector.onDidChangeState(() => {
       schedulePoll();
-      if (readSettings().source === 'local') refreshSoon();
+      if (readSettings().source === 'local' && !sources.openFile) refreshSoon();
     }),
     view.onDidChangeVisibility((e) => {
       schedulePoll();
