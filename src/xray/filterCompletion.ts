@@ -12,6 +12,7 @@ import {
   NUMBER_OPERATORS,
   quoteFilterString,
   STRING_OPERATORS,
+  WORD_OPERATORS,
   type ComparisonOperator,
   type FilterScope,
   type FilterValue,
@@ -176,7 +177,6 @@ type Context =
 const NUMBER_ONLY: readonly ComparisonOperator[] = ['<', '<=', '>', '>='];
 const STRING_ONLY: readonly ComparisonOperator[] = ['CONTAINS', 'BEGINSWITH', 'ENDSWITH'];
 const ANY_OPERATORS: readonly ComparisonOperator[] = ['=', '!=', ...NUMBER_ONLY, ...STRING_ONLY];
-const WORD_OPERATORS: ReadonlyMap<string, ComparisonOperator> = new Map([['contains', 'CONTAINS'], ['beginswith', 'BEGINSWITH'], ['endswith', 'ENDSWITH']]);
 const SYMBOL_OPERATORS: ReadonlySet<string> = new Set(['=', '!=', '<', '<=', '>', '>=']);
 
 function contextOf(before: Token[]): Context {

@@ -228,7 +228,7 @@ const UNSUPPORTED: ReadonlyMap<string, string> = new Map([
 export const STRING_OPERATORS: readonly ComparisonOperator[] = ['=', '!=', 'CONTAINS', 'BEGINSWITH', 'ENDSWITH'];
 export const NUMBER_OPERATORS: readonly ComparisonOperator[] = ['=', '!=', '<', '<=', '>', '>='];
 export const BOOLEAN_OPERATORS: readonly ComparisonOperator[] = ['=', '!='];
-const WORD_OPERATORS: ReadonlyMap<string, ComparisonOperator> = new Map([
+export const WORD_OPERATORS: ReadonlyMap<string, ComparisonOperator> = new Map([
   ['contains', 'CONTAINS'], ['beginswith', 'BEGINSWITH'], ['endswith', 'ENDSWITH'],
 ]);
 
