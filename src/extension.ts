@@ -15,6 +15,8 @@ import { TraceListModel } from './features/traceTree/traceListModel';
 import { OPEN_FRAME_COMMAND, TraceTreeProvider, type TraceTreeNode } from './features/traceTree/traceTreeProvider';
 import { openStackFrame } from './features/traceTree/openStackFrame';
 import { registerRefreshFeedback } from './features/traceTree/refreshFeedback';
+import { FilterEditor } from './features/traceTree/filterEditor';
+import { FilterHistory } from './features/traceTree/filterHistory';
 import { FILTER_TRACES_COMMAND, filterTraces, setTimeRange } from './features/traceTree/traceQueryCommands';
 
 /** What activate() returns: used by the extension's own tests in a real VS Code, and by other extensions. */
@@ -48,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     dragAndDropController: traceFiles.dragAndDrop,
   });
   const statusBar = new SourceStatusBar(collector, traces);
+  const filterHistory = new FilterHistory(context.globalState);
 
   context.subscriptions.push(
     log,
@@ -66,7 +69,8 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     new WhyNoData({ collector, traces, log }),
     registerRefreshFeedback(traces, log),
     vscode.commands.registerCommand('xrayLens.refresh', () => traces.refresh()),
-    vscode.commands.registerCommand(FILTER_TRACES_COMMAND, (expression?: unknown) => filterTraces(traces, expression)),
+    new FilterEditor(traces, filterHistory),
+    vscode.commands.registerCommand(FILTER_TRACES_COMMAND, (expression?: unknown) => filterTraces(traces, filterHistory, expression)),
     vscode.commands.registerCommand('xrayLens.clearTraceFilter', () => traces.clearFilters()),
     vscode.commands.registerCommand('xrayLens.setTimeRange', (range?: unknown) => setTimeRange(traces, range)),
     vscode.commands.registerCommand(SELECT_SOURCE_COMMAND, () => sources.pickSource()),

@@ -33,6 +33,11 @@ export interface TraceSummaryView {
   status?: number;
   entryPoint?: string;
   services: string[];
+  /**
+   * Annotation key → the distinct values the trace holds (GetTraceSummaries' Annotations, without the ServiceIds);
+   * absent when the service sent none. Own keys only (built with Object.fromEntries): read with Object.entries.
+   */
+  annotations?: Record<string, Array<string | number | boolean>>;
   /** Changes whenever X-Ray (or the collector) revises the trace: new segments arrived. */
   revision: number;
 }

@@ -635,8 +635,19 @@ function toSummaryView(s: TraceSummary): TraceSummaryView | undefined {
     status: s.Http?.HttpStatus,
     entryPoint: s.EntryPoint?.Name,
     services: [...new Set(services)],
+    ...annotationsView(s.Annotations),
     revision: s.Revision ?? 0,
   };
+}
+
+/** `{ key: [{ AnnotationValue: { StringValue | NumberValue | BooleanValue }, ServiceIds }] }` → `{ key: [value, …] }`. */
+function annotationsView(annotations: TraceSummary['Annotations']): Pick<TraceSummaryView, 'annotations'> {
+  const entries = Object.entries(annotations ?? {}).map(([key, list]): [string, Array<string | number | boolean>] => {
+    const values = (list ?? []).map(({ AnnotationValue: v }) => v?.StringValue ?? v?.NumberValue ?? v?.BooleanValue);
+    return [key, [...new Set(values.filter((v): v is string | number | boolean => v !== undefined))]];
+  });
+  // fromEntries defines own properties, so a key like "__proto__" stays a plain key.
+  return entries.length > 0 ? { annotations: Object.fromEntries(entries) } : {};
 }
 
 /** BatchGetTraces' Segments and ListRetrievedTraces' Spans (X-Ray format) both hold segment documents. */

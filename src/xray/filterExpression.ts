@@ -129,7 +129,7 @@ export class TraceFilter {
         return !this.evaluate(node.operand, trace, scope);
       case 'keyword': {
         const values = scope ? documentValues(node.keyword, scope, trace) : traceValues(node.keyword, trace);
-        return compare(values, node.op, node.value, KEYWORDS.get(node.keyword)?.type === 'boolean');
+        return compare(values, node.op, node.value, FILTER_KEYWORDS.get(node.keyword)?.type === 'boolean');
       }
       case 'annotation':
         return compare(annotationValues(trace.summary, node.key), node.op, node.value, false);
@@ -185,12 +185,14 @@ function selectorText({ name, type }: NamedService): string {
 // ---------------------------------------------------------------------------------------------------------
 // Keywords.
 
-type ValueType = 'boolean' | 'number' | 'string';
+export type ValueType = 'boolean' | 'number' | 'string';
 /** Where a condition is evaluated: the whole trace, or one service's segment / one edge's call inside { … }. */
-type Scope = 'trace' | 'service' | 'edge';
+export type FilterScope = 'trace' | 'service' | 'edge';
+type Scope = FilterScope;
 
 const EVERYWHERE: readonly Scope[] = ['trace', 'service', 'edge'];
-const KEYWORDS: ReadonlyMap<string, { type: ValueType; scopes: readonly Scope[] }> = new Map([
+/** The keywords the parser knows (lower case), with their value type and where they may be used. */
+export const FILTER_KEYWORDS: ReadonlyMap<string, { type: ValueType; scopes: readonly Scope[] }> = new Map([
   ['ok', { type: 'boolean', scopes: EVERYWHERE }],
   ['error', { type: 'boolean', scopes: EVERYWHERE }],
   ['fault', { type: 'boolean', scopes: EVERYWHERE }],
@@ -223,10 +225,10 @@ const UNSUPPORTED: ReadonlyMap<string, string> = new Map([
   ['group', 'groups'], ['group.name', 'groups'], ['group.arn', 'groups'],
 ]);
 
-const STRING_OPERATORS: readonly ComparisonOperator[] = ['=', '!=', 'CONTAINS', 'BEGINSWITH', 'ENDSWITH'];
-const NUMBER_OPERATORS: readonly ComparisonOperator[] = ['=', '!=', '<', '<=', '>', '>='];
-const BOOLEAN_OPERATORS: readonly ComparisonOperator[] = ['=', '!='];
-const WORD_OPERATORS: ReadonlyMap<string, ComparisonOperator> = new Map([
+export const STRING_OPERATORS: readonly ComparisonOperator[] = ['=', '!=', 'CONTAINS', 'BEGINSWITH', 'ENDSWITH'];
+export const NUMBER_OPERATORS: readonly ComparisonOperator[] = ['=', '!=', '<', '<=', '>', '>='];
+export const BOOLEAN_OPERATORS: readonly ComparisonOperator[] = ['=', '!='];
+export const WORD_OPERATORS: ReadonlyMap<string, ComparisonOperator> = new Map([
   ['contains', 'CONTAINS'], ['beginswith', 'BEGINSWITH'], ['endswith', 'ENDSWITH'],
 ]);
 
@@ -609,7 +611,7 @@ class Parser {
     }
     if (word === 'id') throw problemAt(token, 'id(...) names a service: use it inside service(...) or edge(...)');
     if (word === 'annotation' || word.startsWith('annotation.')) return this.parseAnnotation(token, scope);
-    const spec = KEYWORDS.get(word);
+    const spec = FILTER_KEYWORDS.get(word);
     if (spec) {
       if (!spec.scopes.includes(scope)) {
         const where = spec.scopes.includes('service') ? 'inside service(...) { … }' : 'outside { … }';
@@ -791,7 +793,7 @@ function closestKeyword(word: string): string | undefined {
   if (word.length > 40) return undefined;
   let best: string | undefined;
   let bestDistance = 3;
-  for (const candidate of [...KEYWORDS.keys(), 'service', 'edge', 'annotation']) {
+  for (const candidate of [...FILTER_KEYWORDS.keys(), 'service', 'edge', 'annotation']) {
     const d = editDistance(word, candidate);
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }

@@ -1,25 +1,48 @@
 // The trace list's query, as the user sets it: a filter expression (sent to GetTraceSummaries; the
 // service's refusal shown inline under the box while the last good list stays) and a time range (presets
 // or custom). Both commands also take an argument, so the service map and lenses can filter the tree.
+// The box checks the expression as it is typed (a warning only: X-Ray is the judge), and its buttons open the
+// history of applied expressions and the filter editor (filterEditor.ts), where completion works.
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION } from '../../platform/config';
+import { parseFilterExpression } from '../../xray/filterExpression';
 import { describeTimeRange, parseTimeRange, TIME_RANGE_PRESETS, type TimeRange } from '../../xray/timeRange';
+import type { FilterHistory } from './filterHistory';
 import type { QueryOutcome, TraceListModel } from './traceListModel';
 
 export const FILTER_TRACES_COMMAND = 'xrayLens.filterTraces';
+export const EDIT_FILTER_COMMAND = 'xrayLens.editFilterInEditor';
 const FILTER_EXAMPLES = 'e.g. service("api") AND responsetime > 1 · fault · http.status = 500 · annotation.user = "alice"';
+
+/** Applies an expression ('' shows all traces); one the source accepts goes into the history. */
+export async function applyFilter(traces: TraceListModel, history: FilterHistory, expression: string): Promise<QueryOutcome> {
+  const text = expression.trim();
+  const outcome = await traces.setQuery({ filterExpression: text || undefined });
+  if (outcome.ok && text) await history.remember(text);
+  return outcome;
+}
+
+/** The local parser's objection to what is typed, as a warning under the box; undefined when it parses (or is empty). */
+export function localFilterWarning(text: string): vscode.InputBoxValidationMessage | undefined {
+  if (!text.trim()) return undefined;
+  const parsed = parseFilterExpression(text);
+  return parsed.ok ? undefined : { message: parsed.error.message, severity: vscode.InputBoxValidationSeverity.Warning };
+}
+
+const HISTORY_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('history'), tooltip: 'History' };
+const EDITOR_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('go-to-file'), tooltip: 'Edit in Editor (with completion)' };
 
 /**
  * With an expression (a string; '' clears): applies it and reveals the tree. Without: an input box
  * whose Enter runs the query and stays open with the service's message when it is refused.
  */
-export async function filterTraces(traces: TraceListModel, expression?: unknown, draft?: string): Promise<QueryOutcome | undefined> {
+export async function filterTraces(traces: TraceListModel, history: FilterHistory, expression?: unknown, draft?: string): Promise<QueryOutcome | undefined> {
   if (typeof expression === 'string') {
-    const outcome = await traces.setQuery({ filterExpression: expression.trim() || undefined });
+    const outcome = await applyFilter(traces, history, expression);
     void vscode.commands.executeCommand('xrayLens.traces.focus');
     if (!outcome.ok && outcome.error.kind === 'invalid-request') {
       // Other failures get their message (with buttons) from the trace list's refresh feedback.
-      void vscode.window.showErrorMessage(outcome.error.message, 'Edit Filter').then((choice) => choice && filterTraces(traces, undefined, expression));
+      void vscode.window.showErrorMessage(outcome.error.message, 'Edit Filter').then((choice) => choice && filterTraces(traces, history, undefined, expression));
     }
     return outcome;
   }
@@ -27,18 +50,42 @@ export async function filterTraces(traces: TraceListModel, expression?: unknown,
   box.title = 'X-Ray: Filter Traces';
   box.placeholder = 'An X-Ray filter expression; empty shows all traces';
   box.prompt = FILTER_EXAMPLES;
+  box.buttons = [HISTORY_BUTTON, EDITOR_BUTTON];
   // Editing a refused expression starts from it, not from the last good one.
   box.value = draft ?? traces.query.filterExpression ?? '';
+  box.validationMessage = localFilterWarning(box.value);
   box.ignoreFocusOut = true;
   return new Promise<QueryOutcome | undefined>((resolve) => {
     let last: QueryOutcome | undefined;
+    /** Set while the history's pick replaces the box on screen: its hiding then is not the end. */
+    let picking = false;
+    const pickFromHistory = async () => {
+      picking = true;
+      const entries = history.entries();
+      const choice = await vscode.window.showQuickPick(entries, {
+        title: 'X-Ray: Recent Filters',
+        placeHolder: entries.length ? 'Pick one to edit it in the filter box' : 'No filter applied yet',
+      });
+      picking = false;
+      if (choice !== undefined) box.value = choice;
+      box.validationMessage = localFilterWarning(box.value);
+      box.show();
+    };
     const subs = [
-      box.onDidChangeValue(() => (box.validationMessage = undefined)),
+      box.onDidChangeValue((value) => (box.validationMessage = localFilterWarning(value))),
+      box.onDidTriggerButton((button) => {
+        if (button === HISTORY_BUTTON) void pickFromHistory();
+        else if (button === EDITOR_BUTTON) {
+          const text = box.value;
+          box.hide();
+          void vscode.commands.executeCommand(EDIT_FILTER_COMMAND, text);
+        }
+      }),
       box.onDidAccept(async () => {
         if (box.busy) return;
         box.busy = true;
         box.enabled = false;
-        last = await traces.setQuery({ filterExpression: box.value.trim() || undefined });
+        last = await applyFilter(traces, history, box.value);
         box.busy = false;
         box.enabled = true;
         if (!last.ok && last.error.kind === 'invalid-request') {
@@ -49,6 +96,7 @@ export async function filterTraces(traces: TraceListModel, expression?: unknown,
         }
       }),
       box.onDidHide(() => {
+        if (picking) return;
         for (const s of subs) s.dispose();
         box.dispose();
         resolve(last);

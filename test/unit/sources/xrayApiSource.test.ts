@@ -47,6 +47,15 @@ suite('XrayApiSource over the local collector', () => {
     assert.ok(all.summaries.every((s) => s.startTime >= WINDOW.startTime && s.startTime <= WINDOW.endTime));
   });
 
+  test("summaries keep the annotations GetTraceSummaries returns, each key's distinct values", async () => {
+    const all = await source.listTraceSummaries({ window: WINDOW, maxTraces: 10_000 });
+    const gold = all.summaries.find((s) => s.annotations?.customer_tier?.includes('gold'));
+    assert.ok(gold, 'no trace with customer_tier "gold"');
+    assert.deepStrictEqual(gold.annotations?.route, ['GET /orders/:id']);
+    assert.ok(all.summaries.some((s) => s.annotations?.items?.includes(2)), 'number annotations are kept as numbers');
+    assert.ok(all.summaries.every((s) => Object.values(s.annotations ?? {}).every((values) => values.length === new Set(values).size)));
+  });
+
   test('stops paging at the cap and says the list is truncated', async () => {
     const capped = await source.listTraceSummaries({ window: WINDOW, maxTraces: 120 });
     assert.strictEqual(capped.summaries.length, 120);
