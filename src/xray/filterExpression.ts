@@ -53,6 +53,8 @@ export interface FilterError {
   /** 0-based offsets of the offending text in the expression (start === end at the end of the text). */
   start: number;
   end: number;
+  /** X-Ray itself accepts this (root causes, groups…); only the local collector cannot evaluate it. */
+  localOnly?: true;
 }
 
 export type FilterParseResult = { ok: true; filter: TraceFilter } | { ok: false; error: FilterError };
@@ -77,7 +79,7 @@ export function parseFilterExpression(text: string): FilterParseResult {
   try {
     return { ok: true, filter: new TraceFilter(text, new Parser(text).parse()) };
   } catch (error) {
-    if (error instanceof SyntaxProblem) return { ok: false, error: { message: error.message, start: error.start, end: error.end } };
+    if (error instanceof SyntaxProblem) return { ok: false, error: { message: error.message, start: error.start, end: error.end, ...(error.localOnly ? { localOnly: true } : {}) } };
     throw error;
   }
 }
@@ -397,6 +399,8 @@ function ec2Field(doc: SegmentDocument, field: 'instance_id' | 'availability_zon
 // Parsing: a lexer that scans one token ahead, and a recursive-descent parser bounded by MAX_FILTER_NESTING.
 
 class SyntaxProblem extends Error {
+  localOnly = false;
+
   constructor(sentence: string, readonly start: number, readonly end: number) {
     super(`${sentence} (character ${start + 1})`);
   }
@@ -620,7 +624,11 @@ class Parser {
       return this.parseComparison(token, word, spec.type);
     }
     const unsupported = UNSUPPORTED.get(word) ?? (word.startsWith('rootcause.') ? 'root causes' : word.startsWith('group.') ? 'groups' : undefined);
-    if (unsupported) throw problemAt(token, `${token.text} filters on ${unsupported}, which the local collector does not support`);
+    if (unsupported) {
+      const problem = problemAt(token, `${token.text} filters on ${unsupported}, which the local collector does not support`);
+      problem.localOnly = true;
+      throw problem;
+    }
     const suggestion = closestKeyword(word);
     throw problemAt(token, `Unknown keyword ${describe(token)}${suggestion ? `: did you mean ${suggestion}?` : ''}`);
   }

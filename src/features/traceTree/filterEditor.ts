@@ -100,7 +100,8 @@ export class FilterEditor extends Disposable implements vscode.CompletionItemPro
     if (doc.languageId !== FILTER_LANGUAGE) return;
     const text = doc.getText();
     const parsed = text.trim() ? parseFilterExpression(text) : undefined;
-    if (!parsed || parsed.ok) {
+    // Root causes and groups are X-Ray's own: on AWS they are not mistakes.
+    if (!parsed || parsed.ok || (parsed.error.localOnly && this.traces.state.sourceKind === 'aws')) {
       this.diagnostics.delete(doc.uri);
       return;
     }

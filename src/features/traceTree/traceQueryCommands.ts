@@ -23,10 +23,12 @@ export async function applyFilter(traces: TraceListModel, history: FilterHistory
 }
 
 /** The local parser's objection to what is typed, as a warning under the box; undefined when it parses (or is empty). */
-export function localFilterWarning(text: string): vscode.InputBoxValidationMessage | undefined {
+export function localFilterWarning(text: string, sourceKind?: 'local' | 'aws'): vscode.InputBoxValidationMessage | undefined {
   if (!text.trim()) return undefined;
   const parsed = parseFilterExpression(text);
-  return parsed.ok ? undefined : { message: parsed.error.message, severity: vscode.InputBoxValidationSeverity.Warning };
+  // Root causes and groups are X-Ray's own: on AWS nothing to warn of.
+  if (parsed.ok || (parsed.error.localOnly && sourceKind === 'aws')) return undefined;
+  return { message: parsed.error.message, severity: vscode.InputBoxValidationSeverity.Warning };
 }
 
 const HISTORY_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('history'), tooltip: 'History' };
@@ -53,7 +55,7 @@ export async function filterTraces(traces: TraceListModel, history: FilterHistor
   box.buttons = [HISTORY_BUTTON, EDITOR_BUTTON];
   // Editing a refused expression starts from it, not from the last good one.
   box.value = draft ?? traces.query.filterExpression ?? '';
-  box.validationMessage = localFilterWarning(box.value);
+  box.validationMessage = localFilterWarning(box.value, traces.state.sourceKind);
   box.ignoreFocusOut = true;
   return new Promise<QueryOutcome | undefined>((resolve) => {
     let last: QueryOutcome | undefined;
@@ -68,11 +70,11 @@ export async function filterTraces(traces: TraceListModel, history: FilterHistor
       });
       picking = false;
       if (choice !== undefined) box.value = choice;
-      box.validationMessage = localFilterWarning(box.value);
+      box.validationMessage = localFilterWarning(box.value, traces.state.sourceKind);
       box.show();
     };
     const subs = [
-      box.onDidChangeValue((value) => (box.validationMessage = localFilterWarning(value))),
+      box.onDidChangeValue((value) => (box.validationMessage = localFilterWarning(value, traces.state.sourceKind))),
       box.onDidTriggerButton((button) => {
         if (button === HISTORY_BUTTON) void pickFromHistory();
         else if (button === EDITOR_BUTTON) {

@@ -174,7 +174,12 @@ suite('filter expressions: parsing', () => {
       ['service() { first }', 'first filters on root causes, which the local collector does not support (character 13)'],
       ['message = "x"', 'message filters on root causes, which the local collector does not support (character 1)'],
     ];
-    for (const [text, message] of cases) assert.strictEqual(parseError(text).message, message);
+    for (const [text, message] of cases) {
+      assert.strictEqual(parseError(text).message, message);
+      // X-Ray accepts these: the views do not mark them as mistakes on AWS.
+      assert.strictEqual(parseError(text).localOnly, true, text);
+    }
+    for (const text of ['fualt', 'annotation.x =', 'service("a") {']) assert.strictEqual(parseError(text).localOnly, undefined, text);
   });
 
   test('hostile input: too long, too deep, huge strings and random bytes give errors, never a throw or a stack overflow', () => {
