@@ -2,20 +2,9 @@
 // frontend/lib/orderStore.js shows a latency lens above loadOrder (p95 · p50 · faults · n · window); clicking it
 // narrows the Traces view to the traces through loadOrder; the /crash TypeError shows in Problems.
 // Screenshots: test-results/lenses.png, test-results/lens-traces.png.
-import { openWorkbench, openXRayContainer, treeRows, waitForRows, TRACE_ROW } from './workbench.mjs';
+import { openFile, openWorkbench, openXRayContainer, treeRows, waitForRows, TRACE_ROW } from './workbench.mjs';
 
 export const title = 'latency lenses above the sample app\'s slow functions';
-
-/** Opens a workspace file through Quick Open (Ctrl+P), as a person would. */
-async function openFile(page, relativePath, name) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ timeout: 20000 });
-  await input.fill(relativePath);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 20000 });
-}
 
 export async function run({ page, step, workbenchUrl, startSampleApp, screenshot }) {
   let app;

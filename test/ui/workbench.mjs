@@ -59,6 +59,17 @@ export async function pickQuickItem(page, label, { timeout = 20000 } = {}) {
   await page.keyboard.press('Enter');
 }
 
+/** Opens a workspace file through Quick Open (Ctrl+P), as a person would. */
+export async function openFile(page, relativePath, name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ timeout: 20000 });
+  await input.fill(relativePath);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 20000 });
+}
+
 /** A notification toast whose text matches `text`. */
 export function notification(page, text) {
   return page.locator('.notification-toast', { hasText: text });

@@ -47,9 +47,9 @@ export class FilterEditor extends Disposable implements vscode.CompletionItemPro
   async open(text?: unknown): Promise<vscode.Uri> {
     const content = typeof text === 'string' ? text : (this.traces.query.filterExpression ?? '');
     const doc = await vscode.workspace.openTextDocument({ language: FILTER_LANGUAGE, content });
-    const editor = await vscode.window.showTextDocument(doc);
+    // The cursor at the end as the editor opens (set afterwards, it would move the cursor of someone already typing).
     const end = doc.positionAt(content.length);
-    editor.selection = new vscode.Selection(end, end);
+    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(end, end) });
     return doc.uri;
   }
 
