@@ -1,7 +1,7 @@
 // What a person sees when a request fails: the GET /crash trace expanded down to its exception and stack
 // frames; clicking a frame opens the sample app's file at the line that threw. Screenshot:
 // test-results/trace-detail.png (the README's picture is taken from it).
-import { openWorkbench, openXRayContainer, treeRows } from './workbench.mjs';
+import { openWorkbench, openXRayContainer, treeRows, waitForRows, TRACE_ROW } from './workbench.mjs';
 
 export const title = 'a failed trace expands to its stack frames, and a frame opens the file';
 
@@ -18,8 +18,9 @@ export async function run({ page, step, workbenchUrl, startSampleApp, screenshot
       // shift while the test clicks them.
       app = await startSampleApp({ rate: 8, count: 24 });
       await app.traffic;
-      await treeRows(page, /GET \/crash/).nth(1).waitFor({ timeout: 30000 });
-      await page.waitForTimeout(1000); // the refresh after the last request (debounced 500 ms)
+      // At least this run's 24 listed (refreshes are paced by their cost, up to 10 s, and may come later).
+      await waitForRows(page, TRACE_ROW, 24, { timeout: 45000 });
+      await page.waitForTimeout(1000);
       const crash = treeRows(page, /GET \/crash/).first();
       await crash.click();
       await treeRows(page, /^frontend-api/).first().waitFor({ timeout: 20000 });
@@ -29,8 +30,17 @@ export async function run({ page, step, workbenchUrl, startSampleApp, screenshot
       const frame = treeRows(page, /frontend\/lib\/config\.js:\d+/).first();
       await frame.waitFor({ timeout: 20000 });
       const line = Number(/config\.js:(\d+)/.exec(await frame.innerText())[1]);
-      await frame.click();
-      await page.locator('.tabs-container .tab.active', { hasText: 'config.js' }).waitFor({ timeout: 20000 });
+      // A refresh that re-renders the tree under the pointer can swallow a click: as a person would, click again.
+      const tab = page.locator('.tabs-container .tab.active', { hasText: 'config.js' });
+      for (let attempt = 1; ; attempt++) {
+        await treeRows(page, /frontend\/lib\/config\.js:\d+/).first().click();
+        try {
+          await tab.waitFor({ timeout: 7000 });
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+        }
+      }
       // The status bar shows the cursor position the frame put us at.
       await page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${line}, Col 1\\b`) }).first().waitFor({ timeout: 20000 });
       await page.mouse.move(900, 700);
