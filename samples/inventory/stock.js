@@ -1,10 +1,10 @@
-// Stock levels in memory. Every FAULT_EVERY-th lookup (env INVENTORY_FAULT_EVERY, default 9; 0 = never)
-// times out, so the traces show an occasional fault that starts in this service.
+// Stock levels in memory. Every FAULT_EVERY-th lookup (env INVENTORY_FAULT_EVERY, default 9; 0 = never) times out: a
+// fault that starts in this service. INVENTORY_CACHE_EXTRA_MS (default 0) slows each cache read: a regression to find.
 'use strict';
 
 const { AWSXRay, HttpError } = require('../shared/tracedServer');
 
-const faultEvery = Number(process.env.INVENTORY_FAULT_EVERY ?? 9);
+const [faultEvery, cacheExtraMs] = [Number(process.env.INVENTORY_FAULT_EVERY ?? 9), Number(process.env.INVENTORY_CACHE_EXTRA_MS ?? 0)];
 const stock = new Map();
 let lookups = 0;
 let reservations = 0;
@@ -37,7 +37,7 @@ function readCache(sku) {
         await delay(25);
         throw new StockCacheTimeout(sku);
       }
-      await delay(3 + (lookups % 4) * 2);
+      await delay(3 + (lookups % 4) * 2 + cacheExtraMs);
       subsegment.close();
       return available(sku);
     } catch (err) {

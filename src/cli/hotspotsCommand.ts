@@ -14,12 +14,13 @@ import { formatLensText } from '../xray/latencyStats';
 import type { SegmentDocument } from '../xray/model';
 import { parseSegmentDocument } from '../xray/segmentDocument';
 import { TraceAssembler } from '../xray/traceAssembler';
+import { compareReport } from './hotspotsCompare';
 import { readWorkspace, treeSitterDirectory } from './hotspotsWorkspace';
 import { readTraceFile, type TraceFileContents } from '../collector/traceFile';
 
 export const HOTSPOTS_USAGE = `usage: xray-lens hotspots --workspace DIR (--endpoint URL | --file TRACES.json | --profile P --region R)
                          [--since 15m] [--path-map /var/task=.] [--max-traces 1000] [--json]
-                         [--rate 5] [--give-up-after 60s]
+                         [--rate 5] [--give-up-after 60s] [--compare 60m..15m]
 
 Maps the traces to the functions of the workspace (call-site names, function names, code.* attributes, exception
 stack frames) and prints, per mapped function, count, p50/p95/p99 (ms), faults, errors and throttles, slowest
@@ -31,6 +32,10 @@ evidence}; file is workspace-relative with / separators, line the 1-based first 
 --rate caps the requests per second to AWS (default 5; the pace slows while X-Ray throttles and recovers after).
 A throttled request is retried until no request has got through for --give-up-after (default 60s); then the
 traces that did arrive are reported, a line on stderr says what is missing, and the exit code is 3.
+--compare A..B (A > B, e.g. 60m..15m) compares, per function, the window from A to B ago ("before") with the last
+B ("after"); with --file, "ago" counts back from the file's last trace. Each row says the p95 after, its change and
+both sample sizes, and claims a change only when a permutation test says it is more than chance (p < 0.05) and both
+sides have at least 20 samples.
 `;
 
 export interface HotspotsArgs {
@@ -46,6 +51,8 @@ export interface HotspotsArgs {
   /** Requests per second to an X-Ray API that is not a local collector. */
   rate: number;
   giveUpAfterMs: number;
+  /** --compare A..B: "before" from A to B minutes ago, "after" the last B minutes. */
+  compare?: { fromMinutes: number; splitMinutes: number };
 }
 
 /** One row of the report, as `--json` prints it. */
@@ -98,6 +105,10 @@ export function parseHotspotsArgs(argv: string[]): HotspotsArgs | string {
       const n = Number(value);
       if (!(n >= 0.5 && n <= 100)) return '--rate needs requests per second between 0.5 and 100';
       args.rate = n;
+    } else if (name === '--compare') {
+      const [from, split] = value.split('..').map((part) => parseSince(part));
+      if (from === undefined || split === undefined || !(from > split)) return `--compare needs A..B with A longer ago than B, like 60m..15m (got "${value}")`;
+      args.compare = { fromMinutes: from, splitMinutes: split };
     } else if (name === '--give-up-after') {
       const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/i.exec(value.trim());
       const ms = match ? Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm'] : NaN;
@@ -108,14 +119,16 @@ export function parseHotspotsArgs(argv: string[]): HotspotsArgs | string {
   if (!args.workspace) return '--workspace DIR is required';
   if (args.file && (args.endpoint || args.profile || args.region)) return '--file cannot be combined with --endpoint, --profile or --region';
   if (!args.file && !args.endpoint && !args.profile && !args.region) return 'say where the traces come from: --file, --endpoint, or --profile/--region';
+  // Both windows are fetched: --since reaches back to the start of "before".
+  if (args.compare) args.sinceMinutes = args.compare.fromMinutes;
   return args as HotspotsArgs;
 }
 
-/** 15m, 2h, 1d, or a bare number of minutes. */
+/** 30s, 15m, 2h, 1d, or a bare number of minutes. */
 export function parseSince(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)\s*(m|min|h|d)?$/i.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|min|h|d)?$/i.exec(text.trim());
   if (!match) return undefined;
-  const perUnit: Record<string, number> = { m: 1, min: 1, h: 60, d: 1440 };
+  const perUnit: Record<string, number> = { s: 1 / 60, m: 1, min: 1, h: 60, d: 1440 };
   const n = Number(match[1]) * perUnit[(match[2] ?? 'm').toLowerCase()];
   return n > 0 && n <= 30 * 1440 ? n : undefined;
 }
@@ -146,6 +159,12 @@ export async function hotspots(args: HotspotsArgs, io: HotspotsIo): Promise<0 | 
   const parser = await loadCodeParser(treeSitterDirectory());
   try {
     const mapper = new CodeMapper({ ...readWorkspace(workspace, parser), pathMappings: args.pathMappings });
+    if (args.compare) {
+      const end = args.file ? lastEnd(traces) : (io.now?.() ?? Date.now()) / 1000;
+      compareReport(traces, mapper, { ...args.compare, endTime: end }, args.json, io);
+      if (incomplete) io.err(`xray-lens: partial report: ${incomplete}\n`);
+      return incomplete ? 3 : 0;
+    }
     const index = LatencyIndex.build(traces, mapper);
     const entries = index.entries();
     const rows = entries.filter((e) => e.stats).map(toRow).sort((a, b) => b.p95 - a.p95 || a.file.localeCompare(b.file) || a.line - b.line);
@@ -190,6 +209,13 @@ function ambiguityNotes(entries: LatencyEntry[]): string[] {
     notes.push(`ambiguous: ${e.ambiguous.count} × "${e.ambiguous.names.join('", "')}" fit ${where}; no number shown for them (add --path-map or exception frames to decide)`);
   }
   return notes;
+}
+
+/** The last end time in the traces (epoch seconds). */
+function lastEnd(traces: SegmentDocument[][]): number {
+  let end = -Infinity;
+  for (const segments of traces) for (const s of segments) end = Math.max(end, typeof s.end_time === 'number' ? s.end_time : s.start_time);
+  return end;
 }
 
 /** Minutes between the first start and the last end in the traces (at least 1). */

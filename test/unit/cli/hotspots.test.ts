@@ -11,7 +11,8 @@ import { classifyDocument } from '../../../src/xray/classification';
 import { nearestRank } from '../../../src/xray/latencyStats';
 import type { SegmentDocument } from '../../../src/xray/model';
 import { walkDocuments } from '../../../src/xray/segmentTree';
-import { startTestCollector } from '../collector/collectorHarness';
+import { BatchGetTracesCommand, GetTraceSummariesCommand } from '@aws-sdk/client-xray';
+import { freePort, ROOT, runPeer, startTestCollector, xrayClient } from '../collector/collectorHarness';
 import { FIXTURE_WINDOW, fixtureDocuments, startXrayApiTestServer, type XrayApiTestServer } from '../../support/xrayApiTestServer';
 import { runCli } from './runCli';
 
@@ -237,5 +238,76 @@ suite('xray-lens hotspots', () => {
     const bad = await runCli(['hotspots', '--workspace', 'samples', '--file', path.join(dir, 'nothing.json')]);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /^xray-lens: cannot read .*nothing\.json/);
+  });
+
+  test('--compare: the sample app (real aws-xray-sdk-core) made slower between two runs shows its slower function, and only that', async function () {
+    this.timeout(120_000);
+    const collector = await startTestCollector();
+    const client = xrayClient(collector);
+    try {
+      const run = async (extra: Record<string, string>) => {
+        const [frontendPort, inventoryPort] = [await freePort(), await freePort()];
+        const result = await runPeer(process.execPath, [
+          path.join(ROOT, 'samples/start.mjs'), '--count', '90', '--rate', '40',
+          '--frontend-port', String(frontendPort), '--inventory-port', String(inventoryPort), '--daemon', `127.0.0.1:${collector.port}`,
+        ], { QUIET: '1', INVENTORY_FAULT_EVERY: '0', ...extra }, 60_000);
+        assert.equal(result.code, 0, result.stderr);
+      };
+      await run({});
+      const between = Date.now() / 1000;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // The regression: each stock-cache read 30 ms slower.
+      await run({ INVENTORY_CACHE_EXTRA_MS: '30' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Both runs as `aws xray batch-get-traces` prints them (the real client), so the windows are the file's.
+      const ids: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(new GetTraceSummariesCommand({ StartTime: new Date(Date.now() - 600_000), EndTime: new Date(), NextToken: token }));
+        for (const t of page.TraceSummaries ?? []) ids.push(t.Id!);
+        token = page.NextToken;
+      } while (token);
+      assert.equal(ids.length, 180);
+      const traces = [];
+      for (let i = 0; i < ids.length; i += 5) traces.push(...((await client.send(new BatchGetTracesCommand({ TraceIds: ids.slice(i, i + 5) }))).Traces ?? []));
+      const file = path.join(dir, 'two-runs.json');
+      writeFileSync(file, JSON.stringify({ Traces: traces, UnprocessedTraceIds: [] }));
+      const times = traces.flatMap((t) => (t.Segments ?? []).map((s) => JSON.parse(s.Document!) as { start_time: number; end_time?: number }));
+      const lastEnd = Math.max(...times.map((d) => d.end_time ?? d.start_time));
+      const firstStart = Math.min(...times.map((d) => d.start_time));
+      // "before" reaches back past the first run; "after" starts in the pause between the runs.
+      const from = `${(lastEnd - firstStart + 1).toFixed(1)}s`;
+      const split = `${(lastEnd - (between + 0.75)).toFixed(1)}s`;
+      const json = await runCli(['hotspots', '--workspace', 'samples', '--file', file, '--compare', `${from}..${split}`, '--json']);
+      assert.equal(json.code, 0, json.err);
+      const rows = JSON.parse(json.out) as Array<{ function: string; verdict: string; change?: number; before?: { count: number }; after?: { count: number } }>;
+      const row = (fn: string) => rows.find((r) => r.function === fn);
+      for (const fn of ['readCache', 'lookupStock']) {
+        const r = row(fn);
+        assert.equal(r?.verdict, 'slower', JSON.stringify(r));
+        assert.ok(r!.change! > 1, `${fn}: +${Math.round(r!.change! * 100)}%`);
+        assert.equal(r!.before!.count, r!.after!.count, 'the same request mix on both sides');
+      }
+      // Code the regression did not touch is not claimed to have changed much.
+      for (const r of rows.filter((x) => x.verdict === 'slower' || x.verdict === 'faster')) {
+        assert.ok(['readCache', 'lookupStock', 'reserveStock'].includes(r.function) || Math.abs(r.change ?? 0) < 1, JSON.stringify(r));
+      }
+      // The text report: the lens's words, with the p-value.
+      const text = await runCli(['hotspots', '--workspace', 'samples', '--file', file, '--compare', `${from}..${split}`]);
+      assert.match(text.out, /inventory\/stock\.js:\d+ {2}lookupStock {2}p95 \d+ ms \(\+\d+% vs before, n=(\d+)\/\1\) {2}p=/);
+      assert.match(text.out, /before: 90 traces from \d+ s to \d+ s ago, after: 90 traces in the last \d+ s/);
+    } finally {
+      client.destroy();
+      await collector.close();
+    }
+  });
+
+  test('--compare needs A..B with A further back than B', () => {
+    assert.match(String(parseHotspotsArgs(['--workspace', 'samples', '--file', 'x.json', '--compare', '15m..60m'])), /--compare needs A\.\.B/);
+    assert.match(String(parseHotspotsArgs(['--workspace', 'samples', '--file', 'x.json', '--compare', '60m'])), /--compare needs A\.\.B/);
+    const ok = parseHotspotsArgs(['--workspace', 'samples', '--endpoint', 'http://127.0.0.1:2000', '--compare', '60m..15m']);
+    assert.ok(typeof ok !== 'string');
+    assert.deepEqual(ok.compare, { fromMinutes: 60, splitMinutes: 15 });
+    assert.equal(ok.sinceMinutes, 60, 'both windows are fetched');
   });
 });
