@@ -95,7 +95,12 @@ export class LatencyCodeLensProvider extends Disposable implements vscode.CodeLe
     for (const { entry, line } of shown) {
       const range = new vscode.Range(line, 0, line, 0);
       // Numbers from part of the traces (X-Ray kept throttling) say so on the lens itself; the hover says what is missing.
-      const text = `${lensText(entry.stats!, settings, place.snapshot.windowMinutes)}${place.snapshot.incomplete ? ' · partial' : ''}`;
+      // While comparing: the statistic with its change against "before" and both sample sizes.
+      const comparison = this.service.comparison(place, entry.key, settings.lensStatistic);
+      const numbers = comparison
+        ? loadLatencyEngineModule().formatComparison(comparison, loadLatencyEngineModule().formatMs)
+        : lensText(entry.stats!, settings, place.snapshot.windowMinutes);
+      const text = `${numbers}${place.snapshot.incomplete ? ' · partial' : ''}`;
       lenses.push(new vscode.CodeLens(range, {
         title: escapeLensText((perLine.get(line) ?? 0) > 1 ? `${entry.names.join(', ')}: ${text}` : text),
         command: SHOW_TRACES_THROUGH_COMMAND,

@@ -19,6 +19,7 @@ const SAMPLES_KEPT = 5000;
 // The lens's text formatting goes to the glue through this lazy module: latencyStats imports the t-digest, which
 // activation need not parse.
 export { formatLensText, formatMs, formatWindow } from '../../xray/latencyStats';
+export { compareLatency, formatComparison } from '../../xray/latencyCompare';
 export { entryTitle } from '../../code/latencyIndex';
 
 export interface SlowTrace {

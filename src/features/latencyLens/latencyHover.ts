@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { LatencyEntry } from '../../code/latencyIndex';
 import { readSettings } from '../../platform/config';
+import type { LatencyComparison } from '../../xray/latencyCompare';
 import type { LatencyStats } from '../../xray/latencyStats';
 import { placeEntries } from './latencyCodeLens';
 import type { SlowTrace } from './latencyEngine';
@@ -35,12 +36,22 @@ export class LatencyHoverProvider implements vscode.HoverProvider {
         && (line === fn.startLine || line === fn.nameLine || fn.callSites.some((c) => c.line === line && entry.names.includes(c.name))));
     if (!hit) return undefined;
     const command = await openTraceCommand();
-    const markdown = hoverMarkdown(hit.entry, place.snapshot, place.index.samples.get(hit.entry.key) ?? [], place.index.slowest.get(hit.entry.key) ?? [], command);
+    const comparison = this.service.comparison(place, hit.entry.key, readSettings().lensStatistic);
+    const beforeSamples = place.snapshot.before?.folders.get(place.folder.uri.toString())?.samples.get(hit.entry.key) ?? [];
+    const compared = comparison && place.snapshot.before ? { comparison, label: place.snapshot.before.label, samples: beforeSamples } : undefined;
+    const markdown = hoverMarkdown(hit.entry, place.snapshot, place.index.samples.get(hit.entry.key) ?? [], place.index.slowest.get(hit.entry.key) ?? [], command, compared);
     return new vscode.Hover(markdown, document.lineAt(line).range);
   }
 }
 
-export function hoverMarkdown(entry: LatencyEntry, snapshot: LensSnapshot, samples: readonly number[], slowest: readonly SlowTrace[], command: string): vscode.MarkdownString {
+/** Compare Latency's other window, for the hover: the comparison, how the window was chosen, and its samples. */
+export interface HoverComparison {
+  comparison: LatencyComparison;
+  label: string;
+  samples: readonly number[];
+}
+
+export function hoverMarkdown(entry: LatencyEntry, snapshot: LensSnapshot, samples: readonly number[], slowest: readonly SlowTrace[], command: string, compared?: HoverComparison): vscode.MarkdownString {
   const stats = entry.stats as LatencyStats;
   const { formatMs, formatWindow } = loadLatencyEngineModule();
   const md = new vscode.MarkdownString(undefined, false);
@@ -53,7 +64,21 @@ export function hoverMarkdown(entry: LatencyEntry, snapshot: LensSnapshot, sampl
   md.appendMarkdown(`faults ${rate(stats.faults)} · errors ${rate(stats.errors)} · throttled ${rate(stats.throttles)}`);
   if (stats.parentShare !== undefined) md.appendMarkdown(` · ${(stats.parentShare * 100).toFixed(0)}% of the request's time`);
   md.appendMarkdown('\n\n');
-  md.appendCodeblock(histogram(samples), 'text');
+  if (compared) {
+    // Both windows, each with its own histogram, and what the test made of the difference.
+    const { comparison: c, label } = compared;
+    const { formatComparison } = loadLatencyEngineModule();
+    const p = c.pValue === undefined ? '' : ` (permutation test p=${c.pValue < 0.001 ? '<0.001' : c.pValue.toFixed(3)})`;
+    // Our own words and numbers; the label may hold a file name, so it is escaped.
+    md.appendMarkdown(`**Compared** with ${escapeMarkdown(label)}: ${formatComparison(c, formatMs)}${p}\n\n`);
+    md.appendMarkdown(`Now (n=${samples.length}):\n`);
+    md.appendCodeblock(histogram(samples), 'text');
+    const b = c.before;
+    md.appendMarkdown(`\nBefore (n=${compared.samples.length}${b ? ` · p50 ${formatMs(b.p50)} · p95 ${formatMs(b.p95)} · p99 ${formatMs(b.p99)}` : ''}):\n`);
+    md.appendCodeblock(histogram(compared.samples), 'text');
+  } else {
+    md.appendCodeblock(histogram(samples), 'text');
+  }
   if (slowest.length > 0) {
     md.appendMarkdown('\nSlowest traces:\n\n');
     for (const slow of slowest.slice(0, 5)) {

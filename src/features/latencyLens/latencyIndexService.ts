@@ -8,10 +8,11 @@ import type { ParsedCode } from '../../code/functionRanges';
 import { toAbortSignal } from '../../platform/cancellation';
 import { affectsSettings, readSettings } from '../../platform/config';
 import { Disposable } from '../../platform/disposable';
-import type { TraceSummaryView } from '../../sources/traceSource';
+import type { TimeWindow, TraceSummaryView } from '../../sources/traceSource';
 import type { SegmentDocument } from '../../xray/model';
 import { resolveTimeRange } from '../../xray/timeRange';
 import type { TraceListModel } from '../traceTree/traceListModel';
+import type { LatencyComparison } from '../../xray/latencyCompare';
 import type { FolderBuilder, FolderIndex, LatencyEngine } from './latencyEngine';
 import { loadLatencyEngineModule } from './loadLatencyEngine';
 
@@ -47,9 +48,20 @@ const PARSED_DOCUMENTS_KEPT = 64;
 /** The longest the index's work runs on the extension host before it yields (a CodeLens request waits about this much at most). */
 const SLICE_MS = 5;
 
+/** Compare Latency's "before": the lens compares the listed traces (after) with the traces of this window. */
+export interface CompareWith {
+  window: TimeWindow;
+  /** How the user chose it: "the 15 min before", "before the last save of orderStore.js (12:04)". */
+  label: string;
+}
+
 export interface LensSnapshot {
   /** By workspace folder URI (string). */
   folders: Map<string, FolderIndex>;
+  /** Set while Compare Latency is on: the same folders mapped from the "before" window's traces. */
+  before?: { folders: Map<string, FolderIndex>; label: string; traces: number; truncated: boolean };
+  /** Comparisons worked out so far, by folder URI and entry key and statistic (a test takes milliseconds: once each). */
+  compared?: Map<string, LatencyComparison>;
   traceIds: ReadonlySet<string>;
   summaries: ReadonlyMap<string, TraceSummaryView>;
   windowMinutes: number;
@@ -84,6 +96,7 @@ export class LatencyIndexService extends Disposable {
   private buildCts: vscode.CancellationTokenSource | undefined;
   /** The source the running build fetches from. */
   private buildSource: string | undefined;
+  private compareWith: CompareWith | undefined;
 
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   /** The index was rebuilt (or dropped). */
@@ -164,6 +177,17 @@ export class LatencyIndexService extends Disposable {
     return this._snapshot;
   }
 
+  get comparing(): CompareWith | undefined {
+    return this.compareWith;
+  }
+
+  /** Compare the listed traces with another window's (undefined: stop comparing); the index is rebuilt. */
+  setCompare(compare: CompareWith | undefined): void {
+    this.compareWith = compare;
+    this.start();
+    this.schedule(0);
+  }
+
   /** True while a build runs or is scheduled (tests wait for it to settle). */
   get busy(): boolean {
     return this.building !== undefined || this.timer !== undefined;
@@ -180,6 +204,20 @@ export class LatencyIndexService extends Disposable {
   loadEngine(): Promise<LatencyEngine> {
     this.engine ??= loadLatencyEngineModule().LatencyEngine.load(path.join(this.extensionPath, 'dist', 'tree-sitter'));
     return this.engine;
+  }
+
+  /** The entry's before/after while Compare Latency is on (undefined otherwise), worked out once per snapshot. */
+  comparison(place: DocumentPlace, key: string, statistic: LatencyComparison['statistic']): LatencyComparison | undefined {
+    const before = place.snapshot.before?.folders.get(place.folder.uri.toString());
+    if (!before) return undefined;
+    const id = `${place.folder.uri.toString()}\n${key}\n${statistic}`;
+    const compared = (place.snapshot.compared ??= new Map());
+    let result = compared.get(id);
+    if (!result) {
+      result = loadLatencyEngineModule().compareLatency(before.samples.get(key) ?? [], place.index.samples.get(key) ?? [], statistic);
+      compared.set(id, result);
+    }
+    return result;
   }
 
   /** The document's folder index and relative path, when the index has entries or exceptions for it. */
@@ -263,13 +301,15 @@ export class LatencyIndexService extends Disposable {
       return;
     }
     const listed = state.sourceKind === 'aws' ? state.summaries.slice(0, AWS_TRACE_CAP) : state.summaries;
-    const key = JSON.stringify([listed.map((s) => `${s.id}@${s.revision}`), settings.lensPathMappings, this.generation, state.sourceLabel, this.traces.sourceGeneration]);
+    const compare = this.compareWith;
+    const key = JSON.stringify([listed.map((s) => `${s.id}@${s.revision}`), settings.lensPathMappings, this.generation, state.sourceLabel, this.traces.sourceGeneration, compare?.window]);
     if (key === this.lastKey) return;
     const engine = await this.loadEngine();
 
     const { traces, incomplete } = await this.fetchAll(listed, token);
     if (token.isCancellationRequested) return;
     const builders: Array<[string, FolderBuilder]> = [];
+    const beforeBuilders: Array<[string, FolderBuilder]> = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const files = await this.listFiles(folder);
       const code = await this.parseFiles(engine, folder, files, token);
@@ -284,21 +324,32 @@ export class LatencyIndexService extends Disposable {
           return undefined;
         }
       };
-      builders.push([folder.uri.toString(), engine.folderBuilder({ files, code, pathMappings: settings.lensPathMappings, sourceMapOf })]);
+      const input = { files, code, pathMappings: settings.lensPathMappings, sourceMapOf };
+      builders.push([folder.uri.toString(), engine.folderBuilder(input)]);
+      if (compare) beforeBuilders.push([folder.uri.toString(), engine.folderBuilder(input)]);
     }
     // Thousands of traces take a few hundred ms to map: in slices, so lenses, hovers and other extensions are
     // answered meanwhile (bench/codeLensFlood.bench.mjs measured 245 ms in one task during a flood).
-    let slice = performance.now();
-    for (const trace of traces) {
-      const segments = engine.assemble(trace);
-      for (const [, builder] of builders) builder.add(segments);
-      if (performance.now() - slice > SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
+    if (!(await this.mapInSlices(engine, traces, builders, token))) return;
+    const folders = new Map<string, FolderIndex>(builders.map(([uri, builder]) => [uri, builder.finish()]));
+    let before: LensSnapshot['before'];
+    if (compare) {
+      // The same cap as the list's own traces (AWS bills each one); the list's filter applies to both windows.
+      const cap = state.sourceKind === 'aws' ? AWS_TRACE_CAP : settings.tracesMaxShown;
+      try {
+        const earlier = await this.traces.summariesIn(compare.window, cap, toAbortSignal(token));
+        const fetched = await this.fetchAll(earlier.summaries, token);
         if (token.isCancellationRequested) return;
-        slice = performance.now();
+        if (!(await this.mapInSlices(engine, fetched.traces, beforeBuilders, token))) return;
+        before = { folders: new Map(beforeBuilders.map(([uri, builder]) => [uri, builder.finish()])), label: compare.label, traces: fetched.traces.length, truncated: earlier.truncated };
+      } catch (err) {
+        if (token.isCancellationRequested) return;
+        // The lenses go on with the listed traces alone; the user hears why the comparison is missing.
+        const message = `Compare Latency: the traces ${compare.label} could not be read: ${err instanceof Error ? err.message : String(err)}`;
+        this.log.error(message);
+        void vscode.window.showErrorMessage(`X-Ray: ${message}`);
       }
     }
-    const folders = new Map<string, FolderIndex>(builders.map(([uri, builder]) => [uri, builder.finish()]));
     const window = resolveTimeRange(this.traces.query.range, Date.now());
     // A partial build is not remembered as done: the next change of the list builds again and fetches what is missing.
     this.lastKey = incomplete ? '' : key;
@@ -308,7 +359,23 @@ export class LatencyIndexService extends Disposable {
       summaries: new Map(listed.map((s) => [s.id, s])),
       windowMinutes: Math.max(1, (Math.min(window.endTime, Date.now() / 1000) - window.startTime) / 60),
       ...(incomplete ? { incomplete } : {}),
+      ...(before ? { before } : {}),
     });
+  }
+
+  /** Each trace into each folder's builder, yielding every SLICE_MS; false when cancelled meanwhile. */
+  private async mapInSlices(engine: LatencyEngine, traces: Array<{ id: string; segments: SegmentDocument[] }>, builders: Array<[string, FolderBuilder]>, token: vscode.CancellationToken): Promise<boolean> {
+    let slice = performance.now();
+    for (const trace of traces) {
+      const segments = engine.assemble(trace);
+      for (const [, builder] of builders) builder.add(segments);
+      if (performance.now() - slice > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (token.isCancellationRequested) return false;
+        slice = performance.now();
+      }
+    }
+    return true;
   }
 
   private setSnapshot(snapshot: LensSnapshot | undefined): void {

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../platform/disposable';
 import type { TraceListModel } from '../traceTree/traceListModel';
+import { COMPARE_LATENCY_COMMAND, compareLatency } from './compareLatency';
 import { ExceptionDiagnostics } from './exceptionDiagnostics';
 import { LatencyCodeLensProvider, LENS_SELECTOR } from './latencyCodeLens';
 import { LatencyHoverProvider } from './latencyHover';
@@ -22,5 +23,6 @@ export class LatencyLens extends Disposable {
     this._register(vscode.languages.registerHoverProvider(LENS_SELECTOR, new LatencyHoverProvider(service)));
     this._register(new TracesThroughFunction(service, traces));
     this._register(vscode.commands.registerCommand(OPEN_TRACE_COMMAND, (traceId?: unknown) => openTrace(traceId)));
+    this._register(vscode.commands.registerCommand(COMPARE_LATENCY_COMMAND, (arg?: unknown) => compareLatency(service, traces, arg)));
   }
 }

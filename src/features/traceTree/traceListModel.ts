@@ -7,7 +7,7 @@ import { affectsSettings, readSettings } from '../../platform/config';
 import { toAbortSignal } from '../../platform/cancellation';
 import { Disposable } from '../../platform/disposable';
 import { describeSourceError, type DescribedError } from '../../sources/sourceErrors';
-import { fetchedOf, type FetchedTrace, type SourceMode, type SourceProgress, type TraceSource, type TraceSummaryView } from '../../sources/traceSource';
+import { fetchedOf, type FetchedTrace, type SourceMode, type SourceProgress, type TimeWindow, type TraceSource, type TraceSummaryView } from '../../sources/traceSource';
 import { resolveTimeRange, timeRangeKey, type TimeRange } from '../../xray/timeRange';
 import type { SourceAvailability, TraceSourceManager } from '../sources/traceSourceManager';
 
@@ -416,6 +416,22 @@ export class TraceListModel extends Disposable {
     if (this.traceCache.size <= this._state.summaries.length + 50) return;
     const listed = new Set(this._state.summaries.map((s) => s.id));
     for (const id of this.traceCache.keys()) if (!listed.has(id)) this.traceCache.delete(id);
+  }
+
+  /**
+   * Summaries of another window than the list's, with the list's filter (Compare Latency's "before"): neither shown
+   * nor kept. Newest first, at most `maxTraces`.
+   */
+  async summariesIn(window: TimeWindow, maxTraces: number, signal?: AbortSignal): Promise<{ summaries: TraceSummaryView[]; truncated: boolean; incomplete?: string }> {
+    const available = await this.sources.ready();
+    if (!available.source) throw new Error(available.reason);
+    try {
+      const result = await available.source.listTraceSummaries({ window, filterExpression: this._query.filterExpression, maxTraces }, { signal });
+      result.summaries.sort((a, b) => b.startTime - a.startTime);
+      return { summaries: result.summaries, truncated: result.truncated, ...(result.incomplete ? { incomplete: result.incomplete.message } : {}) };
+    } catch (err) {
+      throw new Error(describeSourceError(err, available.source.label).message);
+    }
   }
 
   /** A trace by id, listed or not (a trace id typed or pasted, a lens's slowest trace). */
