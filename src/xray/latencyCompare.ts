@@ -11,6 +11,8 @@ export const MIN_COMPARE_SAMPLES = 20;
 export const SIGNIFICANCE = 0.05;
 /** Permutations per test: the p-value's resolution is 1/this, ample at SIGNIFICANCE, and a test takes milliseconds. */
 const PERMUTATIONS = 2000;
+/** Samples per side the test looks at (see thin). */
+const TESTED_SAMPLES = 1000;
 
 export type CompareVerdict = 'slower' | 'faster' | 'no-change' | 'too-few';
 
@@ -40,11 +42,19 @@ export function compareLatency(before: readonly number[], after: readonly number
   const result: LatencyComparison = { ...(b ? { before: b } : {}), ...(a ? { after: a } : {}), statistic, verdict: 'too-few' };
   if (a && b && b[statistic] > 0) result.change = (a[statistic] - b[statistic]) / b[statistic];
   if (before.length < MIN_COMPARE_SAMPLES || after.length < MIN_COMPARE_SAMPLES) return result;
-  const logOf = (xs: readonly number[]) => xs.map((x) => Math.log1p(Math.max(0, x)));
+  // The test's cost grows with permutations × samples: past TESTED_SAMPLES a side is thinned evenly (its statistics
+  // above use every sample), so a lens with thousands of samples still costs a few milliseconds.
+  const logOf = (xs: readonly number[]) => thin(xs, TESTED_SAMPLES).map((x) => Math.log1p(Math.max(0, x)));
   result.pValue = permutationTest(logOf(after), logOf(before), 'two_side', PERMUTATIONS, seeded(before.length * 7919 + after.length));
   const shifted = result.change !== undefined && result.change !== 0;
   result.verdict = result.pValue < SIGNIFICANCE && shifted ? (result.change! > 0 ? 'slower' : 'faster') : 'no-change';
   return result;
+}
+
+function thin(xs: readonly number[], most: number): readonly number[] {
+  if (xs.length <= most) return xs;
+  const step = xs.length / most;
+  return Array.from({ length: most }, (_, i) => xs[Math.floor(i * step)]);
 }
 
 function windowStats(samples: readonly number[]): WindowStats | undefined {
