@@ -48,8 +48,6 @@ export async function serveTraceFile(contents: TraceFileContents, log: (line: st
     if (examples.length < 5) examples.push(`${where ? `${where}: ` : ''}${reason}`);
   };
   for (const entry of contents.rejected) refuse(entry.reason, entry.where);
-  let startTime = Number.POSITIVE_INFINITY;
-  let endTime = Number.NEGATIVE_INFINITY;
   let stored = 0;
   // A file of 100,000 documents takes a second or more to store: in slices, so the editor answers meanwhile.
   let sliceEnd = performance.now() + SLICE_MS;
@@ -62,16 +60,9 @@ export async function serveTraceFile(contents: TraceFileContents, log: (line: st
       sliceEnd = performance.now() + SLICE_MS;
     }
   }
-  // The extent from what was kept (merged documents), not from the raw texts.
-  const all = store.listed({ startTime: Number.NEGATIVE_INFINITY, endTime: Number.POSITIVE_INFINITY });
-  for (const { traceId } of all) {
-    for (const segment of store.segments(traceId) ?? []) {
-      if (typeof segment.start_time === 'number') startTime = Math.min(startTime, segment.start_time);
-      if (typeof segment.end_time === 'number') endTime = Math.max(endTime, segment.end_time);
-      else if (typeof segment.start_time === 'number') endTime = Math.max(endTime, segment.start_time);
-    }
-  }
-  if (all.length === 0) {
+  // The extent of what was kept (each trace's top-level documents), not of the raw texts.
+  const extent = store.timeExtent();
+  if (!extent) {
     const reasons = Object.entries(rejected).map(([reason, n]) => `${n.toLocaleString('en-US')} ${reason}`).join(', ');
     throw new Error(`no trace in it could be kept: ${contents.documents.length.toLocaleString('en-US')} documents refused (${reasons})`);
   }
@@ -84,11 +75,11 @@ export async function serveTraceFile(contents: TraceFileContents, log: (line: st
   return {
     endpoint: { host: '127.0.0.1', port },
     formats: contents.formats,
-    traces: all.length,
+    traces: store.size,
     documents: stored,
     rejected,
     examples,
-    extent: { startTime, endTime: Math.max(endTime, startTime) },
+    extent,
     close: () =>
       new Promise<void>((resolve) => {
         http.server.closeAllConnections();

@@ -386,6 +386,18 @@ export class TraceStore {
     return found.sort(newestFirst);
   }
 
+  /** The earliest start and the latest end over every trace kept (epoch seconds), without assembling any; undefined when empty. */
+  timeExtent(): { startTime: number; endTime: number } | undefined {
+    this.flush();
+    let startTime = Number.POSITIVE_INFINITY;
+    let endTime = Number.NEGATIVE_INFINITY;
+    for (const entry of this.traces.values()) {
+      startTime = Math.min(startTime, entry.startTime);
+      endTime = Math.max(endTime, entry.endTime ?? entry.startTime);
+    }
+    return this.traces.size === 0 ? undefined : { startTime, endTime };
+  }
+
   /** Ids of the traces that overlap the window, cheaply (segmentsOverlapping without assembling them). */
   overlapping(window: TimeWindow): string[] {
     this.flush();
