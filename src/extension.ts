@@ -66,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): XrayLensApi {
     new TimelinePanels(context.extensionUri, sources, log),
     new Instrumentation(context.extensionPath, log),
     registerTraceRefresh(treeView, traces, collector, sources),
-    new WhyNoData({ collector, traces, log }),
+    new WhyNoData({ collector, traces, lens: latencyLens.service, log }),
     registerRefreshFeedback(traces, log),
     vscode.commands.registerCommand('xrayLens.refresh', () => traces.refresh()),
     new FilterEditor(traces, filterHistory),

@@ -83,6 +83,8 @@ export class CodeMapper {
   private readonly sourceMaps = new Map<string, TraceMap | undefined>();
   /** JSON [from, to] → frames resolved by their trailing path alone under `from`. */
   private readonly suffixMatches = new Map<string, number>();
+  /** Absolute paths in frames that are no workspace file (dependencies left out), by folder. */
+  private readonly unresolvedFiles = new Map<string, Set<string>>();
 
   constructor(private readonly input: CodeMappingInput) {
     this.files = new Set(input.files);
@@ -243,6 +245,7 @@ export class CodeMapper {
     }
     const found = this.longestSuffix(p);
     if (found && p.startsWith('/')) this.noteSuffixMatch(p, found);
+    if (!found && (p.startsWith('/') || /^[A-Za-z]:\//.test(p)) && !/\/node_modules\/|\/site-packages\/|\/dist-packages\/|\/lib\/python\d/.test(p)) this.noteUnresolved(p);
     return found;
   }
 
@@ -257,6 +260,24 @@ export class CodeMapper {
         return { from, to, frames };
       })
       .sort((a, b) => b.frames - a.frames || a.from.localeCompare(b.from));
+  }
+
+  /**
+   * Folders whose code the traces ran but the workspace does not hold (no file of that name anywhere in it), with how
+   * many distinct files of each the frames name, most first: "why no data?" names them (a folder to open, or a mapping).
+   */
+  unresolvedFolders(): Array<{ folder: string; files: number; example: string }> {
+    return [...this.unresolvedFiles.entries()]
+      .map(([folder, files]) => ({ folder, files: files.size, example: files.values().next().value as string }))
+      .sort((a, b) => b.files - a.files || a.folder.localeCompare(b.folder));
+  }
+
+  private noteUnresolved(recorded: string): void {
+    const folder = recorded.slice(0, recorded.lastIndexOf('/')) || '/';
+    const files = this.unresolvedFiles.get(folder);
+    if (files) {
+      if (files.size < 1000) files.add(recorded);
+    } else if (this.unresolvedFiles.size < 1000) this.unresolvedFiles.set(folder, new Set([recorded]));
   }
 
   private noteSuffixMatch(recorded: string, file: string): void {

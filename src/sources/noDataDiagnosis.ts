@@ -33,6 +33,15 @@ export interface NoDataFacts {
   };
   /** Where an app should send, for the messages. */
   endpoints: { daemon: string; otlp?: string };
+  /** What the latency lens made of the listed traces' stack frames, once it has mapped them. */
+  frames?: FrameFacts;
+}
+
+export interface FrameFacts {
+  /** Frames found by their trailing path only (the code ran elsewhere): the mapping that would make it certain. */
+  suggestions: Array<{ from: string; to: string; frames: number }>;
+  /** Folders of the files frames name that the workspace does not have, with how many such files. */
+  unresolved: Array<{ folder: string; files: number; example: string }>;
 }
 
 export type CollectorFacts =
@@ -53,11 +62,13 @@ export type NoDataFix =
   | 'showLog'
   | 'setTimeRange'
   | 'clearFilter'
-  | 'selectSource';
+  | 'selectSource'
+  | 'addPathMapping'
+  | 'openFolder';
 
 export interface NoDataFinding {
-  /** Stable, for tests and for the fix: `collector`, `app`, `rejected`, `range`, `source`. */
-  check: 'collector' | 'app' | 'rejected' | 'range' | 'source';
+  /** Stable, for tests and for the fix: `collector`, `app`, `rejected`, `range`, `source`, `frames`. */
+  check: 'collector' | 'app' | 'rejected' | 'range' | 'source' | 'frames';
   /** `problem`: the reason no data shows (the first one is what to fix); `ok`: the check passed; `note`: worth knowing. */
   status: 'ok' | 'problem' | 'note';
   message: string;
@@ -136,8 +147,32 @@ export function diagnoseNoData(facts: NoDataFacts): NoDataFinding[] {
   }
   if (refused > 0) note('rejected', `Some of what arrived was refused: ${describeRefusals(counters)}.`, ['showLog']);
   else ok('rejected', `Every document was kept: ${counters.traces} traces in the collector.`);
-  findings.push(rangeCheck(facts.list, counters.traces));
+  const range = rangeCheck(facts.list, counters.traces);
+  findings.push(range);
+  if (range.status === 'ok') findings.push(...frameChecks(facts.frames));
   return findings;
+}
+
+/**
+ * The listed traces' stack frames against the workspace: code that ran elsewhere and was found by file name (a
+ * mapping makes it certain), and code the workspace does not hold at all (its lenses and problems cannot show).
+ */
+function frameChecks(frames: FrameFacts | undefined): NoDataFinding[] {
+  if (!frames) return [];
+  const out: NoDataFinding[] = [];
+  const top = frames.unresolved[0];
+  if (top) {
+    const total = frames.unresolved.reduce((n, u) => n + u.files, 0);
+    const where = frames.unresolved.slice(0, 3).map((u) => `${u.folder} (${u.files})`).join(', ');
+    out.push(finding('frames', 'problem', `Stack frames name ${total} file${total === 1 ? '' : 's'} this workspace does not have, under ${where}; e.g. ${top.example}. `
+      + 'The lenses and problems for that code cannot show: open the folder that holds it, or map the path with xrayLens.lens.pathMappings.', ['openFolder']));
+  }
+  const suggestion = frames.suggestions[0];
+  if (suggestion) {
+    out.push(finding('frames', 'note', `Stack frames under ${suggestion.from} were matched to ${suggestion.to === '.' ? 'the workspace' : suggestion.to} `
+      + `by file name only (${suggestion.frames} frames): the path mapping ${suggestion.from} → ${suggestion.to} makes it certain for every file.`, ['addPathMapping']));
+  }
+  return out;
 }
 
 type Check = NoDataFinding['check'];

@@ -13,6 +13,7 @@ async function openFilterEditor(text: string): Promise<vscode.TextEditor> {
   const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
   assert.ok(editor, 'the filter editor is not visible');
   assert.strictEqual(editor.document.languageId, 'xray-filter');
+  assert.strictEqual(editor.document.getText(), text);
   return editor;
 }
 
@@ -26,9 +27,13 @@ function labelOf(item: vscode.CompletionItem): string {
   return typeof item.label === 'string' ? item.label : item.label.label;
 }
 
-/** Closes the filter editors without a save prompt (they are untitled and changed). */
+/**
+ * Closes the filter editors without a save prompt (they are untitled and changed), and waits until their documents
+ * are gone: the next untitled document gets the same name (Untitled-1), and a request for it must not reach the old one.
+ */
 async function closeEditors(): Promise<void> {
   for (let i = 0; i < 10 && vscode.window.activeTextEditor; i++) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await waitFor('the filter documents closed', () => !vscode.workspace.textDocuments.some((d) => d.languageId === 'xray-filter'), 10000);
 }
 
 suite('filter editor completion with the sample app in a real VS Code', () => {

@@ -5,7 +5,9 @@
 import * as assert from 'assert';
 import { createSocket, type Socket } from 'dgram';
 import { randomBytes } from 'crypto';
+import * as fs from 'fs';
 import { createServer, type Server } from 'net';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { XrayLensApi } from '../../src/extension';
 import type { NoDataFinding } from '../../src/sources/noDataDiagnosis';
@@ -105,6 +107,50 @@ suite('Why No Data? in a real VS Code, on the extension\'s collector', () => {
     const widened = await run();
     assert.strictEqual(problem(widened), undefined, widened.map((f) => f.message).join(' | '));
     assert.match(widened[widened.length - 1].message, /lists 1 traces in the last 3 d/);
+  });
+
+  test('frames outside the workspace: the folder is named as the problem; frames found by file name only get a mapping, which Add Path Mapping writes', async function () {
+    this.timeout(60000);
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const settingsFile = path.join(folder, '.vscode', 'settings.json');
+    const hadSettings = fs.existsSync(settingsFile);
+    const start = Date.now() / 1000 - 5;
+    const traceId = `1-${Math.floor(start).toString(16)}-${randomBytes(12).toString('hex')}`;
+    // A service deployed elsewhere: one frame in code this workspace does not have, one in samples/'s config.js as
+    // /var/task sees it (no working_directory: with it, the frame would resolve for certain and need no mapping).
+    const stack = [
+      { path: '/opt/billing/app/charge.js', line: 3, label: 'charge' },
+      { path: '/var/task/frontend/lib/config.js', line: 16, label: 'applyConfig' },
+    ];
+    await send(port, [HEADER + JSON.stringify({
+      trace_id: traceId, id: randomBytes(8).toString('hex'), name: 'billing-svc', start_time: start, end_time: start + 0.02, fault: true,
+      cause: { exceptions: [{ id: randomBytes(8).toString('hex'), type: 'TypeError', message: 'no card', stack }] },
+    })]);
+    await waitFor('the trace listed', async () => {
+      await api.traces.refresh();
+      return api.traces.state.summaries.some((s) => s.id === traceId);
+    });
+    try {
+      // As for a user with a source file open: a lens request starts the latency index (the check does not load it).
+      const file = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder, 'frontend/lib/config.js')));
+      await vscode.commands.executeCommand('vscode.executeCodeLensProvider', file.uri);
+      const findings = await run();
+      const frames = findings.filter((f) => f.check === 'frames');
+      assert.deepStrictEqual(frames.map((f) => f.status), ['problem', 'note'], findings.map((f) => f.message).join(' | '));
+      assert.match(frames[0].message, /^Stack frames name 1 file this workspace does not have, under \/opt\/billing\/app \(1\); e\.g\. \/opt\/billing\/app\/charge\.js/);
+      assert.deepStrictEqual(frames[0].fixes, ['openFolder']);
+      assert.match(frames[1].message, /under \/var\/task were matched to the workspace by file name only \(\d+ frames\): the path mapping \/var\/task → \. /);
+      const written = await vscode.commands.executeCommand<string>('xrayLens.applyNoDataFix', 'addPathMapping');
+      assert.strictEqual(written, '/var/task=.');
+      assert.deepStrictEqual(config().inspect('lens.pathMappings')?.workspaceValue, { '/var/task': '.' });
+    } finally {
+      await config().update('lens.pathMappings', undefined, vscode.ConfigurationTarget.Workspace);
+      // Leave the samples folder as it was: no settings file of ours.
+      if (!hadSettings && fs.existsSync(settingsFile) && fs.readFileSync(settingsFile, 'utf8').replace(/\s/g, '') === '{}') {
+        fs.rmSync(settingsFile);
+        if (fs.readdirSync(path.dirname(settingsFile)).length === 0) fs.rmdirSync(path.dirname(settingsFile));
+      }
+    }
   });
 
   test('another program holds the port: the check says so, and "Use Another Port" moves the collector to a free one', async function () {

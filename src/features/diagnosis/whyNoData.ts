@@ -7,11 +7,12 @@ import { probeCollector, readCollectorStatus, type CollectorIdentity } from '../
 import { readSettings } from '../../platform/config';
 import { Disposable } from '../../platform/disposable';
 import { formatHostPort, parseHostPort } from '../../sources/address';
-import { diagnoseNoData, type CollectorFacts, type NoDataFacts, type NoDataFinding, type NoDataFix } from '../../sources/noDataDiagnosis';
+import { diagnoseNoData, type CollectorFacts, type FrameFacts, type NoDataFacts, type NoDataFinding, type NoDataFix } from '../../sources/noDataDiagnosis';
 import { describeTimeRange } from '../../xray/timeRange';
 import type { CollectorService } from '../collector/collectorService';
 import { SET_UP_TRACING_COMMAND } from '../instrumentation/registerInstrumentation';
 import { SELECT_SOURCE_COMMAND } from '../statusBar/sourceStatusBar';
+import type { LatencyIndexService } from '../latencyLens/latencyIndexService';
 import type { TraceListModel } from '../traceTree/traceListModel';
 
 export const WHY_NO_DATA_COMMAND = 'xrayLens.whyNoData';
@@ -28,12 +29,18 @@ const FIX_LABELS: Record<NoDataFix, string> = {
   setTimeRange: 'Set Time Range…',
   clearFilter: 'Clear Filter',
   selectSource: 'Choose Trace Source…',
+  addPathMapping: 'Add Path Mapping',
+  openFolder: 'Add Folder to Workspace…',
 };
+/** How long the check waits for the latency lens to map the listed traces' frames. */
+const LENS_WAIT_MS = 15_000;
 const SHOW_REPORT = 'Show Full Report';
 
 export interface WhyNoDataDeps {
   collector: CollectorService;
   traces: TraceListModel;
+  /** The latency lens's index: what it made of the listed traces' stack frames. */
+  lens: LatencyIndexService;
   log: vscode.LogOutputChannel;
 }
 
@@ -91,7 +98,31 @@ export class WhyNoData extends Disposable {
         error: list.error?.message, unavailable: list.unavailable,
       },
       endpoints: this.endpoints(attachedStatus),
+      frames: list.summaries.length > 0 ? await this.frames() : undefined,
     };
+  }
+
+  /**
+   * The frames the lens could not place, and the ones it placed by file name only: the folders common to every
+   * workspace folder's index (a frame another root holds is no problem). Undefined with the lens off, not yet asked
+   * for, or not built in time.
+   */
+  private async frames(): Promise<FrameFacts | undefined> {
+    const { lens, traces } = this.deps;
+    // The frames are the lens's work: looked at once a lens has been asked for (the check does not load tree-sitter
+    // itself), and on the local collector only (AWS bills every trace fetched).
+    if (!readSettings().lensEnabled || !lens.isStarted || traces.state.sourceKind === 'aws' || !vscode.workspace.workspaceFolders?.length) return undefined;
+    const deadline = Date.now() + LENS_WAIT_MS;
+    const covers = () => {
+      const ids = lens.snapshot?.traceIds;
+      return !lens.busy && ids !== undefined && traces.state.summaries.some((s) => ids.has(s.id));
+    };
+    while (!covers() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    const folders = [...(lens.snapshot?.folders.values() ?? [])];
+    if (!covers() || folders.length === 0) return undefined;
+    const [first, ...rest] = folders;
+    const unresolved = first.unresolved.filter((u) => rest.every((f) => f.unresolved.some((o) => o.folder === u.folder)));
+    return { suggestions: folders.flatMap((f) => f.pathSuggestions).sort((a, b) => b.frames - a.frames), unresolved };
   }
 
   /** Where an app should send: the collector in use (ours, or the one attached to), else the setting. */
@@ -103,7 +134,15 @@ export class WhyNoData extends Disposable {
 
   /** The first problem as a warning with its fixes; or, when every check passed, what was found. */
   private async show(findings: NoDataFinding[]): Promise<void> {
-    const first = findings.find((f) => f.status === 'problem');
+    const first = findings.find((f) => f.status === 'problem') ?? findings.find((f) => f.status === 'note' && f.check === 'frames' && f.fixes.length > 0);
+    if (first?.status === 'note') {
+      // Nothing hides the data, but a mapping would make the lenses certain: offered, not warned about.
+      const choice = await vscode.window.showInformationMessage(`X-Ray Lens: no problem found. ${first.message}`, ...first.fixes.map((f) => FIX_LABELS[f]), SHOW_REPORT);
+      if (choice === SHOW_REPORT) this.deps.log.show(true);
+      const fix = first.fixes.find((f) => FIX_LABELS[f] === choice);
+      if (fix) await this.apply(fix);
+      return;
+    }
     if (!first) {
       const choice = await vscode.window.showInformationMessage(`X-Ray Lens: no problem found. ${findings.filter((f) => f.status === 'ok').map((f) => f.message).join(' ')}`, SHOW_REPORT);
       if (choice) this.deps.log.show(true);
@@ -161,8 +200,33 @@ export class WhyNoData extends Disposable {
       case 'selectSource':
         await vscode.commands.executeCommand(SELECT_SOURCE_COMMAND);
         return undefined;
+      case 'openFolder':
+        await vscode.commands.executeCommand('workbench.action.addRootFolder');
+        return undefined;
+      case 'addPathMapping': {
+        const suggestion = (await this.frames())?.suggestions[0];
+        if (!suggestion) return undefined;
+        return addPathMapping(suggestion);
+      }
     }
   }
+}
+
+/**
+ * Adds `from → to` to xrayLens.lens.pathMappings, in the workspace's settings when a folder is open (where the code
+ * lives is the workspace's business), in the form the setting already has. Returns the mapping as written.
+ */
+async function addPathMapping(mapping: { from: string; to: string }): Promise<string> {
+  const config = vscode.workspace.getConfiguration('xrayLens');
+  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const inspected = config.inspect<unknown>('lens.pathMappings');
+  const current = target === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.globalValue;
+  const next = Array.isArray(current)
+    ? [...current, { from: mapping.from, to: mapping.to }]
+    : { ...(current && typeof current === 'object' ? (current as Record<string, string>) : {}), [mapping.from]: mapping.to };
+  await config.update('lens.pathMappings', next, target);
+  void vscode.window.setStatusBarMessage(`X-Ray Lens: frames under ${mapping.from} now map to ${mapping.to}`, 4000);
+  return `${mapping.from}=${mapping.to}`;
 }
 
 function mark(finding: NoDataFinding): string {

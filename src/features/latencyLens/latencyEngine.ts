@@ -51,6 +51,10 @@ export interface FolderIndex {
   /** By LatencyEntry key: every trace that went through the function (a lens's click shows them). */
   traceIds: Map<string, Set<string>>;
   exceptions: ExceptionSite[];
+  /** Frames found by their trailing path only, as mappings that would make it certain (CodeMapper.pathMappingSuggestions). */
+  pathSuggestions: Array<{ from: string; to: string; frames: number }>;
+  /** Folders of frames the workspace has no file for (CodeMapper.unresolvedFolders). */
+  unresolved: Array<{ folder: string; files: number; example: string }>;
 }
 
 export interface TraceDocuments {
@@ -149,7 +153,10 @@ export class FolderBuilder {
   finish(): FolderIndex {
     const { recorder } = this;
     for (const list of recorder.slowest.values()) list.sort((a, b) => b.durationMs - a.durationMs);
-    return { index: this.index.finish(), slowest: recorder.slowest, samples: recorder.samples, traceIds: recorder.traceIds, exceptions: [...this.sites.values()] };
+    return {
+      index: this.index.finish(), slowest: recorder.slowest, samples: recorder.samples, traceIds: recorder.traceIds, exceptions: [...this.sites.values()],
+      pathSuggestions: this.mapper.pathMappingSuggestions(), unresolved: this.mapper.unresolvedFolders(),
+    };
   }
 }
 

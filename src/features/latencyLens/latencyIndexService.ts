@@ -188,6 +188,11 @@ export class LatencyIndexService extends Disposable {
     this.schedule(0);
   }
 
+  /** Whether a lens or hover request (or Compare Latency) has started the index: until then nothing is loaded. */
+  get isStarted(): boolean {
+    return this.started;
+  }
+
   /** True while a build runs or is scheduled (tests wait for it to settle). */
   get busy(): boolean {
     return this.building !== undefined || this.timer !== undefined;

@@ -41,7 +41,10 @@ export class TraceSourceManager extends Disposable {
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         // Choosing a source or an AWS profile means that source: an open trace file makes way for it.
-        if (affectsSettings(e, 'source', 'aws')) void this.setFile(undefined).then(() => this.reset());
+        if (!affectsSettings(e, 'source', 'aws')) return;
+        // Now, not a turn later: the trace list refreshes on the same change and must see the new source.
+        if (this.file) void this.setFile(undefined);
+        else this.reset();
       }),
     );
     this._register(

@@ -49,7 +49,13 @@ export class FilterEditor extends Disposable implements vscode.CompletionItemPro
     const doc = await vscode.workspace.openTextDocument({ language: FILTER_LANGUAGE, content });
     // The cursor at the end as the editor opens (set afterwards, it would move the cursor of someone already typing).
     const end = doc.positionAt(content.length);
-    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(end, end) });
+    const editor = await vscode.window.showTextDocument(doc, { selection: new vscode.Range(end, end) });
+    // An untitled name closed a moment ago (Untitled-1) can come back with the text it had: this one holds `content`.
+    if (doc.getText() !== content) {
+      await editor.edit((b) => b.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), content));
+      const last = doc.positionAt(content.length);
+      editor.selection = new vscode.Selection(last, last);
+    }
     return doc.uri;
   }
 

@@ -25,6 +25,26 @@ const outline = (f: NoDataFacts) => diagnoseNoData(f).map((x) => `${x.check}:${x
 const firstProblem = (f: NoDataFacts) => diagnoseNoData(f).find((x) => x.status === 'problem');
 
 suite('diagnoseNoData: why no traces show, local collector', () => {
+  test('traces listed but their frames are code the workspace lacks: the folder is the problem; name-only matches get a mapping', () => {
+    const listed = { listed: 4, rangeLabel: 'last 15 min' };
+    const counters = tally({ received: 9, accepted: 9, traces: 4 });
+    const frames = {
+      unresolved: [{ folder: '/opt/billing/app', files: 6, example: '/opt/billing/app/charge.js' }, { folder: '/opt/billing/lib', files: 2, example: '/opt/billing/lib/db.js' }],
+      suggestions: [{ from: '/var/task', to: '.', frames: 11 }],
+    };
+    const f = facts({ list: listed, frames }, counters);
+    assert.deepStrictEqual(outline(f), ['collector:ok', 'app:ok', 'rejected:ok', 'range:ok', 'frames:problem', 'frames:note']);
+    const [problem, note] = diagnoseNoData(f).filter((x) => x.check === 'frames');
+    assert.strictEqual(problem.message, 'Stack frames name 8 files this workspace does not have, under /opt/billing/app (6), /opt/billing/lib (2); '
+      + 'e.g. /opt/billing/app/charge.js. The lenses and problems for that code cannot show: open the folder that holds it, or map the path with xrayLens.lens.pathMappings.');
+    assert.deepStrictEqual(problem.fixes, ['openFolder']);
+    assert.match(note.message, /^Stack frames under \/var\/task were matched to the workspace by file name only \(11 frames\)/);
+    assert.deepStrictEqual(note.fixes, ['addPathMapping']);
+    // Every frame in the workspace: nothing to say about frames; not looked at when the list is empty.
+    assert.deepStrictEqual(outline(facts({ list: listed, frames: { unresolved: [], suggestions: [] } }, counters)), ['collector:ok', 'app:ok', 'rejected:ok', 'range:ok']);
+    assert.ok(!outline(facts({ frames }, counters)).some((x) => x.startsWith('frames')));
+  });
+
   test('collector off: that alone, with the switch to turn it on', () => {
     const f = facts({ collector: { kind: 'off' } });
     assert.deepStrictEqual(outline(f), ['collector:problem']);

@@ -1,5 +1,6 @@
-// Compare Latency in a real VS Code: the sample app (real aws-xray-sdk-core) runs twice against the extension's
-// collector, the second time with every stock-cache read 30 ms slower (INVENTORY_CACHE_EXTRA_MS). With the list on
+// Compare Latency in a real VS Code (named to run after latencyLens.test.ts, which checks that the first lens request
+// is what loads the engine): the sample app (real aws-xray-sdk-core) runs twice against the extension's collector, the
+// second time with every stock-cache read 30 ms slower (INVENTORY_CACHE_EXTRA_MS). With the list on
 // the second run and Compare Latency on the first, the lens above lookupStock says how much slower, with both
 // sample sizes, the hover shows both histograms, code the change did not touch claims no big change, and Stop
 // Comparing brings the plain lens back.
