@@ -1,5 +1,5 @@
 // The embedded local collector: the X-Ray daemon's address (UDP segments + TCP sampling) plus the X-Ray read
-// API on the same TCP port, so the extension, the CLI and @aws-sdk/client-xray all read it like AWS; and
+// API and the sampling rule operations on the same TCP port, so the extension, the CLI and @aws-sdk/client-xray all read it like AWS; and
 // OpenTelemetry's OTLP/HTTP on a port of its own, into the same store.
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
@@ -187,8 +187,12 @@ export class LocalCollector {
 
   private createHttpServer(): DaemonHttpServer {
     const routes = new Map<string, JsonHandler>([
+      // The SDKs' poll and the API's GetSamplingRules are one route, with one answer.
       ['POST /GetSamplingRules', this.sampling.getSamplingRules],
       ['POST /SamplingTargets', this.sampling.samplingTargets],
+      ['POST /CreateSamplingRule', this.sampling.createSamplingRule],
+      ['POST /UpdateSamplingRule', this.sampling.updateSamplingRule],
+      ['POST /DeleteSamplingRule', this.sampling.deleteSamplingRule],
       ...readApiRoutes(this.store),
       [`GET ${STATUS_PATH}`, () => this.identity()],
     ]);
