@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-xray';
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
+import { CollectorThread } from '../../../src/collector/collectorThread';
 import type { LocalCollector } from '../../../src/collector/localCollector';
 import { datagram, newTraceId, segmentDoc, sendDatagrams, startNodeSdkApp, startTestCollector, waitFor, xrayClient } from './collectorHarness';
 
@@ -172,5 +173,19 @@ suite('collector: sampling rules through @aws-sdk/client-xray', () => {
     assert.ok(health.every((l) => !collector.store.has(l.traceId)));
     const byRule = Object.fromEntries(collector.counters().sampling.byService.map((r) => [r.rule, [r.requests, r.traced]]));
     assert.deepEqual(byRule, { health: [20, 0], orders: [20, 20] });
+  });
+
+  test('the collector on its own thread (as the extension runs it) keeps and serves the rules', async () => {
+    const thread = await CollectorThread.start({ port: 0 });
+    const threadClient = xrayClient(thread);
+    try {
+      await threadClient.send(new CreateSamplingRuleCommand({ SamplingRule: rule({ RuleName: 'health', URLPath: '/health*', FixedRate: 0, ReservoirSize: 0 }) }));
+      const listed = await threadClient.send(new GetSamplingRulesCommand({}));
+      assert.deepEqual(listed.SamplingRuleRecords?.map((r) => r.SamplingRule?.RuleName), ['health', 'Default']);
+      await rejects(threadClient.send(new DeleteSamplingRuleCommand({ RuleName: 'Default' })), InvalidRequestException, /Default/);
+    } finally {
+      threadClient.destroy();
+      await thread.close();
+    }
   });
 });
