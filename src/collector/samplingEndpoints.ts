@@ -159,7 +159,8 @@ export class SamplingEndpoints {
       this.counts.reportedBorrowed += borrowed;
       const traced = Math.min(requests, sampled + borrowed);
       this.counts.reportedTraced += traced;
-      const rule = this.rules.find((r) => r.name === doc.RuleName);
+      // A user's rule named as a generated one takes its place (getSamplingRules leaves the generated one out).
+      const rule = this.userRules.has(doc.RuleName) ? undefined : this.rules.find((r) => r.name === doc.RuleName);
       // A user's rule, a rule it cached from another daemon and Default count under their names, without a service.
       const entry = this.reported.get(doc.RuleName) ?? { ...(rule ? { service: rule.service } : {}), rule: doc.RuleName, requests: 0, sampled: 0, borrowed: 0, traced: 0 };
       entry.requests += requests;
@@ -171,9 +172,9 @@ export class SamplingEndpoints {
     this.onReport();
     const ttl = Math.round((Date.now() / 1000 + QUOTA_TTL_SECONDS) * 100) / 100;
     return {
-      // Every rule an SDK reports gets the same numbers: rules it cached from another daemon keep working until
-      // its next rule poll replaces them.
-      // A user's rule gets its whole reservoir: locally, one SDK is the common case (AWS shares it among them).
+      // A user's rule gets its own numbers, its whole reservoir (AWS shares it among the SDKs; locally, one is the
+      // common case); every other rule Default's, so rules it cached from another daemon keep working until its
+      // next rule poll replaces them.
       SamplingTargetDocuments: [...ruleNames].map((RuleName) => ({
         RuleName,
         FixedRate: this.target(RuleName).FixedRate,
