@@ -124,7 +124,7 @@ export class SamplingEndpoints {
 
   readonly updateSamplingRule: JsonHandler = (body) => ({ SamplingRuleRecord: this.changeRules(() => this.userRules.update(body, Date.now() / 1000)) });
 
-  readonly deleteSamplingRule: JsonHandler = (body) => ({ SamplingRuleRecord: this.changeRules(() => this.userRules.delete(body, Date.now() / 1000)) });
+  readonly deleteSamplingRule: JsonHandler = (body) => ({ SamplingRuleRecord: this.changeRules(() => this.userRules.delete(body)) });
 
   private changeRules(change: () => SamplingRuleRecord): SamplingRuleRecord {
     let record: SamplingRuleRecord;

@@ -73,8 +73,6 @@ export function samplingRuleArn(name: string): string {
 export class SamplingRuleBook {
   private readonly rules = new Map<string, SamplingRuleRecord>();
   private readonly defaultRecord: SamplingRuleRecord;
-  /** Epoch seconds of the last create, update or delete; undefined before the first. */
-  private changedAt: number | undefined;
 
   /** `defaults`: Default's reservoir and rate until someone updates them; `now`: when Default was "created". */
   constructor(defaults: { reservoir: number; fixedRate: number }, now: number) {
@@ -88,10 +86,6 @@ export class SamplingRuleBook {
       CreatedAt: now,
       ModifiedAt: now,
     };
-  }
-
-  get lastChange(): number | undefined {
-    return this.changedAt;
   }
 
   get defaultRule(): SamplingRule {
@@ -145,7 +139,6 @@ export class SamplingRuleBook {
     for (const key of MATCH_FIELDS) rule[key] = checkMatchField(fields, key, true) as string;
     const record = { SamplingRule: rule, CreatedAt: now, ModifiedAt: now };
     this.rules.set(name, record);
-    this.changedAt = now;
     return copyRecord(record);
   }
 
@@ -175,16 +168,14 @@ export class SamplingRuleBook {
     if (attributes !== undefined) next.Attributes = attributes;
     record.SamplingRule = next;
     record.ModifiedAt = now;
-    this.changedAt = now;
     return copyRecord(record);
   }
 
   /** DeleteSamplingRule: by RuleName or RuleARN; Default stays. */
-  delete(input: Record<string, unknown>, now: number): SamplingRuleRecord {
+  delete(input: Record<string, unknown>): SamplingRuleRecord {
     const record = this.find(input, '');
     if (record === this.defaultRecord) throw invalid('RuleName: the Default rule cannot be deleted');
     this.rules.delete(record.SamplingRule.RuleName);
-    this.changedAt = now;
     return copyRecord(record);
   }
 
