@@ -1,6 +1,6 @@
 // The embedded local collector: the X-Ray daemon's address (UDP segments + TCP sampling) plus the X-Ray read
-// API on the same TCP port, so the extension, the CLI and @aws-sdk/client-xray all read it like AWS; and
-// OpenTelemetry's OTLP/HTTP on a port of its own, into the same store.
+// API, sampling rules and groups on the same TCP port, so the extension, the CLI and @aws-sdk/client-xray all
+// use it like AWS; and OpenTelemetry's OTLP/HTTP on a port of its own, into the same store.
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -11,6 +11,7 @@ import { startOtlpHttpReceiver, type OtlpHttpReceiver } from './otlpHttpReceiver
 import { OtlpIntake, type OtlpCounters } from './otlpIntake';
 import { readApiRoutes } from './readApi';
 import { describeSampling, SamplingEndpoints, type SamplingCounters } from './samplingEndpoints';
+import { TraceGroupBook, traceGroupRoutes } from './traceGroups';
 import { TraceStore, type StoreCounters } from './traceStore';
 import { bindUdpReceiver, type DatagramResult, type UdpReceiver } from './udpReceiver';
 
@@ -96,6 +97,8 @@ export class LocalCollector {
   otlpError: string | undefined;
   private otlpReceiver: OtlpHttpReceiver | undefined;
   private readonly sampling: SamplingEndpoints;
+  /** Groups live in memory, as the user's sampling rules do (in `sampling`): a restart starts without them. */
+  private readonly groups = new TraceGroupBook();
   private readonly listeners = new Set<(e: { traceIds: string[] }) => void>();
   private readonly reportListeners = new Set<() => void>();
   private changed = new Set<string>();
@@ -187,8 +190,13 @@ export class LocalCollector {
 
   private createHttpServer(): DaemonHttpServer {
     const routes = new Map<string, JsonHandler>([
+      // The SDKs' poll and the API's GetSamplingRules are one route, with one answer.
       ['POST /GetSamplingRules', this.sampling.getSamplingRules],
       ['POST /SamplingTargets', this.sampling.samplingTargets],
+      ['POST /CreateSamplingRule', this.sampling.createSamplingRule],
+      ['POST /UpdateSamplingRule', this.sampling.updateSamplingRule],
+      ['POST /DeleteSamplingRule', this.sampling.deleteSamplingRule],
+      ...traceGroupRoutes(this.groups),
       ...readApiRoutes(this.store),
       [`GET ${STATUS_PATH}`, () => this.identity()],
     ]);

@@ -9,7 +9,15 @@
 // service moves LastRuleModification, and each SDK fetches the rules again at its next SamplingTargets call.
 // Each service thereby has its own reservoir (1 request/s, then 5 %), where AWS's Default shares one across the
 // account: locally, one entry service is the common case, and its numbers are the same either way.
-import type { JsonHandler } from './daemonHttpServer';
+//
+// The user's own rules (CreateSamplingRule, UpdateSamplingRule, DeleteSamplingRule, and GetSamplingRules, the same
+// route the SDKs poll) live in the collector's memory, for as long as it runs; SDKs get them before the
+// generated rules, each with its own reservoir and rate in SamplingTargets, and a change moves LastRuleModification
+// as a new service does.
+import { ApiError, type JsonHandler } from './daemonHttpServer';
+import {
+  compareRules, SamplingRuleBook, SamplingRuleError, wildcardRule, type SamplingRule, type SamplingRuleRecord,
+} from './samplingRules';
 
 /** Reservoir per second and fixed rate after it, as the X-Ray console's Default rule. */
 const NORMAL = { reservoir: 1, fixedRate: 0.05 };
@@ -21,7 +29,11 @@ const QUOTA_TTL_SECONDS = 60;
 const MAX_SERVICE_RULES = 50;
 /** A rule's ServiceName holds at most 64 characters (X-Ray's limit). */
 const MAX_RULE_SERVICE_NAME = 64;
-const DEFAULT_RULE = 'Default';
+/**
+ * After every rule the user may create (priorities 1-9999), before Default: a service's own rule only takes what the
+ * user's rules leave. (A user rule at 9999 ties with them, and the SDKs break ties by name.)
+ */
+const SERVICE_RULE_PRIORITY = 9999;
 
 /** What SDKs reported for one service's rule (or, under service undefined, for the Default rule). */
 export interface ServiceSampling {
@@ -62,7 +74,8 @@ interface Rule {
 }
 
 export class SamplingEndpoints {
-  private readonly rate: { reservoir: number; fixedRate: number };
+  /** The user's rules and Default (whose rate and reservoir the generated rules share). */
+  readonly userRules: SamplingRuleBook;
   private readonly startedAt: number;
   /** Epoch seconds (with fractions) of the last change to the rules; SDKs refetch when it is newer than their copy. */
   private modifiedAt: number;
@@ -81,9 +94,9 @@ export class SamplingEndpoints {
     private readonly services: () => readonly string[] = () => [],
     private readonly onReport: () => void = () => undefined,
   ) {
-    this.rate = sampleAll ? SAMPLE_ALL : NORMAL;
     this.startedAt = Math.floor(startedAt / 1000);
     this.modifiedAt = this.startedAt;
+    this.userRules = new SamplingRuleBook(sampleAll ? SAMPLE_ALL : NORMAL, this.startedAt);
   }
 
   counters(): SamplingCounters {
@@ -93,32 +106,42 @@ export class SamplingEndpoints {
   readonly getSamplingRules: JsonHandler = () => {
     this.counts.ruleRequests++;
     this.addServiceRules();
-    const record = (name: string, service: string, priority: number, createdAt: number) => ({
-      SamplingRule: {
-        RuleName: name,
-        RuleARN: `arn:aws:xray:local:000000000000:sampling-rule/${name}`,
-        ResourceARN: '*',
-        Priority: priority,
-        FixedRate: this.rate.fixedRate,
-        ReservoirSize: this.rate.reservoir,
-        ServiceName: service,
-        ServiceType: '*',
-        Host: '*',
-        HTTPMethod: '*',
-        URLPath: '*',
-        Version: 1,
-        Attributes: {},
-      },
-      CreatedAt: createdAt,
-      ModifiedAt: createdAt,
-    });
-    return {
-      SamplingRuleRecords: [
-        ...this.rules.map((r) => record(r.name, r.service, 9000, r.createdAt)),
-        record(DEFAULT_RULE, '*', 10000, this.startedAt),
-      ],
-    };
+    const { FixedRate, ReservoirSize } = this.userRules.defaultRule;
+    const generated = this.rules
+      .filter((r) => !this.userRules.has(r.name))
+      .map((r): SamplingRuleRecord => ({
+        SamplingRule: { ...wildcardRule(r.name, r.service), Priority: SERVICE_RULE_PRIORITY, FixedRate, ReservoirSize },
+        CreatedAt: r.createdAt,
+        ModifiedAt: r.createdAt,
+      }));
+    // One answer for the SDKs and for the API (whose NextToken paging is never needed for at most 76 rules): both
+    // read SamplingRuleRecords, and the SDKs sort them by priority themselves.
+    const records = [...this.userRules.userRecords(), ...generated].sort((a, b) => compareRules(a.SamplingRule, b.SamplingRule));
+    return { SamplingRuleRecords: [...records, this.userRules.defaultRecordCopy()] };
   };
+
+  readonly createSamplingRule: JsonHandler = (body) => ({ SamplingRuleRecord: this.changeRules(() => this.userRules.create(body, Date.now() / 1000)) });
+
+  readonly updateSamplingRule: JsonHandler = (body) => ({ SamplingRuleRecord: this.changeRules(() => this.userRules.update(body, Date.now() / 1000)) });
+
+  readonly deleteSamplingRule: JsonHandler = (body) => ({ SamplingRuleRecord: this.changeRules(() => this.userRules.delete(body)) });
+
+  private changeRules(change: () => SamplingRuleRecord): SamplingRuleRecord {
+    let record: SamplingRuleRecord;
+    try {
+      record = change();
+    } catch (error) {
+      if (error instanceof SamplingRuleError) throw new ApiError(400, error.errorType, error.message);
+      throw error;
+    }
+    this.rulesChanged();
+    return record;
+  }
+
+  /** The numbers SDKs get for a rule: the user's own, or Default's for Default, the generated ones and names we never gave. */
+  private target(ruleName: string): SamplingRule {
+    return this.userRules.get(ruleName) ?? this.userRules.defaultRule;
+  }
 
   readonly samplingTargets: JsonHandler = (body) => {
     this.counts.targetRequests++;
@@ -136,8 +159,9 @@ export class SamplingEndpoints {
       this.counts.reportedBorrowed += borrowed;
       const traced = Math.min(requests, sampled + borrowed);
       this.counts.reportedTraced += traced;
-      const rule = this.rules.find((r) => r.name === doc.RuleName);
-      // A rule it cached from another daemon counts under its own name, without a service; Default likewise.
+      // A user's rule named as a generated one takes its place (getSamplingRules leaves the generated one out).
+      const rule = this.userRules.has(doc.RuleName) ? undefined : this.rules.find((r) => r.name === doc.RuleName);
+      // A user's rule, a rule it cached from another daemon and Default count under their names, without a service.
       const entry = this.reported.get(doc.RuleName) ?? { ...(rule ? { service: rule.service } : {}), rule: doc.RuleName, requests: 0, sampled: 0, borrowed: 0, traced: 0 };
       entry.requests += requests;
       entry.sampled += sampled;
@@ -148,12 +172,13 @@ export class SamplingEndpoints {
     this.onReport();
     const ttl = Math.round((Date.now() / 1000 + QUOTA_TTL_SECONDS) * 100) / 100;
     return {
-      // Every rule an SDK reports gets the same numbers: rules it cached from another daemon keep working until
-      // its next rule poll replaces them.
+      // A user's rule gets its own numbers, its whole reservoir (AWS shares it among the SDKs; locally, one is the
+      // common case); every other rule Default's, so rules it cached from another daemon keep working until its
+      // next rule poll replaces them.
       SamplingTargetDocuments: [...ruleNames].map((RuleName) => ({
         RuleName,
-        FixedRate: this.rate.fixedRate,
-        ReservoirQuota: this.rate.reservoir,
+        FixedRate: this.target(RuleName).FixedRate,
+        ReservoirQuota: this.target(RuleName).ReservoirSize,
         ReservoirQuotaTTL: ttl,
         Interval: TARGET_INTERVAL_SECONDS,
       })),
@@ -173,10 +198,14 @@ export class SamplingEndpoints {
       this.ruleOfService.set(service, rule);
       added = true;
     }
+    if (added) this.rulesChanged();
+  }
+
+  private rulesChanged(): void {
     // Rounded up to the next whole second: SDKs stamp their copy of the rules with the whole second they fetched it
     // in (aws-xray-sdk Python reads LastRuleModification as whole seconds too), so a change in that same second
     // would otherwise look no newer than their copy.
-    if (added) this.modifiedAt = Math.floor(Date.now() / 1000) + 1;
+    this.modifiedAt = Math.floor(Date.now() / 1000) + 1;
   }
 }
 

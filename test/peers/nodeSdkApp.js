@@ -5,6 +5,7 @@
 //
 // usage: AWS_XRAY_DAEMON_ADDRESS=127.0.0.1:PORT node test/peers/nodeSdkApp.js [--requests N] [--interval-ms M]
 //          [--warmup-ms W]     first request, then wait W ms so the sampling rules are fetched before counting
+//          [--paths P,Q]       request i goes to the i-th of these prefixes (in turn) + its number; default /orders/
 //          [--linger-ms L]     after the requests stay up to L ms (SIGTERM ends it, exit 0): the SDK reports its
 //                              sampling statistics only every 10 s and only while the process runs
 //          [--die-mid-trace]   open a segment, flush it in progress, and exit without closing it
@@ -21,6 +22,11 @@ function flag(name, fallback) {
 AWSXRay.setContextMissingStrategy('LOG_ERROR');
 AWSXRay.setLogger({ error: () => {}, warn: () => {}, info: () => {}, debug: () => {} });
 AWSXRay.middleware.setDefaultName('peer-orders');
+
+function stringFlag(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -108,6 +114,7 @@ async function main() {
   const intervalMs = flag('interval-ms', 0);
   const warmupMs = flag('warmup-ms', 0);
   const lingerMs = flag('linger-ms', 0);
+  const paths = stringFlag('paths', '/orders/').split(',');
   const server = await startServer();
   const { port } = server.address();
   if (warmupMs > 0) {
@@ -115,8 +122,9 @@ async function main() {
     await sleep(warmupMs);
   }
   for (let i = 0; i < requests; i++) {
-    const result = await get(port, `/orders/${100 + i}`);
-    console.log(JSON.stringify(result));
+    const path = `${paths[i % paths.length]}${100 + i}`;
+    const result = await get(port, path);
+    console.log(JSON.stringify({ ...result, path }));
     if (intervalMs) await sleep(intervalMs);
   }
   // Segments leave on res 'finish'; give the last UDP sends a moment before exiting.

@@ -30,8 +30,8 @@ suite('sampling endpoints', () => {
     const rules = rulesOf(endpoints);
     // Names a rule cannot match exactly (a wildcard, longer than X-Ray's 64) stay with Default.
     assert.deepEqual(rules.map((r) => [r.SamplingRule.RuleName, r.SamplingRule.ServiceName, r.SamplingRule.Priority]), [
-      ['frontend-1', 'frontend', 9000],
-      ['svc_with_spaces_and_slashes-2', 'svc with spaces/and slashes', 9000],
+      ['frontend-1', 'frontend', 9999],
+      ['svc_with_spaces_and_slashes-2', 'svc with spaces/and slashes', 9999],
       ['Default', '*', 10000],
     ]);
     assert.ok(rules.every((r) => /^[A-Za-z0-9_-]{1,32}$/.test(String(r.SamplingRule.RuleName))));
