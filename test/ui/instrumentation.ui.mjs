@@ -36,10 +36,20 @@ async function untitled(page, language) {
   await page.locator('.statusbar-item', { hasText: language }).first().waitFor({ timeout: 10000 });
 }
 
-/** Drops the active untitled editor unsaved, so that no later window restores it (hot exit). */
+/**
+ * Drops every untitled editor unsaved, so that no later window restores one (hot exit): a dirty one left behind
+ * makes "View: Close All Editors" in a later check ask to save, and that dialog kept its command palette from
+ * opening (a fresh-clone run). An untitled name reused right after closing can come back with its old text, so
+ * this goes on until no Untitled tab is left.
+ */
 async function closeUntitled(page) {
-  await runCommand(page, 'View: Revert and Close Editor');
-  await page.locator('.tabs-container .tab', { hasText: 'Untitled' }).first().waitFor({ state: 'detached', timeout: 10000 });
+  const tabs = page.locator('.tabs-container .tab', { hasText: 'Untitled' });
+  for (let attempt = 0; (await tabs.count()) > 0; attempt++) {
+    if (attempt === 5) throw new Error(`${await tabs.count()} untitled editors would not close`);
+    await tabs.first().click();
+    await runCommand(page, 'View: Revert and Close Editor');
+    await page.waitForTimeout(300);
+  }
 }
 
 /**

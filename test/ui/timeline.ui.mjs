@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openWorkbench, openXRayContainer, treeRows } from './workbench.mjs';
+import { dismissSaveDialog, openWorkbench, openXRayContainer, treeRows } from './workbench.mjs';
 
 export const title = 'the trace timeline: rows, collapse, search, critical path, themes, hostile strings';
 
@@ -241,6 +241,7 @@ export async function run({ page, step, collectorAddress, workbenchUrl, startSam
       });
       page.on('pageerror', (err) => consoleProblems.push(String(err)));
       await runCommand(page, 'View: Close All Editors');
+      await dismissSaveDialog(page);
       const { traceId, documents } = hostileTrace();
       await sendOverUdp(collectorAddress, documents);
       await page.waitForTimeout(1000);

@@ -5,7 +5,7 @@
 // for a 100-span trace opened the same way just before: a measurement, not asserted.
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { openWorkbench, openXRayContainer, runCommand } from './workbench.mjs';
+import { dismissSaveDialog, openWorkbench, openXRayContainer, runCommand } from './workbench.mjs';
 
 export const title = 'a 50,000-span trace in the timeline';
 
@@ -72,6 +72,7 @@ export async function run({ page, step, collectorAddress, workbenchUrl, screensh
   /** Opens a trace by id from the command palette; the ms from Enter to its first row. */
   const open = async ({ traceId }, spans) => {
     await runCommand(page, 'View: Close All Editors');
+    await dismissSaveDialog(page);
     await runCommand(page, 'X-Ray: Open Trace Timeline');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 10000 });

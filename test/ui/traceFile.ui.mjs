@@ -28,10 +28,18 @@ export async function run({ page, step, workbenchUrl, screenshot }) {
     const input = page.locator('.quick-input-widget input').first();
     await input.waitFor({ timeout: 20000 });
     await input.fill(traceFile);
-    await page.waitForTimeout(500); // the dialog reads the folder as the path is typed
+    // The dialog reads the folder as the path is typed: Enter once it lists the file (a slow machine may take a
+    // while; an Enter before then could act on what the dialog showed before).
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'shop.batch-get-traces.json' }).first().waitFor({ timeout: 15000 }).catch(() => undefined);
+    await page.waitForTimeout(300);
     await page.keyboard.press('Enter');
     const toast = notification(page, 'from shop.batch-get-traces.json');
-    await toast.waitFor({ timeout: 30000 });
+    try {
+      await toast.waitFor({ timeout: 30000 });
+    } catch (error) {
+      await screenshot('trace-file-failed.png');
+      throw error;
+    }
     const text = await toast.innerText();
     assert(/showing 60 traces \(99 documents, batch-get-traces\)/.test(text), `the notification says: ${text}`);
     await waitForRows(page, TRACE_ROW, 10, { timeout: 30000 });
@@ -78,10 +86,10 @@ export async function run({ page, step, workbenchUrl, screenshot }) {
     await page.keyboard.type('responsetime > fast');
     const squiggle = page.locator('.view-overlays .squiggly-error').first();
     await squiggle.waitFor({ timeout: 20000 });
-    // The underline is under "fast", and hovering it says what is wrong.
-    const box = await squiggle.boundingBox();
-    assert(box, 'the underline has a place on the page');
-    await page.mouse.move(box.x + box.width / 2, box.y + Math.max(1, box.height / 2) - 4);
+    // The underline is under "fast", and its hover (the cursor inside the word, Show or Focus Hover) says what is wrong.
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await runCommand(page, 'Show or Focus Hover');
     const hover = page.locator('.monaco-hover', { hasText: /Expected a number after "responsetime >"/ }).first();
     await hover.waitFor({ timeout: 15000 });
     await screenshot('filter-error.png');

@@ -70,6 +70,21 @@ export async function openFile(page, relativePath, name) {
   await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 20000 });
 }
 
+/**
+ * After "View: Close All Editors": a changed untitled editor (one another check left, restored by hot exit) makes
+ * VS Code ask whether to save it, and its dialog takes the keyboard. Answers "Don't Save" when it comes.
+ */
+export async function dismissSaveDialog(page, { timeout = 1500 } = {}) {
+  const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: /Don't Save/ }).first();
+  try {
+    await dontSave.waitFor({ timeout });
+  } catch {
+    return false;
+  }
+  await dontSave.click();
+  return true;
+}
+
 /** A notification toast whose text matches `text`. */
 export function notification(page, text) {
   return page.locator('.notification-toast', { hasText: text });
