@@ -20,7 +20,7 @@ import { classifyDocument } from '../../../../src/xray/classification';
 import { nearestRank } from '../../../../src/xray/latencyStats';
 import type { CauseObject, SegmentDocument } from '../../../../src/xray/model';
 import { walkDocuments } from '../../../../src/xray/segmentTree';
-import { freePort, ROOT, startPeer, startTestCollector, waitFor, type RunningPeer } from '../../collector/collectorHarness';
+import { freePort, ROOT, startPeer, startTestCollector, waitFor, type PeerResult, type RunningPeer } from '../../collector/collectorHarness';
 import { WASM_DIR } from '../functionRangesHelpers';
 import { applyPlan, planFor, readProject, traceFunctions, writeProject } from './setUpTracingHelpers';
 
@@ -271,19 +271,31 @@ suite('instrumented app runs: the TypeScript set-up, compiled', () => {
     test(`${flavour}: one ${flavour === 'opentelemetry' ? 'server span' : 'segment'} per request, named after the service`, async function () {
       this.timeout(60_000);
       const compiled = path.join(ROOT, 'out/test/fixtures/instrument/setup/node/expected', `ts-http.${flavour}`, 'src/index.js');
-      const port = await freePort();
-      const app = startPeer(process.execPath, [compiled], {
+      const start = (port: number) => startPeer(process.execPath, [compiled], {
         PORT: String(port), OTEL_SERVICE_NAME: '',
         AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${collector.port}`,
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${collector.otlpAddress?.port}/v1/traces`,
       }, 60_000);
+      let port = await freePort();
+      let app = start(port);
       try {
         // The fixture prints nothing when it listens: poll it. Loading the OpenTelemetry SDK took over 20 s once
-        // in a fresh-clone CI run on 2 cores; the test's own timeout (60 s) still bounds the wait.
+        // in a fresh-clone CI run on 2 cores; the test's own timeout (60 s) still bounds the wait. An app that
+        // exits first (once in a fresh-clone run, with no output: the free port taken meanwhile, perhaps) is
+        // started once more on another port, and what it said is in the message.
         let up = false;
+        let exited: PeerResult | undefined;
         const deadline = Date.now() + 40_000;
-        while (!up && Date.now() < deadline) up = await get(port, '/warm-up').then(() => true, () => false);
-        assert.ok(up, `the compiled app listens (its output so far: ${JSON.stringify(app.stdout().slice(-2000))})`);
+        for (let attempt = 1; !up && Date.now() < deadline; ) {
+          void app.result.then((r) => (exited = r));
+          while (!up && !exited && Date.now() < deadline) up = await get(port, '/warm-up').then(() => true, () => false);
+          if (up || !exited || attempt === 2) break;
+          attempt++;
+          exited = undefined;
+          port = await freePort();
+          app = start(port);
+        }
+        assert.ok(up, `the compiled app listens (its output so far: ${JSON.stringify(app.stdout().slice(-2000))}${exited ? `; it exited with ${exited.code}: ${JSON.stringify(exited.stderr.slice(-2000))}` : ''})`);
         if (flavour === 'xray-sdk') await waitFor(() => collector.counters().sampling.ruleRequests > 0, 'the SDK fetching sampling rules', 10_000);
         assert.deepStrictEqual([await get(port, '/ABC'), await get(port, '/')], [200, 404]);
         // UDP segments leave as each response ends: let them out before stopping the app.
