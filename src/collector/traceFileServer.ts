@@ -2,11 +2,10 @@
 // API as the local collector (GetTraceSummaries with filter expressions, BatchGetTraces, the service and trace
 // graphs) on an ephemeral loopback port. The tree, the map, the timeline and the lenses then read a file
 // exactly as they read the collector, and nothing of the collector's own traces is touched.
-import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createDaemonHttpServer } from './daemonHttpServer';
 import { readApiRoutes } from './readApi';
-import { readTraceFile, type TraceFileContents, type TraceFileFormat } from './traceFile';
+import type { TraceFileContents, TraceFileFormat } from './traceFile';
 import { TraceStore } from './traceStore';
 
 export { readTraceFile, writeBatchGetTraces, writeSegmentDocuments } from './traceFile';
@@ -29,14 +28,6 @@ export interface TraceFileServer {
   /** From the first start to the last end of the stored documents (epoch seconds). */
   readonly extent: { startTime: number; endTime: number };
   close(): Promise<void>;
-}
-
-export async function openTraceFile(file: string, log: (line: string) => void): Promise<TraceFileServer> {
-  const size = (await fs.promises.stat(file)).size;
-  if (size > MAX_TRACE_FILE_BYTES) {
-    throw new Error(`${file} is ${(size / 1024 / 1024).toFixed(0)} MB; trace files of at most ${MAX_TRACE_FILE_BYTES / 1024 / 1024} MB are read`);
-  }
-  return serveTraceFile(readTraceFile(await fs.promises.readFile(file, 'utf8')), log);
 }
 
 export async function serveTraceFile(contents: TraceFileContents, log: (line: string) => void): Promise<TraceFileServer> {

@@ -135,14 +135,8 @@ export class WhyNoData extends Disposable {
   /** The first problem as a warning with its fixes; or, when every check passed, what was found. */
   private async show(findings: NoDataFinding[]): Promise<void> {
     const first = findings.find((f) => f.status === 'problem') ?? findings.find((f) => f.status === 'note' && f.check === 'frames' && f.fixes.length > 0);
-    if (first?.status === 'note') {
-      // Nothing hides the data, but a mapping would make the lenses certain: offered, not warned about.
-      const choice = await vscode.window.showInformationMessage(`X-Ray Lens: no problem found. ${first.message}`, ...first.fixes.map((f) => FIX_LABELS[f]), SHOW_REPORT);
-      if (choice === SHOW_REPORT) this.deps.log.show(true);
-      const fix = first.fixes.find((f) => FIX_LABELS[f] === choice);
-      if (fix) await this.apply(fix);
-      return;
-    }
+    // Nothing hides the data, but a mapping would make the lenses certain: offered, not warned about.
+    if (first?.status === 'note') return this.offer((m, ...items) => vscode.window.showInformationMessage(m, ...items), `X-Ray Lens: no problem found. ${first.message}`, first.fixes);
     if (!first) {
       const choice = await vscode.window.showInformationMessage(`X-Ray Lens: no problem found. ${findings.filter((f) => f.status === 'ok').map((f) => f.message).join(' ')}`, SHOW_REPORT);
       if (choice) this.deps.log.show(true);
@@ -150,9 +144,14 @@ export class WhyNoData extends Disposable {
     }
     // The refresh this check ran has shown its failure already, with the buttons for that failure.
     if (first.refreshError) return;
-    const choice = await vscode.window.showWarningMessage(`X-Ray Lens: ${first.message}`, ...first.fixes.map((f) => FIX_LABELS[f]), SHOW_REPORT);
+    return this.offer((m, ...items) => vscode.window.showWarningMessage(m, ...items), `X-Ray Lens: ${first.message}`, first.fixes);
+  }
+
+  /** `message` with a button per fix and Show Full Report; the fix chosen is carried out. */
+  private async offer(show: (message: string, ...items: string[]) => Thenable<string | undefined>, message: string, fixes: NoDataFix[]): Promise<void> {
+    const choice = await show(message, ...fixes.map((f) => FIX_LABELS[f]), SHOW_REPORT);
     if (choice === SHOW_REPORT) this.deps.log.show(true);
-    const fix = first.fixes.find((f) => FIX_LABELS[f] === choice);
+    const fix = fixes.find((f) => FIX_LABELS[f] === choice);
     if (fix) await this.apply(fix);
   }
 

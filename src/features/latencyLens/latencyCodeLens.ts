@@ -97,9 +97,8 @@ export class LatencyCodeLensProvider extends Disposable implements vscode.CodeLe
       // Numbers from part of the traces (X-Ray kept throttling) say so on the lens itself; the hover says what is missing.
       // While comparing: the statistic with its change against "before" and both sample sizes.
       const comparison = this.service.comparison(place, entry.key, settings.lensStatistic);
-      const numbers = comparison
-        ? loadLatencyEngineModule().formatComparison(comparison, loadLatencyEngineModule().formatMs)
-        : lensText(entry.stats!, settings, place.snapshot.windowMinutes);
+      const engine = loadLatencyEngineModule();
+      const numbers = comparison ? engine.formatComparison(comparison, engine.formatMs) : lensText(entry.stats!, settings, place.snapshot.windowMinutes);
       const text = `${numbers}${place.snapshot.incomplete ? ' · partial' : ''}`;
       lenses.push(new vscode.CodeLens(range, {
         title: escapeLensText((perLine.get(line) ?? 0) > 1 ? `${entry.names.join(', ')}: ${text}` : text),

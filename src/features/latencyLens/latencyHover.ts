@@ -64,20 +64,19 @@ export function hoverMarkdown(entry: LatencyEntry, snapshot: LensSnapshot, sampl
   md.appendMarkdown(`faults ${rate(stats.faults)} · errors ${rate(stats.errors)} · throttled ${rate(stats.throttles)}`);
   if (stats.parentShare !== undefined) md.appendMarkdown(` · ${(stats.parentShare * 100).toFixed(0)}% of the request's time`);
   md.appendMarkdown('\n\n');
+  // While comparing: what the test made of the difference, then each window with its own histogram.
   if (compared) {
-    // Both windows, each with its own histogram, and what the test made of the difference.
-    const { comparison: c, label } = compared;
-    const { formatComparison } = loadLatencyEngineModule();
+    const c = compared.comparison;
     const p = c.pValue === undefined ? '' : ` (permutation test p=${c.pValue < 0.001 ? '<0.001' : c.pValue.toFixed(3)})`;
     // Our own words and numbers; the label may hold a file name, so it is escaped.
-    md.appendMarkdown(`**Compared** with ${escapeMarkdown(label)}: ${formatComparison(c, formatMs)}${p}\n\n`);
+    md.appendMarkdown(`**Compared** with ${escapeMarkdown(compared.label)}: ${loadLatencyEngineModule().formatComparison(c, formatMs)}${p}\n\n`);
     md.appendMarkdown(`Now (n=${samples.length}):\n`);
-    md.appendCodeblock(histogram(samples), 'text');
-    const b = c.before;
+  }
+  md.appendCodeblock(histogram(samples), 'text');
+  if (compared) {
+    const b = compared.comparison.before;
     md.appendMarkdown(`\nBefore (n=${compared.samples.length}${b ? ` · p50 ${formatMs(b.p50)} · p95 ${formatMs(b.p95)} · p99 ${formatMs(b.p99)}` : ''}):\n`);
     md.appendCodeblock(histogram(compared.samples), 'text');
-  } else {
-    md.appendCodeblock(histogram(samples), 'text');
   }
   if (slowest.length > 0) {
     md.appendMarkdown('\nSlowest traces:\n\n');

@@ -6,10 +6,9 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../platform/disposable';
 import type { TraceSummaryView } from '../../sources/traceSource';
 import { completeFilter, filterVocabulary, type FilterCompletion, type FilterVocabulary } from '../../xray/filterCompletion';
-import { parseFilterExpression } from '../../xray/filterExpression';
 import type { FilterHistory } from './filterHistory';
 import type { QueryOutcome, TraceListModel } from './traceListModel';
-import { applyFilter, EDIT_FILTER_COMMAND } from './traceQueryCommands';
+import { applyFilter, EDIT_FILTER_COMMAND, filterObjection } from './traceQueryCommands';
 
 export const FILTER_LANGUAGE = 'xray-filter';
 export const APPLY_FILTER_COMMAND = 'xrayLens.applyFilterFromEditor';
@@ -105,15 +104,14 @@ export class FilterEditor extends Disposable implements vscode.CompletionItemPro
   private check(doc: vscode.TextDocument): void {
     if (doc.languageId !== FILTER_LANGUAGE) return;
     const text = doc.getText();
-    const parsed = text.trim() ? parseFilterExpression(text) : undefined;
-    // Root causes and groups are X-Ray's own: on AWS they are not mistakes.
-    if (!parsed || parsed.ok || (parsed.error.localOnly && this.traces.state.sourceKind === 'aws')) {
+    const objection = filterObjection(text, this.traces.state.sourceKind);
+    if (!objection) {
       this.diagnostics.delete(doc.uri);
       return;
     }
-    let { start, end } = parsed.error;
+    let { start, end } = objection;
     if (start === end) [start, end] = start >= text.length ? [Math.max(0, text.trimEnd().length - 1), text.trimEnd().length] : [start, start + 1];
-    this.diagnostics.set(doc.uri, [diagnostic(new vscode.Range(doc.positionAt(start), doc.positionAt(end)), parsed.error.message, 'X-Ray filter')]);
+    this.diagnostics.set(doc.uri, [diagnostic(new vscode.Range(doc.positionAt(start), doc.positionAt(end)), objection.message, 'X-Ray filter')]);
   }
 }
 

@@ -5,7 +5,7 @@
 // history of applied expressions and the filter editor (filterEditor.ts), where completion works.
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION } from '../../platform/config';
-import { parseFilterExpression } from '../../xray/filterExpression';
+import { parseFilterExpression, type FilterError } from '../../xray/filterExpression';
 import { describeTimeRange, parseTimeRange, TIME_RANGE_PRESETS, type TimeRange } from '../../xray/timeRange';
 import type { FilterHistory } from './filterHistory';
 import type { QueryOutcome, TraceListModel } from './traceListModel';
@@ -22,13 +22,21 @@ export async function applyFilter(traces: TraceListModel, history: FilterHistory
   return outcome;
 }
 
-/** The local parser's objection to what is typed, as a warning under the box; undefined when it parses (or is empty). */
-export function localFilterWarning(text: string, sourceKind?: 'local' | 'aws'): vscode.InputBoxValidationMessage | undefined {
+/**
+ * What the local parser finds wrong with `text` for the source the list reads; undefined when it parses or is
+ * empty. Root causes and groups are X-Ray's own syntax: on AWS they are no mistake. The box and the filter editor
+ * both show this.
+ */
+export function filterObjection(text: string, sourceKind?: 'local' | 'aws'): FilterError | undefined {
   if (!text.trim()) return undefined;
   const parsed = parseFilterExpression(text);
-  // Root causes and groups are X-Ray's own: on AWS nothing to warn of.
-  if (parsed.ok || (parsed.error.localOnly && sourceKind === 'aws')) return undefined;
-  return { message: parsed.error.message, severity: vscode.InputBoxValidationSeverity.Warning };
+  return parsed.ok || (parsed.error.localOnly && sourceKind === 'aws') ? undefined : parsed.error;
+}
+
+/** The local parser's objection to what is typed, as a warning under the box. */
+export function localFilterWarning(text: string, sourceKind?: 'local' | 'aws'): vscode.InputBoxValidationMessage | undefined {
+  const objection = filterObjection(text, sourceKind);
+  return objection && { message: objection.message, severity: vscode.InputBoxValidationSeverity.Warning };
 }
 
 const HISTORY_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('history'), tooltip: 'History' };
